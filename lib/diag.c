@@ -1,0 +1,108 @@
+/* diag.c -- collect and print diagnostics with file:line:col and field path. */
+#include "diag.h"
+#include "arena.h"
+#include "buf.h"
+#include "json.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void diags_init(struct diags *d, struct arena *a)
+{
+	memset(d, 0, sizeof(*d));
+	d->arena = a;
+}
+
+struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *pos,
+		      const char *path, const char *fmt, ...)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		d->v = arena_grow(d->arena, d->v, d->n * sizeof(*d->v), cap * sizeof(*d->v));
+		d->cap = cap;
+	}
+	struct diag *x = &d->v[d->n++];
+	memset(x, 0, sizeof(*x));
+	x->level = level;
+	if (pos) {
+		x->pos = *pos;
+		if (pos->file)
+			x->pos.file = arena_strdup(d->arena, pos->file);
+	}
+	x->path = arena_strdup(d->arena, path ? path : "");
+	va_list ap;
+	va_start(ap, fmt);
+	x->msg = arena_vprintf(d->arena, fmt, ap);
+	va_end(ap);
+	if (level == DIAG_ERROR)
+		d->errors++;
+	else
+		d->warnings++;
+	return x;
+}
+
+void diag_format(struct buf *out, const struct diag *d)
+{
+	buf_adds(out, d->level == DIAG_ERROR ? "error: " : "warning: ");
+	if (d->pos.file) {
+		buf_adds(out, d->pos.file);
+		if (d->pos.line)
+			buf_addf(out, ":%u:%u", d->pos.line, d->pos.col);
+		buf_adds(out, ": ");
+	}
+	if (d->path && *d->path)
+		buf_addf(out, "%s: ", d->path);
+	buf_adds(out, d->msg);
+}
+
+void diags_print(FILE *f, const struct diags *d)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < d->n; i++) {
+		buf_reset(&b);
+		diag_format(&b, &d->v[i]);
+		fprintf(f, "%s\n", b.data);
+	}
+	buf_release(&b);
+}
+
+void diags_flush_warnings(FILE *f, struct diags *d)
+{
+	struct buf b = BUF_INIT;
+	size_t keep = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].level == DIAG_WARNING) {
+			buf_reset(&b);
+			diag_format(&b, &d->v[i]);
+			fprintf(f, "%s\n", b.data);
+		} else {
+			d->v[keep++] = d->v[i];
+		}
+	}
+	d->n = keep;
+	d->warnings = 0;
+	buf_release(&b);
+}
+
+void diags_json(struct buf *out, const struct diags *d)
+{
+	buf_adds(out, "[");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+		buf_adds(out, i ? ",\n  {" : "\n  {");
+		buf_adds(out, "\"severity\": ");
+		json_quote(out, x->level == DIAG_ERROR ? "error" : "warning", (size_t)-1);
+		buf_adds(out, ", \"file\": ");
+		json_quote(out, x->pos.file ? x->pos.file : "", (size_t)-1);
+		buf_addf(out, ", \"line\": %u, \"column\": %u, \"field\": ", x->pos.line, x->pos.col);
+		json_quote(out, x->path ? x->path : "", (size_t)-1);
+		buf_adds(out, ", \"message\": ");
+		json_quote(out, x->msg, (size_t)-1);
+		if (x->rule) {
+			buf_adds(out, ", \"rule\": ");
+			json_quote(out, x->rule, (size_t)-1);
+		}
+		buf_adds(out, "}");
+	}
+	buf_adds(out, d->n ? "\n]\n" : "]\n");
+}

@@ -1,0 +1,61 @@
+/*
+ * diag.h -- diagnostics: what went wrong, where in which file, at which field.
+ *
+ * Every user-facing problem is a struct diag carrying a source position
+ * (file, 1-based line and column) and the field path it is about
+ * (`spec.services.onlineStore.persistence`), printed as
+ *
+ *     error: FILE:LINE:COL: spec.path: message
+ *
+ * Modules never print or exit: they append to a struct diags and return -1;
+ * only command code at the top decides to print and which exit code to use.
+ * A struct diags keeps its entries in an arena the caller owns; the strings
+ * passed in are copied, so callers may pass temporaries.
+ */
+#ifndef FEAST_DIAG_H
+#define FEAST_DIAG_H
+
+#include <stdio.h>
+
+struct arena;
+struct buf;
+
+struct pos {
+	const char *file; /* as the user named it; "-" is stdin */
+	unsigned line, col; /* 1-based; 0 when unknown */
+};
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING };
+
+struct diag {
+	enum diag_level level;
+	struct pos pos;
+	const char *path;  /* field path, may be "" */
+	const char *msg;
+	const char *rule;  /* rule id for validation errors, may be NULL */
+};
+
+struct diags {
+	struct arena *arena;
+	struct diag *v;
+	size_t n, cap;
+	size_t errors, warnings;
+};
+
+void diags_init(struct diags *d, struct arena *a);
+struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *pos,
+		      const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define diag_error(d, pos, path, ...) diag_add(d, DIAG_ERROR, pos, path, __VA_ARGS__)
+#define diag_warn(d, pos, path, ...) diag_add(d, DIAG_WARNING, pos, path, __VA_ARGS__)
+
+/* "error: FILE:LINE:COL: path: msg" (position and path parts left out when unknown). */
+void diag_format(struct buf *out, const struct diag *d);
+void diags_print(FILE *f, const struct diags *d);
+/* Print and forget the warnings, keeping the errors (warnings go to stderr as
+ * soon as a stage is done, errors only once everything has been checked). */
+void diags_flush_warnings(FILE *f, struct diags *d);
+/* A JSON array of objects {file,line,column,field,message,severity,rule}. */
+void diags_json(struct buf *out, const struct diags *d);
+
+#endif

@@ -1,0 +1,112 @@
+/* cli.c -- command table lookup, help text and -f input loading. */
+#include "cli.h"
+#include "buf.h"
+#include "diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#ifndef FEAST_VERSION
+#define FEAST_VERSION "0.0.0-dev"
+#endif
+
+const char *feast_version(void)
+{
+	return FEAST_VERSION;
+}
+
+const struct opt help_opts[] = {
+	{ "help", 'h', OPT_BOOL, OPT_ID_HELP, NULL, NULL, NULL, "Show help for this command.", 0 },
+	OPT_END,
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *const *c = commands; *c; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}
+
+void command_help(const struct command *cmd, FILE *f)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s\n\n", cmd->summary);
+	if (cmd->description)
+		buf_addf(&b, "%s\n\n", cmd->description);
+	if (cmd->opts) {
+		opts_help(&b, cmd->opts);
+		buf_addc(&b, '\n');
+	}
+	buf_addf(&b, "Usage:\n  %s\n", cmd->usage);
+	fputs(b.data, f);
+	buf_release(&b);
+}
+
+int usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "See 'kubectl feast %s --help' for usage.\n", cmd->name);
+	else
+		fputs("See 'kubectl feast --help' for usage.\n", stderr);
+	return EXIT_USAGE;
+}
+
+struct help_wrap {
+	opt_handler fn;
+	void *ctx;
+	bool help;
+};
+
+static int help_or_forward(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	struct help_wrap *w = ctx;
+	if (o->id == OPT_ID_HELP) {
+		w->help = !value || strcmp(value, "false") != 0;
+		return 0;
+	}
+	return w->fn(w->ctx, o, value, err, errlen);
+}
+
+int command_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		  bool stop_at_dashdash, struct opt_args *args)
+{
+	char err[512] = "";
+	struct help_wrap w = { fn, ctx, false };
+	if (opts_parse(cmd->opts, argc, argv, help_or_forward, &w, stop_at_dashdash, args, err,
+		       sizeof(err)) < 0) {
+		usage_error(cmd, "%s", err);
+		return -1;
+	}
+	if (w.help) {
+		command_help(cmd, stdout);
+		return 1;
+	}
+	return 0;
+}
+
+int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen)
+{
+	if (f->n == (int)(sizeof(f->v) / sizeof(f->v[0]))) {
+		snprintf(err, errlen, "too many -f arguments (at most %zu)", sizeof(f->v) / sizeof(f->v[0]));
+		return -1;
+	}
+	f->v[f->n++] = value;
+	return 0;
+}
+
+int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d)
+{
+	struct input_opts io = { f->recursive, NULL };
+	int rc = 0;
+	for (int i = 0; i < f->n; i++)
+		if (inputs_add(a, in, f->v[i], &io, d) < 0)
+			rc = -1;
+	return rc;
+}

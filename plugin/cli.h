@@ -1,0 +1,70 @@
+/*
+ * cli.h -- what every kubectl-feast command shares: exit codes, the command
+ * table, help generated from option tables, and reading -f inputs.
+ *
+ * A command is a struct command: its name, one-line summary, usage line,
+ * long description and NULL-terminated list of option groups (its own table
+ * first, then shared groups).  main() dispatches on the name; the same
+ * tables produce `--help`, the man page and shell completion, so they cannot
+ * drift apart.  Commands return an exit code; only they and main() print
+ * errors or exit.
+ */
+#ifndef FEAST_CLI_H
+#define FEAST_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "input.h"
+#include "opts.h"
+
+struct arena;
+struct diags;
+
+/* Exit codes, documented in --help and README. */
+enum {
+	EXIT_OK = 0,
+	EXIT_INVALID = 1,   /* invalid spec, or refused by a rule */
+	EXIT_USAGE = 2,
+	EXIT_CLUSTER = 3,   /* cluster or API failure */
+	EXIT_TIMEOUT = 4,   /* --wait timed out */
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	const char *description;
+	const struct opt *const *opts;
+	int (*run)(const struct command *cmd, int argc, char **argv);
+};
+
+extern const struct command *const commands[];
+const struct command *command_find(const char *name);
+
+/* Shared option groups. */
+extern const struct opt help_opts[];
+enum { OPT_ID_HELP = 1000 };
+
+void command_help(const struct command *cmd, FILE *f);
+/* Print "error: msg" and the see-help hint; returns EXIT_USAGE. */
+int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse argv for `cmd` with handler `fn`; handles -h/--help itself.
+ * Returns -1 (usage error printed, exit 2), 1 (help printed, exit 0) or 0. */
+int command_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		  bool stop_at_dashdash, struct opt_args *args);
+
+/* -f arguments as collected by a command. */
+struct file_args {
+	const char *v[256];
+	int n;
+	bool recursive;
+};
+int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen);
+/* Load every -f input; diagnostics for unreadable or invalid input go to d. */
+int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
+
+const char *feast_version(void);
+
+#endif

@@ -1,0 +1,51 @@
+/* main.c -- kubectl-feast: dispatch `kubectl feast COMMAND` to its command. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct command cmd_validate, cmd_version;
+
+const struct command *const commands[] = {
+	&cmd_validate,
+	&cmd_version,
+	NULL,
+};
+
+static void main_help(FILE *f)
+{
+	fputs("kubectl feast: render Feast FeatureStore specs into HA-ready Kubernetes manifests\n"
+	      "and reconcile them against a cluster.\n\nCommands:\n", f);
+	for (const struct command *const *c = commands; *c; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+	fputs("\nExit codes: 0 ok, 1 invalid spec or refused by a rule, 2 usage error,\n"
+	      "3 cluster or API failure, 4 --wait timed out (diff: 0 same, 1 different, >1 error).\n"
+	      "\nUsage:\n  kubectl feast COMMAND [options]\n\n"
+	      "Use \"kubectl feast COMMAND --help\" for more information about a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_help(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		if (argc > 2 && strcmp(name, "help") == 0) {
+			const struct command *c = command_find(argv[2]);
+			if (!c)
+				return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", argv[2]);
+			command_help(c, stdout);
+			return EXIT_OK;
+		}
+		main_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(name, "--version"))
+		name = "version";
+	const struct command *cmd = command_find(name);
+	if (!cmd)
+		return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", name);
+	return cmd->run(cmd, argc - 2, argv + 2);
+}

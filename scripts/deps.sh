@@ -1,0 +1,31 @@
+#!/bin/sh
+# deps.sh -- install the Debian packages the build and the tests need.
+# A no-op when everything is present; otherwise one apt-get update + install.
+set -eu
+
+PACKAGES="build-essential pkg-config libyaml-dev libjsmn-dev libcurl4-openssl-dev libssl-dev
+libcriterion-dev openssl python3 python3-yaml python3-jsonschema ca-certificates curl
+clang libclang-rt-14-dev umoci skopeo"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "deps: missing packages:$missing (run as root or install them)" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
