@@ -120,3 +120,5 @@ clean:
 	rm -rf build bin
 
 .PHONY: all deps unit scripts test check-asan run install clean
+# Keep generated sources and test objects between runs.
+.SECONDARY:
