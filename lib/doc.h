@@ -37,6 +37,7 @@ struct node;
 struct pair {
 	const char *key;
 	struct pos kpos;
+	size_t koff;        /* byte offset of the key in its source (0 when built) */
 	struct node *val;
 };
 

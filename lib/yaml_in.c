@@ -340,12 +340,13 @@ static bool read_pair(struct reader *r, struct node *map, yaml_event_t *kev, siz
 	if (map->u.map.n < SMALL_MAP) {
 		struct pair *first = map_find(map, key);
 		if (first) {
-			struct pair again = { key, kpos, val };
+			struct pair again = { key, kpos, kev->start_mark.index, val };
 			report_duplicate(r, first, &again);
 		}
 	}
 	map_put(r->a, map, key, val);
 	map->u.map.v[map->u.map.n - 1].kpos = kpos;
+	map->u.map.v[map->u.map.n - 1].koff = kev->start_mark.index;
 	return true;
 }
 
