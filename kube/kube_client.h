@@ -1,0 +1,214 @@
+/*
+ * kube_client.h -- a small REST client for the Kubernetes API server
+ * (libcurl + OpenSSL, HTTP/1.1 keep-alive, JSON bodies through lib/json).
+ *
+ * Call order:
+ *     kube_config_load(arena, &flags, NULL, &cfg, d);          kube_config.h
+ *     struct kube_client *c = kube_client_new(&cfg, NULL, d);
+ *     struct kube_response r;
+ *     if (kube_get(c, arena, path, &r, d) < 0)  -> transport failure (diag added)
+ *     else if (r.code == 404) ...               -> the server answered
+ *     else if (!kube_ok(&r)) return kube_fail(d, &r);   -> diag with its Status
+ *     kube_client_free(c);
+ *
+ * Return convention: the request functions return 0 when the API server
+ * answered, whatever the HTTP status (read resp->code and resp->status), and
+ * -1 when no answer came (no connection, TLS failure, timeout, credentials
+ * that could not be obtained, a response too big or not JSON); then a
+ * diagnostic was added and resp->err says which.  Callers map -1 and
+ * kube_fail() to exit code 3.
+ *
+ * Ownership: the client owns a private copy of the configuration and its
+ * curl handles; kube_client_free() releases everything (NULL is fine).
+ * Responses (raw text, parsed body, Status strings) live in the arena the
+ * caller passes with each request, so a long-running caller can use one
+ * arena per cycle.  Bodies passed in are borrowed for the call.
+ *
+ * Transport: one curl easy handle per client, reused for every request, so
+ * one kept-alive connection serves a whole command or daemon cycle.  Every
+ * request's timeout runs from its send time: min(the request's timeout or
+ * --request-timeout, its deadline - now); plus a connect timeout, a
+ * low-speed abort, TCP keepalive, NOSIGNAL, and a response size bound.
+ * Credentials: a token file (the in-cluster one included) is re-read every
+ * minute; after a 401 a token file is re-read or an exec plugin re-run and
+ * the request retried once if that gave new credentials.  Exec credentials
+ * are cached until their expirationTimestamp.
+ *
+ * A client is not thread-safe, except kube_client_wakeup().
+ */
+#ifndef FEAST_KUBE_CLIENT_H
+#define FEAST_KUBE_CLIENT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "kube_config.h"
+
+struct arena;
+struct node;
+
+struct kube_client;
+
+struct kube_client_opts {
+	const char *user_agent;        /* default "kubectl-feast/<version>" */
+	long long connect_timeout_ms;  /* default 10 s (never longer than the request's timeout) */
+	long long low_speed_ms;        /* abort when < 1 byte/s arrives this long; default 60 s; <0 off */
+	size_t max_response_bytes;     /* default KUBE_MAX_RESPONSE */
+	long long token_reload_ms;     /* token file re-read period; default 60 s */
+	int stdin_fd;                  /* exec plugins' terminal; default 0 (set -1 for none) */
+	bool stdin_fd_set;             /* stdin_fd was filled in (0 is a valid fd) */
+};
+
+#define KUBE_MAX_RESPONSE (16u << 20)
+
+/* Why no answer came (resp->err). */
+enum kube_err {
+	KUBE_OK = 0,
+	KUBE_E_CONFIG,       /* bad URL, unreadable CA/cert files, ... */
+	KUBE_E_CREDENTIALS,  /* token file unreadable, exec plugin failed */
+	KUBE_E_CONNECT,      /* DNS, refused, unreachable, reset */
+	KUBE_E_TLS,          /* handshake or certificate verification failed */
+	KUBE_E_TIMEOUT,      /* the request's timeout or deadline passed */
+	KUBE_E_TOO_BIG,      /* response over the size bound */
+	KUBE_E_BAD_RESPONSE, /* a 2xx body that is not JSON */
+	KUBE_E_CANCELLED,    /* watch cancelled or woken (not an error for watches) */
+	KUBE_E_TRANSPORT,    /* any other transfer failure */
+};
+
+/* The API server's Status object (metav1.Status), for failures.  When a
+ * failure body is not a Status (a proxy's HTML page), one is made up from
+ * the HTTP code so callers can always switch on `reason`. */
+struct kube_status_cause {
+	const char *reason, *message, *field;
+};
+
+struct kube_status {
+	int code;                 /* Status.code, else the HTTP code */
+	const char *status;       /* "Failure", "Success" or "" */
+	const char *reason;       /* "NotFound", "AlreadyExists", "Conflict", "Invalid", ... or "" */
+	const char *message;      /* never NULL once filled */
+	const char *name, *group, *kind;   /* details.* ("" when absent) */
+	const struct kube_status_cause *causes;
+	size_t ncauses;
+	int retry_after_s;        /* details.retryAfterSeconds or Retry-After; 0 */
+};
+
+struct kube_response {
+	long code;                /* HTTP status; 0 when no answer */
+	enum kube_err err;
+	const char *raw;          /* body text, NUL-terminated ("" when empty) */
+	size_t raw_len;
+	struct node *body;        /* parsed JSON body, or NULL (empty or not JSON) */
+	const char *content_type; /* may be "" */
+	struct kube_status status;/* filled when code >= 300 */
+	long long sent_ms;        /* kube_now_ms() when the (last) attempt was sent */
+	long long done_ms;        /* kube_now_ms() when it ended */
+	bool auth_retried;        /* a 401 refreshed the credentials and the request was resent */
+};
+
+struct kube_req {
+	const char *method;       /* GET, POST, PUT, PATCH, DELETE */
+	const char *path;         /* API path, e.g. /api/v1/namespaces/ns/pods/x */
+	const char *query;        /* encoded, without '?' (kube_query_add), or NULL */
+	const char *content_type; /* of the body; default application/json */
+	const char *body;         /* NULL for none */
+	size_t body_len;
+	long long timeout_ms;     /* 0: the configured --request-timeout (0 there = none) */
+	long long deadline_ms;    /* absolute kube_now_ms() time, 0 = none */
+	size_t max_bytes;         /* 0: the client's bound */
+};
+
+struct kube_client *kube_client_new(const struct kube_config *cfg, const struct kube_client_opts *opts,
+				    struct diags *d);
+void kube_client_free(struct kube_client *c);
+
+/* The configuration the client uses (its own copy). */
+const struct kube_config *kube_client_config(const struct kube_client *c);
+
+int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
+		 struct kube_response *resp, struct diags *d);
+
+/* Shorthands.  `obj` bodies are sent as compact JSON.  `query` may be NULL. */
+enum kube_patch_type {
+	KUBE_PATCH_MERGE,      /* application/merge-patch+json */
+	KUBE_PATCH_STRATEGIC,  /* application/strategic-merge-patch+json */
+	KUBE_PATCH_JSON,       /* application/json-patch+json */
+	KUBE_PATCH_APPLY,      /* application/apply-patch+yaml (server-side apply; JSON is YAML) */
+};
+
+int kube_get(struct kube_client *c, struct arena *a, const char *path, const char *query,
+	     struct kube_response *resp, struct diags *d);
+int kube_list(struct kube_client *c, struct arena *a, const char *path, const char *label_selector,
+	      struct kube_response *resp, struct diags *d);
+int kube_create(struct kube_client *c, struct arena *a, const char *collection_path,
+		const struct node *obj, const char *query, struct kube_response *resp, struct diags *d);
+int kube_replace(struct kube_client *c, struct arena *a, const char *path, const struct node *obj,
+		 const char *query, struct kube_response *resp, struct diags *d);
+int kube_patch(struct kube_client *c, struct arena *a, const char *path, enum kube_patch_type type,
+	       const struct node *patch, const char *query, struct kube_response *resp,
+	       struct diags *d);
+int kube_delete(struct kube_client *c, struct arena *a, const char *path, const char *query,
+		struct kube_response *resp, struct diags *d);
+
+/* 2xx? */
+bool kube_ok(const struct kube_response *r);
+/* Add a diagnostic for a failed answer: `from server (Reason): message`
+ * (kubectl's "Error from server"), and return -1. */
+int kube_fail(struct diags *d, const struct kube_response *r);
+
+/* Parse a Status body (exposed for tests and for watch ERROR events). */
+void kube_status_parse(struct arena *a, const struct node *body, long http_code, const char *raw,
+		       struct kube_status *out);
+
+/* ---- watch ---- */
+
+enum kube_watch_end {
+	KUBE_WATCH_DEADLINE = 1, /* the deadline passed: the normal end */
+	KUBE_WATCH_STOPPED,      /* the callback returned non-zero */
+	KUBE_WATCH_CLOSED,       /* the server ended the stream (timeoutSeconds, restart) */
+	KUBE_WATCH_WOKEN,        /* wake_fd became readable or kube_client_wakeup() */
+	KUBE_WATCH_CANCELLED,    /* *cancel became non-zero */
+	KUBE_WATCH_REFUSED,      /* the server answered with an error (see resp) */
+};
+
+struct kube_watch_opts {
+	long long deadline_ms;                /* absolute kube_now_ms(); 0 = none */
+	int wake_fd;                          /* -1: none */
+	const volatile sig_atomic_t *cancel;  /* may be NULL; checked at least every 100 ms */
+	size_t max_event_bytes;               /* default 1 MiB */
+};
+
+/* One event: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (then
+ * `object` is a Status).  The nodes live in `event_arena`, which is freed
+ * when the callback returns: copy what you keep.  Return non-zero to stop. */
+typedef int (*kube_watch_fn)(void *ctx, const char *type, const struct node *object,
+			     struct arena *event_arena);
+
+/* Watch `path` (a collection; add fieldSelector=metadata.name%3DX to follow
+ * one object, resourceVersion=RV to start after RV) and call fn for each
+ * event until one of kube_watch_end happens.  `watch=1` is added to query.
+ * Returns a kube_watch_end, or -1 when the watch could not be started or
+ * broke (diag added, resp->err set).  resp (in arena `a`) carries the HTTP
+ * code and, for KUBE_WATCH_REFUSED, the Status. */
+int kube_watch(struct kube_client *c, struct arena *a, const char *path, const char *query,
+	       const struct kube_watch_opts *o, kube_watch_fn fn, void *ctx,
+	       struct kube_response *resp, struct diags *d);
+
+/* Make a running kube_watch() return KUBE_WATCH_WOKEN; safe from another
+ * thread (curl_multi_wakeup). */
+void kube_client_wakeup(struct kube_client *c);
+
+/* ---- statistics (tests, benchmarks) ---- */
+
+struct kube_client_stats {
+	unsigned long requests;     /* attempts sent, retries included */
+	unsigned long connects;     /* new connections opened (CURLINFO_NUM_CONNECTS) */
+	unsigned long token_reads;  /* token file reads */
+	unsigned long exec_runs;    /* exec plugin runs */
+};
+
+void kube_client_stats(const struct kube_client *c, struct kube_client_stats *out);
+
+#endif
