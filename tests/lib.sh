@@ -31,3 +31,94 @@ same_file() {
 validate_manifests() {
 	"$PYTHON" "$SHARED/tools/validate-manifests" "$@"
 }
+
+# ---- the test API server (tests/apiserver/README.md) ----
+# apiserver_start [SERVER ARGS...]: start the test API server on a free loopback port,
+# with certificates made once per test in $APISERVER_DIR/certs, and wait until it
+# listens. Sets APISERVER_DIR APISERVER_PID APISERVER_PORT APISERVER_URL APISERVER_CA,
+# writes $APISERVER_DIR/kubeconfig (exported as KUBECONFIG), and stops the server on
+# exit (a test with its own EXIT trap calls apiserver_stop itself). Tokens:
+# APISERVER_TOKEN (user test-user), APISERVER_FORBIDDEN_TOKEN (403 on every resource),
+# APISERVER_ADMIN_TOKEN (the /admin/ API).
+APISERVER_TOKEN=test-token
+APISERVER_FORBIDDEN_TOKEN=forbidden-token
+APISERVER_ADMIN_TOKEN=admin-token
+apiserver_start() {
+	APISERVER_DIR=${APISERVER_DIR:-$TEST_TMP/apiserver}
+	mkdir -p "$APISERVER_DIR"
+	[ -f "$APISERVER_DIR/certs/ca.crt" ] || sh "$SRC/tests/apiserver/mkcerts.sh" "$APISERVER_DIR/certs"
+	APISERVER_CA=$APISERVER_DIR/certs/ca.crt
+	rm -f "$APISERVER_DIR/port"
+	"$PYTHON" "$SRC/tests/apiserver/apiserver.py" --certs "$APISERVER_DIR/certs" \
+		--port-file "$APISERVER_DIR/port" --token "$APISERVER_TOKEN=test-user" \
+		--forbidden-token "$APISERVER_FORBIDDEN_TOKEN=forbidden-user" \
+		--admin-token "$APISERVER_ADMIN_TOKEN" --parent-pid $$ --max-lifetime 3600 \
+		"$@" >>"$APISERVER_DIR/server.log" 2>&1 &
+	APISERVER_PID=$!
+	trap apiserver_stop EXIT
+	_i=0
+	while [ ! -s "$APISERVER_DIR/port" ]; do
+		kill -0 "$APISERVER_PID" 2>/dev/null || { cat "$APISERVER_DIR/server.log" >&2; fail "apiserver did not start"; }
+		_i=$((_i + 1))
+		[ "$_i" -lt 200 ] || fail "apiserver did not write its port in 20 s"
+		sleep 0.1
+	done
+	APISERVER_PORT=$(cat "$APISERVER_DIR/port")
+	APISERVER_URL=https://127.0.0.1:$APISERVER_PORT
+	apiserver_kubeconfig "$APISERVER_DIR/kubeconfig" "$APISERVER_TOKEN"
+	KUBECONFIG=$APISERVER_DIR/kubeconfig
+	KUBECACHEDIR=$APISERVER_DIR/kubecache
+	export KUBECONFIG KUBECACHEDIR
+}
+
+# apiserver_stop: stop the server started by apiserver_start (idempotent).
+apiserver_stop() {
+	if [ -n "${APISERVER_PID:-}" ]; then
+		kill "$APISERVER_PID" 2>/dev/null || true
+		wait "$APISERVER_PID" 2>/dev/null || true
+		APISERVER_PID=
+	fi
+}
+
+# apiserver_kubeconfig FILE [TOKEN] [NAMESPACE]: a kubeconfig for the running server
+# (cluster/user/context "test"; with no TOKEN, the client certificate user client-user).
+apiserver_kubeconfig() {
+	{
+		echo "apiVersion: v1"
+		echo "kind: Config"
+		echo "clusters:"
+		echo "- name: test"
+		echo "  cluster:"
+		echo "    server: $APISERVER_URL"
+		echo "    certificate-authority: $APISERVER_CA"
+		echo "users:"
+		echo "- name: test"
+		echo "  user:"
+		if [ -n "${2:-}" ]; then
+			echo "    token: $2"
+		else
+			echo "    client-certificate: $APISERVER_DIR/certs/client.crt"
+			echo "    client-key: $APISERVER_DIR/certs/client.key"
+		fi
+		echo "contexts:"
+		echo "- name: test"
+		echo "  context: {cluster: test, user: test, namespace: ${3:-default}}"
+		echo "current-context: test"
+	} >"$1"
+}
+
+# apiserver_curl PATH [CURL ARGS...]: a request to the server as test-user (PATH is
+# appended to the server URL); prints the body.
+apiserver_curl() {
+	_path=$1
+	shift
+	curl -sS --cacert "$APISERVER_CA" -H "Authorization: Bearer $APISERVER_TOKEN" "$@" \
+		"$APISERVER_URL$_path"
+}
+
+# apiserver_admin METHOD PATH [JSON]: call the admin API (faults, tokens, request log).
+apiserver_admin() {
+	curl -sS --fail-with-body --cacert "$APISERVER_CA" -X "$1" \
+		-H "Authorization: Bearer $APISERVER_ADMIN_TOKEN" -H "Content-Type: application/json" \
+		${3:+--data "$3"} "$APISERVER_URL$2"
+}
