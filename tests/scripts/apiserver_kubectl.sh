@@ -1,0 +1,221 @@
+# apiserver_kubectl.sh -- fidelity: the real kubectl against the test API server.
+# Every assertion is on kubectl's own output and exit code.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+command -v kubectl >/dev/null || fail "kubectl is not installed"
+apiserver_start --deployment-delay 0.3
+
+# expect_out CODE WANT_REGEX CMD...: run CMD (stdout+stderr to out), check exit and output.
+expect_out() {
+	code=$1
+	want=$2
+	shift 2
+	set +e
+	"$@" >out 2>&1
+	got=$?
+	set -e
+	[ "$got" = "$code" ] || { cat out >&2; fail "expected exit $code, got $got: $*"; }
+	grep -Eq -- "$want" out || { cat out >&2; fail "output of '$*' lacks /$want/"; }
+}
+
+# ---- discovery and version ----
+expect_out 0 'featurestores +feast +feast.dev/v1 +true +FeatureStore' kubectl api-resources
+grep -Eq '^leases +coordination.k8s.io/v1 +true +Lease' out || fail "api-resources: leases"
+grep -Eq '^scaledobjects +so +keda.sh/v1alpha1 +true +ScaledObject' out || fail "api-resources: so"
+grep -Eq '^deployments +deploy +apps/v1 +true +Deployment' out || fail "api-resources: deploy"
+expect_out 0 'Server Version: v1\.32' kubectl version
+
+# ---- server-side apply: create, then unchanged ----
+cat >app.yaml <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: c
+        image: nginx:1.25
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  labels: {app: web, tier: front}
+data:
+  a: "1"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: other
+  labels: {tier: back}
+data: {}
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: lock
+spec:
+  holderIdentity: pod-a
+  leaseDurationSeconds: 15
+  leaseTransitions: 0
+---
+apiVersion: feast.dev/v1
+kind: FeatureStore
+metadata:
+  name: sample
+spec:
+  feastProject: demo
+  replicas: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 8080
+YAML
+expect_out 0 'deployment.apps/web serverside-applied' kubectl apply --server-side -f app.yaml
+for line in 'configmap/cfg serverside-applied' 'configmap/other serverside-applied' \
+	'lease.coordination.k8s.io/lock serverside-applied' \
+	'featurestore.feast.dev/sample serverside-applied' 'service/web serverside-applied'; do
+	grep -q "^$line\$" out || fail "apply output lacks '$line'"
+done
+kubectl get deploy,cm,lease,featurestore,svc -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}' >rv1
+kubectl apply --server-side -f app.yaml >/dev/null
+kubectl get deploy,cm,lease,featurestore,svc -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}' >rv2
+same_file rv1 rv2
+
+# ---- get: server-side tables, rollout status from the simulated controller ----
+expect_out 0 'deployment "web" successfully rolled out' kubectl rollout status deploy/web --timeout=20s
+expect_out 0 '^NAME +READY +UP-TO-DATE +AVAILABLE +AGE' kubectl get deploy
+grep -Eq '^web +2/2 +2 +2 +[0-9]+s' out || { cat out; fail "deployment row"; }
+expect_out 0 'condition met' kubectl wait --for=condition=Available deploy/web --timeout=10s
+expect_out 0 '^NAME +DATA +AGE' kubectl get cm
+grep -Eq '^cfg +1 +' out || fail "configmap row"
+expect_out 0 '^web +ClusterIP +' kubectl get svc web
+grep -q '80/TCP' out || fail "service ports column"
+expect_out 0 '^lock +pod-a +[0-9]+s' kubectl get leases
+expect_out 0 'holderIdentity: pod-a' kubectl get lease lock -o yaml
+grep -q '^kind: Lease$' out || fail "lease yaml kind"
+grep -q '^apiVersion: coordination.k8s.io/v1$' out || fail "lease yaml apiVersion"
+grep -Eq '^  resourceVersion: "[0-9]+"$' out || fail "lease yaml resourceVersion"
+grep -Eq '^  uid: [0-9a-f-]{36}$' out || fail "lease yaml uid"
+grep -q 'managedFields' out && fail "kubectl hides managedFields by default"
+expect_out 0 'manager: kubectl' kubectl get lease lock -o yaml --show-managed-fields
+grep -q 'operation: Apply' out || fail "managedFields operation"
+expect_out 0 '^sample +[0-9]+s' kubectl get feast
+
+# ---- label and field selectors ----
+expect_out 0 '^configmap/cfg$' kubectl get cm -l app=web -o name
+expect_out 0 '^configmap/other$' kubectl get cm -l 'app!=web' -o name
+grep -q cfg out && fail "app!=web matched cfg"
+expect_out 0 '^configmap/cfg$' kubectl get cm -l 'tier in (front,middle)' -o name
+expect_out 0 '^configmap/other$' kubectl get cm -l 'tier notin (front)' -o name
+expect_out 0 '^configmap/other$' kubectl get cm -l '!app' -o name
+expect_out 0 '^configmap/cfg$' kubectl get cm -l 'app' -o name
+expect_out 0 '^configmap/other$' kubectl get cm --field-selector metadata.name=other -o name
+expect_out 0 'No resources found in default namespace' kubectl get cm -l app=nothing
+
+# ---- conflicts between field managers ----
+sed 's/replicas: 2/replicas: 5/' app.yaml >app5.yaml
+expect_out 1 'Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas' \
+	kubectl apply --server-side --field-manager=other -f app5.yaml
+grep -q -- '--force-conflicts' out || fail "kubectl conflict hint"
+expect_out 0 'deployment.apps/web serverside-applied' \
+	kubectl apply --server-side --field-manager=other --force-conflicts -f app5.yaml
+expect_out 0 '^5$' kubectl get deploy web -o jsonpath='{.spec.replicas}{"\n"}'
+kubectl get deploy web -o json --show-managed-fields >dep.json
+"$PYTHON" - <<'PY' || fail "managedFields after a forced apply"
+import json
+d = json.load(open("dep.json"))
+owners = {m["manager"]: m["fieldsV1"] for m in d["metadata"]["managedFields"]}
+assert "f:replicas" in owners["other"]["f:spec"], owners
+assert "f:replicas" not in owners["kubectl"]["f:spec"], owners
+assert "f:template" in owners["kubectl"]["f:spec"], owners
+PY
+
+# ---- scale: Deployment and the FeatureStore scale subresource ----
+expect_out 0 '^deployment.apps/web scaled$' kubectl scale deploy web --replicas=3
+expect_out 0 '^3$' kubectl get deploy web -o jsonpath='{.spec.replicas}{"\n"}'
+expect_out 0 'successfully rolled out' kubectl rollout status deploy/web --timeout=20s
+expect_out 0 '^3/3$' kubectl get deploy web -o jsonpath='{.status.readyReplicas}/{.status.availableReplicas}{"\n"}'
+expect_out 1 'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: \.spec\.replicas' \
+	kubectl apply --server-side --field-manager=other -f app5.yaml
+expect_out 0 '^featurestore.feast.dev/sample scaled$' kubectl scale featurestore sample --replicas=4
+expect_out 0 '^4$' kubectl get featurestore sample -o jsonpath='{.spec.replicas}{"\n"}'
+expect_out 1 'featurestores.feast.dev "nope" not found' kubectl scale featurestore nope --replicas=2
+expect_out 0 '^deployment.apps/web scaled$' kubectl scale deploy web --current-replicas=3 --replicas=3
+
+# ---- patch: strategic, merge, json ----
+expect_out 0 '^deployment.apps/web patched$' kubectl patch deploy web \
+	-p '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:1.26"}]}}}}'
+expect_out 0 '^nginx:1.26 80$' kubectl get deploy web \
+	-o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}{"\n"}'
+expect_out 0 '^configmap/cfg patched$' kubectl patch cm cfg --type=merge -p '{"data":{"b":"2","a":null}}'
+expect_out 0 '^\{"b":"2"\}$' kubectl get cm cfg -o jsonpath='{.data}{"\n"}'
+expect_out 0 '^lease.coordination.k8s.io/lock patched$' kubectl patch lease lock --type=json \
+	-p '[{"op":"replace","path":"/spec/holderIdentity","value":"pod-b"}]'
+expect_out 0 '^pod-b$' kubectl get lease lock -o jsonpath='{.spec.holderIdentity}{"\n"}'
+expect_out 0 'patched \(no change\)' kubectl patch cm cfg --type=merge -p '{"data":{"b":"2"}}'
+
+# ---- optimistic concurrency: replace with a stale resourceVersion ----
+kubectl get lease lock -o yaml >lease-old.yaml
+kubectl patch lease lock --type=merge -p '{"spec":{"holderIdentity":"pod-c"}}' >/dev/null
+expect_out 1 'Error from server \(Conflict\): error when replacing "lease-old.yaml": Operation cannot be fulfilled on leases.coordination.k8s.io "lock": the object has been modified; please apply your changes to the latest version and try again' \
+	kubectl replace -f lease-old.yaml
+
+# ---- validation ----
+sed -e 's/name: web$/name: bad/' -e 's/replicas: 2/replicas: -1/' app.yaml | "$PYTHON" -c '
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(sys.stdin) if d and d["kind"] == "Deployment"]
+print(yaml.safe_dump(docs[0]))' >bad.yaml
+expect_out 1 'The Deployment "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0' \
+	kubectl apply --server-side -f bad.yaml
+
+# ---- dry run on the server ----
+cat >dry.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: dry}
+data: {k: v}
+YAML
+expect_out 0 '^configmap/dry serverside-applied \(server dry run\)$' \
+	kubectl apply --server-side --dry-run=server -f dry.yaml
+expect_out 1 'Error from server \(NotFound\): configmaps "dry" not found' kubectl get cm dry
+expect_out 0 '^configmap "cfg" deleted \(server dry run\)$' kubectl delete cm cfg --dry-run=server
+expect_out 0 '^configmap/cfg$' kubectl get cm cfg -o name
+expect_out 0 'deployment.apps/web serverside-applied \(server dry run\)' \
+	kubectl apply --server-side --dry-run=server --force-conflicts -f app.yaml
+expect_out 0 '^3$' kubectl get deploy web -o jsonpath='{.spec.replicas}{"\n"}'
+
+# ---- delete ----
+expect_out 0 '^deployment.apps "web" deleted$' kubectl delete deploy web
+expect_out 1 'Error from server \(NotFound\): deployments.apps "web" not found' kubectl get deploy web
+expect_out 0 'lease.coordination.k8s.io "lock" deleted' kubectl delete -f app.yaml --ignore-not-found
+expect_out 0 'No resources found' kubectl get cm,lease,featurestores -l 'app in (web)'
+
+# ---- authentication and TLS ----
+expect_out 1 'error: You must be logged in to the server \(Unauthorized\)' kubectl --token=wrong get cm
+expect_out 1 'Error from server \(Forbidden\): configmaps is forbidden: User "forbidden-user" cannot list resource "configmaps" in API group "" in the namespace "default"' \
+	kubectl --token="$APISERVER_FORBIDDEN_TOKEN" get cm
+expect_out 1 'Error from server \(Forbidden\): leases.coordination.k8s.io "x" is forbidden: User "forbidden-user" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "default"' \
+	kubectl --token="$APISERVER_FORBIDDEN_TOKEN" get lease x
+apiserver_kubeconfig certs.kubeconfig ""
+expect_out 0 '^namespace/default$' kubectl --kubeconfig=certs.kubeconfig get ns default -o name
+sed "s#certificate-authority: .*#certificate-authority: $APISERVER_DIR/certs/wrong-ca.crt#" \
+	"$KUBECONFIG" >wrongca.kubeconfig
+expect_out 1 'certificate signed by unknown authority' kubectl --kubeconfig=wrongca.kubeconfig get cm
+echo "apiserver_kubectl: ok"
