@@ -61,11 +61,13 @@ static int run(const struct command *cmd, int argc, char **argv)
 	diags_init(&d, &a);
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
+	/* Streams that fail to parse contribute no documents; the others are
+	 * still checked, so one run reports every problem. */
 	load_inputs(&a, &v.files, &in, &d);
-	if (!d.errors)
-		check_documents(&a, &in.docs, &d);
+	check_documents(&a, &in.docs, &d);
 
 	int exit_code = d.errors ? EXIT_INVALID : EXIT_OK;
+	diags_flush_warnings(stderr, &d);
 	if (v.output) {
 		struct buf b = BUF_INIT;
 		diags_json(&b, &d);
@@ -85,6 +87,8 @@ const struct command cmd_validate = {
 	"Every FeatureStore in the input is checked against the CRD's OpenAPI schema (types,\n"
 	"required fields, enums, unknown fields), its CEL rules (with the operator's own messages)\n"
 	"and the names the render will derive.  Nothing is printed when all is valid; otherwise\n"
-	"every violation is listed as FILE:LINE:COL: field: message and the exit code is 1.",
+	"every violation is listed as FILE:LINE:COL: field: message and the exit code is 1.\n"
+	"With -o json the violations are a JSON array on standard output ([] when valid);\n"
+	"warnings (such as a deprecated apiVersion) always go to standard error.",
 	groups, run,
 };

@@ -1,8 +1,14 @@
 /* check.c -- run every check on every document of a run, in document order. */
 #include "check.h"
+#include "arena.h"
+#include "cel.h"
+#include "diag.h"
 #include "doc.h"
+#include "reconcile.h"
+#include "schema.h"
 #include "yaml_in.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum doc_kind doc_classify(const struct node *root)
@@ -22,35 +28,115 @@ enum doc_kind doc_classify(const struct node *root)
 	return DOC_OTHER;
 }
 
-static size_t check_metadata(const struct document *doc, struct diags *d)
+/* ---- document order ---- */
+
+struct indexed {
+	struct diag d;
+	size_t i;
+};
+
+static int compare_pos(const void *x, const void *y)
 {
-	const struct node *meta = map_get(doc->root, "metadata");
-	const char *name = NULL;
-	if (!node_get_str(map_get(meta, "name"), &name) || !*name) {
-		diag_error(d, meta ? &meta->pos : &doc->root->pos, "metadata.name", "Required value");
-		return 1;
+	const struct indexed *a = x, *b = y;
+	if (a->d.pos.line != b->d.pos.line)
+		return a->d.pos.line < b->d.pos.line ? -1 : 1;
+	if (a->d.pos.col != b->d.pos.col)
+		return a->d.pos.col < b->d.pos.col ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i); /* stable */
+}
+
+static void sort_by_position(struct diags *d, size_t from)
+{
+	size_t n = d->n - from;
+	if (n < 2)
+		return;
+	struct indexed *v = xmalloc(n * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i].d = d->v[from + i];
+		v[i].i = i;
 	}
-	return 0;
+	qsort(v, n, sizeof(*v), compare_pos);
+	for (size_t i = 0; i < n; i++)
+		d->v[from + i] = v[i].d;
+	free(v);
+}
+
+/* ---- one document ---- */
+
+static const struct crd_version *unknown_version(const struct node *api, const char *kind, struct diags *d)
+{
+	struct diag *x = diag_error(d, &api->pos, "apiVersion", "no matches for kind \"%s\" in version \"%s\"", kind,
+				    api->u.sc.s);
+	x->rule = "schema.version";
+	return NULL;
+}
+
+/* The CRD version the document claims, or NULL if it is not one of ours. */
+static const struct crd_version *version_of(const struct node *root, const struct crd_def **crd, struct diags *d)
+{
+	const struct node *api = map_get(root, "apiVersion");
+	const char *kind = node_text(map_get(root, "kind")), *version;
+	char group[256];
+	if (!kind || !api || api->kind != NODE_SCALAR || api->u.sc.type != SCALAR_STR ||
+	    !api_version_split(api->u.sc.s, group, sizeof(group), &version))
+		return NULL;
+	*crd = crd_find(group, kind);
+	if (!*crd)
+		return NULL;
+	const struct crd_version *v = crd_version(*crd, version);
+	if (!v || !v->served)
+		return unknown_version(api, kind, d);
+	if (v->deprecated) {
+		struct diag *x = diag_warn(d, &api->pos, "apiVersion", "%s",
+					   v->deprecation_warning ? v->deprecation_warning : "this version is deprecated");
+		x->rule = "deprecated-version";
+	}
+	return v;
+}
+
+size_t check_document(const struct document *doc, struct diags *d)
+{
+	size_t from = d->n, errors = d->errors;
+	const struct crd_def *crd = NULL;
+	if (!doc->root || doc->root->kind != NODE_MAP)
+		return 0;
+	const struct crd_version *v = version_of(doc->root, &crd, d);
+	if (v) {
+		struct rule_ctx ctx = { NULL };
+		struct schema_hooks hooks = { cel_hook, &ctx };
+		schema_check(v, doc->root, &hooks, d);
+		if (!strcmp(crd->group, "feast.dev") && !strcmp(crd->kind, "FeatureStore"))
+			reconcile_check(doc->root, d);
+	}
+	sort_by_position(d, from);
+	return d->errors - errors;
 }
 
 size_t check_documents(struct arena *a, const struct doclist *docs, struct diags *d)
 {
 	(void)a;
 	size_t errors = 0;
-	for (size_t i = 0; i < docs->n; i++) {
-		const struct document *doc = &docs->v[i];
-		switch (doc_classify(doc->root)) {
-		case DOC_FEATURESTORE_V1ALPHA1:
-			diag_warn(d, &doc->root->pos, "apiVersion",
-				  "feast.dev/v1alpha1 is deprecated and will be removed in a future release. "
-				  "Please migrate to v1.");
-			/* fall through */
-		case DOC_FEATURESTORE_V1:
-			errors += check_metadata(doc, d);
-			break;
-		default:
-			break;
-		}
-	}
+	for (size_t i = 0; i < docs->n; i++)
+		errors += check_document(&docs->v[i], d);
+	return errors;
+}
+
+/* ---- scaling with overrides ---- */
+
+size_t rules_check_scaling(const struct node *fs_root, const struct scaling_override *o, struct diags *d)
+{
+	const struct pair *p = map_find(fs_root, "spec");
+	const struct node *spec = p ? p->val : NULL;
+	struct node empty = { .kind = NODE_MAP };
+	if (!spec || node_is_null(spec))
+		spec = &empty; /* no spec: the rules still judge the override */
+	if (spec->kind != NODE_MAP)
+		return 0;
+	const struct pos *pos = p && p->kpos.line ? &p->kpos : &fs_root->pos;
+	struct rule_ctx ctx = { o };
+	size_t errors = 0;
+	for (size_t i = 0; i < cel_rules_count; i++)
+		if (cel_rules[i].flags & CEL_SCALING)
+			errors += cel_report(&cel_rules[i], spec, &ctx, "spec", pos, d);
 	return errors;
 }
