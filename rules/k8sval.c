@@ -191,7 +191,7 @@ void type_error(struct diags *d, const struct pos *pos, const char *path, const 
 	buf_addf(&m, "Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", got, *path ? path : "body", want,
 		 got);
 	if (string_ok && n && n->kind == NODE_SCALAR && n->u.sc.style == STYLE_PLAIN && n->u.sc.type != SCALAR_STR &&
-	    n->u.sc.len <= QUOTE_MAX)
+	    n->u.sc.type != SCALAR_NULL && n->u.sc.len <= QUOTE_MAX)
 		buf_addf(&m, " (YAML reads the unquoted %s as %s %s: write \"%s\" to pass a string)", n->u.sc.s,
 			 n->u.sc.type == SCALAR_INT ? "an" : "a", got, n->u.sc.s);
 	struct diag *x = diag_add(d, DIAG_ERROR, pos, path, "%s", m.data);

@@ -357,15 +357,17 @@ static int parse_atom(struct parser *ps)
 	return n;
 }
 
+/* Digits of a repeat count; false if there are none.  Counts over the limit
+ * are an error, as in Go. */
 static bool parse_int(struct parser *ps, int *out)
 {
 	int v = 0;
 	bool any = false;
 	while (!at_end(ps) && *ps->p >= '0' && *ps->p <= '9') {
-		v = v * 10 + (*ps->p++ - '0');
+		if (v <= MAX_REPEAT)
+			v = v * 10 + (*ps->p - '0');
+		ps->p++;
 		any = true;
-		if (v > MAX_REPEAT)
-			return false;
 	}
 	*out = v;
 	return any;

@@ -507,7 +507,7 @@ static void check_array(struct walk *w, const struct sch *s, const struct node *
 	if (s->max_items >= 0 && count > (size_t)s->max_items)
 		fail(w, at, "schema.maxItems", "Too many: %zu: must have at most %" PRId64 " items", count,
 		     s->max_items);
-	for (size_t i = 0; s->items && i < count && !full(w); i++) {
+	for (size_t i = 0; s->items && i < count; i++) {
 		size_t mark = push_index(w, i);
 		check_node(w, s->items, n->u.seq.v[i], &n->u.seq.v[i]->pos);
 		pop(w, mark);
@@ -594,7 +594,7 @@ static void check_object(struct walk *w, const struct sch *s, const struct node 
 			 bool root)
 {
 	bool resource = root || (s->flags & SCH_F_EMBEDDED);
-	for (size_t i = 0; i < n->u.map.n && !full(w); i++)
+	for (size_t i = 0; i < n->u.map.n; i++)
 		check_field(w, s, &n->u.map.v[i], resource, root);
 	check_required(w, s, n, at);
 	if (resource)

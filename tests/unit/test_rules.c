@@ -1,0 +1,534 @@
+/* test_rules.c -- every CEL rule (pass and fail), CRD coverage, scaling overrides, reconcile rules. */
+#include "rules_util.h"
+
+#include "cel.h"
+#include "k8sval.h"
+#include "reconcile.h"
+#include "schema.h"
+
+TestSuite(rules, .init = util_setup, .fini = util_teardown);
+
+/* ---- one passing and one failing case for every rule ---- */
+
+#define DB_ONLINE "    onlineStore:\n      persistence:\n        store:\n          type: redis\n          secretRef:\n            name: s\n"
+#define SQL_REGISTRY "    registry:\n      local:\n        persistence:\n          store:\n            type: sql\n            secretRef:\n              name: s\n"
+#define AUTOSCALING "    scaling:\n      autoscaling:\n        maxReplicas: 5\n"
+
+struct rule_case {
+	const char *rule;
+	const char *path;   /* where the error is reported */
+	bool fails;
+	const char *spec;   /* spec lines after feastProject */
+};
+
+static const struct rule_case cases[] = {
+	/* the four scaling rules */
+	{ "scaling-exclusive", "spec", false, "  replicas: 1\n  services:\n" AUTOSCALING DB_ONLINE SQL_REGISTRY },
+	{ "scaling-exclusive", "spec", true, "  replicas: 3\n  services:\n" AUTOSCALING DB_ONLINE SQL_REGISTRY },
+	{ "scaling-online-db", "spec", false, "  replicas: 3\n  services:\n" DB_ONLINE SQL_REGISTRY },
+	{ "scaling-online-db", "spec", false, "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: /x.db\n" },
+	{ "scaling-online-db", "spec", true, "  replicas: 3\n  services:\n" SQL_REGISTRY },
+	{ "scaling-online-db", "spec", true, "  replicas: 2\n  services:\n    onlineStore: {}\n" SQL_REGISTRY },
+	{ "scaling-online-db", "spec", true,
+	  "  services:\n" AUTOSCALING "    onlineStore:\n      persistence:\n        file:\n          path: /x.db\n" SQL_REGISTRY },
+	{ "scaling-online-db", "spec", true,
+	  "  replicas: 2\n  services:\n    onlineStore:\n      disabled: true\n" SQL_REGISTRY },
+	{ "scaling-offline-db", "spec", false, "  replicas: 3\n  services:\n" DB_ONLINE SQL_REGISTRY },
+	{ "scaling-offline-db", "spec", false,
+	  "  replicas: 3\n  services:\n    offlineStore:\n      persistence:\n        store:\n          type: postgres\n"
+	  "          secretRef:\n            name: s\n" DB_ONLINE SQL_REGISTRY },
+	{ "scaling-offline-db", "spec", true,
+	  "  replicas: 3\n  services:\n    offlineStore:\n      persistence:\n        file:\n          type: duckdb\n" DB_ONLINE
+		  SQL_REGISTRY },
+	{ "scaling-offline-db", "spec", true, "  replicas: 3\n  services:\n    offlineStore:\n      server: {}\n" DB_ONLINE SQL_REGISTRY },
+	{ "scaling-registry-db", "spec", false, "  replicas: 3\n  services:\n" DB_ONLINE SQL_REGISTRY },
+	{ "scaling-registry-db", "spec", false,
+	  "  replicas: 3\n  services:\n" DB_ONLINE "    registry:\n      local:\n        persistence:\n          file:\n"
+	  "            path: s3://bucket/registry.db\n" },
+	{ "scaling-registry-db", "spec", false,
+	  "  replicas: 3\n  services:\n" DB_ONLINE "    registry:\n      local:\n        persistence:\n          file:\n"
+	  "            path: gs://bucket/registry.db\n" },
+	{ "scaling-registry-db", "spec", false,
+	  "  replicas: 3\n  services:\n" DB_ONLINE "    registry:\n      remote:\n        hostname: r.ns.svc:80\n" },
+	{ "scaling-registry-db", "spec", true, "  replicas: 3\n  services:\n" DB_ONLINE },
+	{ "scaling-registry-db", "spec", true,
+	  "  replicas: 3\n  services:\n" DB_ONLINE "    registry:\n      local:\n        persistence:\n          file:\n"
+	  "            path: /data/registry.db\n" },
+	{ "scaling-registry-db", "spec", true,
+	  "  replicas: 3\n  services:\n" DB_ONLINE "    registry:\n      local:\n        server: {}\n" },
+	/* one-of selections */
+	{ "authz-one-of", "spec.authz", false, "  authz:\n    kubernetes: {}\n" },
+	{ "authz-one-of", "spec.authz", false, "  authz:\n    noAuth: false\n" },
+	{ "authz-one-of", "spec.authz", true, "  authz: {}\n" },
+	{ "authz-one-of", "spec.authz", true, "  authz:\n    kubernetes: {}\n    oidc:\n      secretRef:\n        name: o\n" },
+	{ "project-dir-one-of", "spec.feastProjectDir", false, "  feastProjectDir:\n    init: {}\n" },
+	{ "project-dir-one-of", "spec.feastProjectDir", true,
+	  "  feastProjectDir:\n    init: {}\n    git:\n      url: https://example.com/r.git\n" },
+	{ "git-repo-path-relative", "spec.feastProjectDir.git", false,
+	  "  feastProjectDir:\n    git:\n      url: u\n      featureRepoPath: repo/feature_repo\n" },
+	{ "git-repo-path-relative", "spec.feastProjectDir.git", true,
+	  "  feastProjectDir:\n    git:\n      url: u\n      featureRepoPath: /abs\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", false,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: /app/feature_repo\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", true,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: /app/../etc\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", true,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: /\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", true,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: app/repo\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", true,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: /app//repo\n" },
+	{ "packaged-repo-path-canonical", "spec.feastProjectDir.packaged", true,
+	  "  feastProjectDir:\n    packaged:\n      featureRepoPath: /app/repo/.\n" },
+	{ "mlflow-extra-config", "spec.mlflow", false, "  mlflow:\n    enabled: true\n    extraConfig:\n      run_name: x\n" },
+	{ "mlflow-extra-config", "spec.mlflow", true,
+	  "  mlflow:\n    enabled: true\n    extraConfig:\n      tracking_uri: http://m\n" },
+	/* tls on every server */
+	{ "tls-secret-ref", "spec.services.ui.tls", false, "  services:\n    ui:\n      tls:\n        secretRef:\n          name: t\n" },
+	{ "tls-secret-ref", "spec.services.ui.tls", false, "  services:\n    ui:\n      tls:\n        disable: true\n" },
+	{ "tls-secret-ref", "spec.services.ui.tls", true, "  services:\n    ui:\n      tls: {}\n" },
+	{ "tls-secret-ref", "spec.services.onlineStore.server.tls", true,
+	  "  services:\n    onlineStore:\n      server:\n        tls:\n          disable: false\n" },
+	{ "tls-secret-ref", "spec.services.offlineStore.server.tls", true,
+	  "  services:\n    offlineStore:\n      server:\n        tls: {}\n" },
+	{ "tls-secret-ref", "spec.services.registry.local.server.tls", true,
+	  "  services:\n    registry:\n      local:\n        server:\n          tls: {}\n" },
+	{ "tls-secret-ref", "spec.openlineage.consumer.lineageServer.server.tls", true,
+	  "  openlineage:\n    consumer:\n      lineageServer:\n        server:\n          tls: {}\n" },
+	/* persistence and pvc, on every store */
+	{ "persistence-one-of", "spec.services.onlineStore.persistence", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file: {}\n" },
+	{ "persistence-one-of", "spec.services.onlineStore.persistence", true,
+	  "  services:\n    onlineStore:\n      persistence: {}\n" },
+	{ "persistence-one-of", "spec.services.offlineStore.persistence", true,
+	  "  services:\n    offlineStore:\n      persistence:\n        file: {}\n        store:\n          type: postgres\n"
+	  "          secretRef:\n            name: s\n" },
+	{ "persistence-one-of", "spec.services.registry.local.persistence", true,
+	  "  services:\n    registry:\n      local:\n        persistence: {}\n" },
+	{ "pvc-one-of", "spec.services.onlineStore.persistence.file.pvc", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          pvc:\n            ref:\n              name: v\n"
+	  "            mountPath: /data\n" },
+	{ "pvc-one-of", "spec.services.offlineStore.persistence.file.pvc", true,
+	  "  services:\n    offlineStore:\n      persistence:\n        file:\n          pvc:\n            mountPath: /data\n" },
+	{ "pvc-one-of", "spec.services.registry.local.persistence.file.pvc", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            pvc:\n"
+	  "              mountPath: /data\n              ref:\n                name: v\n              create: {}\n" },
+	{ "pvc-mount-path", "spec.services.onlineStore.persistence.file.pvc", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          pvc:\n            create: {}\n"
+	  "            mountPath: /data/online\n" },
+	{ "pvc-mount-path", "spec.services.onlineStore.persistence.file.pvc", true,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          pvc:\n            create: {}\n"
+	  "            mountPath: data\n" },
+	{ "pvc-mount-path", "spec.services.registry.local.persistence.file.pvc", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            pvc:\n"
+	  "              create: {}\n              mountPath: /data:rw\n" },
+	{ "online-file-absolute", "spec.services.onlineStore.persistence.file", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: /data/online.db\n" },
+	{ "online-file-absolute", "spec.services.onlineStore.persistence.file", true,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: online.db\n" },
+	{ "file-pvc-path-relative", "spec.services.onlineStore.persistence.file", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: online.db\n          pvc:\n"
+	  "            create: {}\n            mountPath: /data\n" },
+	{ "file-pvc-path-relative", "spec.services.onlineStore.persistence.file", true,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: /online.db\n          pvc:\n"
+	  "            create: {}\n            mountPath: /data\n" },
+	{ "file-pvc-path-relative", "spec.services.registry.local.persistence.file", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: /r.db\n"
+	  "            pvc:\n              create: {}\n              mountPath: /data\n" },
+	{ "online-file-no-bucket", "spec.services.onlineStore.persistence.file", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: /s3/online.db\n" },
+	{ "online-file-no-bucket", "spec.services.onlineStore.persistence.file", true,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          path: gs://b/online.db\n" },
+	{ "registry-file-path", "spec.services.registry.local.persistence.file", false,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: s3://b/r.db\n" },
+	{ "registry-file-path", "spec.services.registry.local.persistence.file", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: registry.db\n" },
+	{ "registry-pvc-no-bucket", "spec.services.registry.local.persistence.file", false,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: r.db\n"
+	  "            pvc:\n              create: {}\n              mountPath: /data\n" },
+	{ "registry-pvc-no-bucket", "spec.services.registry.local.persistence.file", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: s3://b/r.db\n"
+	  "            pvc:\n              create: {}\n              mountPath: /data\n" },
+	{ "registry-s3-kwargs", "spec.services.registry.local.persistence.file", false,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: s3://b/r.db\n"
+	  "            s3_additional_kwargs:\n              ServerSideEncryption: AES256\n" },
+	{ "registry-s3-kwargs", "spec.services.registry.local.persistence.file", true,
+	  "  services:\n    registry:\n      local:\n        persistence:\n          file:\n            path: gs://b/r.db\n"
+	  "            s3_additional_kwargs:\n              ServerSideEncryption: AES256\n" },
+	{ "pdb-exactly-one", "spec.services.podDisruptionBudgets", false,
+	  "  services:\n    podDisruptionBudgets:\n      minAvailable: 50%\n" },
+	{ "pdb-exactly-one", "spec.services.podDisruptionBudgets", true, "  services:\n    podDisruptionBudgets: {}\n" },
+	{ "pdb-exactly-one", "spec.services.podDisruptionBudgets", true,
+	  "  services:\n    podDisruptionBudgets:\n      minAvailable: 1\n      maxUnavailable: 1\n" },
+	/* registry */
+	{ "registry-one-of", "spec.services.registry", false, "  services:\n    registry:\n      local: {}\n" },
+	{ "registry-one-of", "spec.services.registry", true, "  services:\n    registry: {}\n" },
+	{ "registry-one-of", "spec.services.registry", true,
+	  "  services:\n    registry:\n      local: {}\n      remote:\n        hostname: h:80\n" },
+	{ "remote-one-of", "spec.services.registry.remote", false,
+	  "  services:\n    registry:\n      remote:\n        feastRef:\n          name: other\n" },
+	{ "remote-one-of", "spec.services.registry.remote", true, "  services:\n    registry:\n      remote: {}\n" },
+	{ "registry-server-protocol", "spec.services.registry.local.server", false,
+	  "  services:\n    registry:\n      local:\n        server:\n          grpc: false\n          restAPI: true\n" },
+	{ "registry-server-protocol", "spec.services.registry.local.server", false,
+	  "  services:\n    registry:\n      local:\n        server: {}\n" },
+	{ "registry-server-protocol", "spec.services.registry.local.server", true,
+	  "  services:\n    registry:\n      local:\n        server:\n          grpc: false\n" },
+	{ "registry-server-protocol", "spec.services.registry.local.server", true,
+	  "  services:\n    registry:\n      local:\n        server:\n          grpc: false\n          restAPI: false\n" },
+	{ "registry-server-mcp", "spec.services.registry.local.server", false,
+	  "  services:\n    registry:\n      local:\n        server:\n          restAPI: true\n          mcp:\n"
+	  "            enabled: true\n" },
+	{ "registry-server-mcp", "spec.services.registry.local.server", false,
+	  "  services:\n    registry:\n      local:\n        server:\n          mcp:\n            enabled: false\n" },
+	{ "registry-server-mcp", "spec.services.registry.local.server", true,
+	  "  services:\n    registry:\n      local:\n        server:\n          mcp:\n            enabled: true\n" },
+	/* a transition rule: never fails on create */
+	{ "pvc-create-immutable", "spec.services.onlineStore.persistence.file.pvc.create", false,
+	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          pvc:\n            create:\n"
+	  "              storageClassName: fast\n            mountPath: /data\n" },
+};
+
+static void run_case(const struct rule_case *c)
+{
+	char *text = featurestore(c->spec);
+	check_text(text);
+	const struct diag *x = find_error(c->rule, c->path);
+	if (c->fails != (x != NULL))
+		dump_diags();
+	if (!c->fails) {
+		cr_assert_null(x, "%s must hold for:\n%s", c->rule, text);
+		return;
+	}
+	cr_assert_not_null(x, "%s must fail at %s for:\n%s", c->rule, c->path, text);
+	const struct cel_rule *row = NULL;
+	for (size_t i = 0; i < cel_rules_count; i++)
+		if (!strcmp(cel_rules[i].id, c->rule))
+			row = &cel_rules[i];
+	cr_assert_not_null(row);
+	char *want = arena_printf(&A, "Invalid value: \"object\": %s", row->message);
+	cr_assert_str_eq(x->msg, want);
+}
+
+Test(rules, every_case)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+}
+
+/* Each row has a passing case and, unless it is a transition rule, a failing one. */
+Test(rules, every_row_has_cases)
+{
+	for (size_t r = 0; r < cel_rules_count; r++) {
+		bool pass = false, fail = false;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			if (strcmp(cases[i].rule, cel_rules[r].id))
+				continue;
+			pass |= !cases[i].fails;
+			fail |= cases[i].fails;
+		}
+		cr_assert(pass, "no passing case for %s", cel_rules[r].id);
+		if (strcmp(cel_rules[r].rule, "self == oldSelf") != 0)
+			cr_assert(fail, "no failing case for %s", cel_rules[r].id);
+	}
+}
+
+/* ---- the table covers every rule of the copied CRD, with its message ---- */
+
+struct found {
+	const char *path, *rule, *message;
+};
+
+static void collect(const struct node *s, struct buf *path, struct found *out, size_t *n, size_t cap)
+{
+	const struct node *rules = map_get(s, "x-kubernetes-validations");
+	for (size_t i = 0; rules && i < rules->u.seq.n && *n < cap; i++) {
+		const struct node *r = rules->u.seq.v[i];
+		out[*n].path = arena_strdup(&A, path->data);
+		out[*n].rule = node_text(map_get(r, "rule"));
+		out[*n].message = node_text(map_get(r, "message"));
+		(*n)++;
+	}
+	const struct node *props = map_get(s, "properties");
+	for (size_t i = 0; props && i < props->u.map.n; i++) {
+		size_t mark = path->len;
+		buf_addf(path, "%s%s", path->len ? "." : "", props->u.map.v[i].key);
+		collect(props->u.map.v[i].val, path, out, n, cap);
+		buf_truncate(path, mark);
+	}
+	if (map_get(s, "items"))
+		collect(map_get(s, "items"), path, out, n, cap);
+	const struct node *addl = map_get(s, "additionalProperties");
+	if (addl && addl->kind == NODE_MAP)
+		collect(addl, path, out, n, cap);
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+Test(rules, table_covers_every_crd_rule)
+{
+	const char *crd = source_file("data/crds/feast.dev_featurestores.yaml");
+	struct node *root = parse(crd);
+	static struct found found[512];
+	size_t n = 0;
+	const struct node *versions = node_at(root, "spec.versions");
+	cr_assert_not_null(versions);
+	for (size_t v = 0; v < versions->u.seq.n; v++) {
+		struct buf path = BUF_INIT;
+		collect(node_at(versions->u.seq.v[v], "schema.openAPIV3Schema"), &path, found, &n, 512);
+		buf_release(&path);
+	}
+	cr_assert_gt(n, 50, "the CRD has many rules; found %zu", n);
+	size_t on_spec = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* status is dropped on create; its copies of the rules never run */
+		if (strncmp(found[i].path, "spec", 4) != 0)
+			continue;
+		on_spec++;
+		const struct cel_rule *row = cel_rule_find(found[i].rule);
+		cr_assert_not_null(row, "no C implementation of the CRD rule at %s: %s", found[i].path, found[i].rule);
+		cr_assert_str_eq(row->message, found[i].message, "message of %s", row->id);
+		cr_assert(word_in(row->paths, found[i].path), "row %s does not list %s", row->id, found[i].path);
+	}
+	cr_assert_gt(on_spec, 30);
+	/* and no row claims a path the CRD does not have */
+	for (size_t r = 0; r < cel_rules_count; r++) {
+		char *paths = arena_strdup(&A, cel_rules[r].paths);
+		for (char *save = NULL, *p = strtok_r(paths, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+			bool seen = false;
+			for (size_t i = 0; i < n && !seen; i++)
+				seen = !strcmp(found[i].path, p) && !strcmp(found[i].rule, cel_rules[r].rule);
+			cr_assert(seen, "row %s lists %s, which has no such rule in the CRD", cel_rules[r].id, p);
+		}
+	}
+}
+
+/* The embedded tables carry exactly the rules the table implements. */
+static void embedded_rules_known(const struct sch *s, int depth)
+{
+	cr_assert_lt(depth, 64);
+	for (size_t i = 0; i < s->nrules; i++)
+		cr_assert_not_null(cel_rule_find(s->rules[i].rule), "embedded rule not implemented: %s", s->rules[i].rule);
+	for (size_t i = 0; i < s->nprops; i++)
+		embedded_rules_known(s->props[i].s, depth + 1);
+	if (s->items)
+		embedded_rules_known(s->items, depth + 1);
+	if (s->addl)
+		embedded_rules_known(s->addl, depth + 1);
+}
+
+Test(rules, embedded_rules_all_implemented)
+{
+	const struct crd_def *c = crd_find("feast.dev", "FeatureStore");
+	cr_assert_not_null(c);
+	for (size_t v = 0; v < c->nversions; v++)
+		embedded_rules_known(c->versions[v].schema, 0);
+}
+
+/* ---- v1alpha1 keeps the non-scaling rules ---- */
+
+Test(rules, v1alpha1_rules)
+{
+	expect_error(featurestore_named("feast.dev/v1alpha1", "t", "  authz: {}\n"), "authz-one-of", "spec.authz", NULL);
+	expect_error(featurestore_named("feast.dev/v1alpha1", "t", "  services:\n    registry: {}\n"), "registry-one-of",
+		     "spec.services.registry", NULL);
+	expect_error(featurestore_named("feast.dev/v1alpha1", "t", "  replicas: 3\n"), "schema.unknown", "spec.replicas",
+		     "field not declared in schema");
+	expect_error(featurestore_named("feast.dev/v1alpha1", "t", "  services:\n    podDisruptionBudgets:\n      minAvailable: 1\n"),
+		     "schema.unknown", "spec.services.podDisruptionBudgets", NULL);
+}
+
+Test(rules, v1alpha1_warns_with_the_crd_text)
+{
+	check_text(featurestore_named("feast.dev/v1alpha1", "t", ""));
+	cr_assert_eq(D.errors, 0);
+	cr_assert_eq(D.warnings, 1);
+	cr_assert_eq(D.v[0].level, DIAG_WARNING);
+	cr_assert_str_eq(D.v[0].path, "apiVersion");
+	cr_assert_str_eq(D.v[0].msg, "v1alpha1 is deprecated and will be removed in a future release. Please migrate to v1.");
+	cr_assert_eq(D.v[0].pos.line, 1);
+	cr_assert_str_eq(D.v[0].pos.file, "t.yaml");
+}
+
+Test(rules, unknown_version_of_a_known_kind)
+{
+	expect_error(featurestore_named("feast.dev/v2", "t", ""), "schema.version", "apiVersion",
+		     "no matches for kind \"FeatureStore\" in version \"feast.dev/v2\"");
+}
+
+Test(rules, other_documents_pass_through)
+{
+	cr_assert_eq(check_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nbogus: 1\n"), 0);
+	cr_assert_eq(D.n, 0);
+	cr_assert_eq(check_text("- a\n- b\n"), 0);
+}
+
+/* ---- scaling with overrides (the API for scale and KEDA) ---- */
+
+static size_t scaling_errors(const char *spec, const struct scaling_override *o)
+{
+	diags_init(&D, &A);
+	return rules_check_scaling(parse(featurestore(spec)), o, &D);
+}
+
+Test(rules, scaling_override_replicas)
+{
+	struct scaling_override three = { .set_replicas = true, .replicas = 3 };
+	struct scaling_override one = { .set_replicas = true, .replicas = 1 };
+	/* a file-backed store is fine as written, refused at 3 replicas */
+	cr_assert_eq(scaling_errors("", NULL), 0);
+	cr_assert_eq(scaling_errors("", &one), 0);
+	cr_assert_eq(scaling_errors("", &three), 2); /* online store and registry */
+	cr_assert_not_null(find_error("scaling-online-db", "spec"));
+	cr_assert_not_null(find_error("scaling-registry-db", "spec"));
+	cr_assert(strstr(find_error("scaling-online-db", "spec")->msg, "online store"));
+	cr_assert_eq(scaling_errors("  services:\n" DB_ONLINE SQL_REGISTRY, &three), 0);
+	/* replicas as written are replaced, not combined */
+	cr_assert_eq(scaling_errors("  replicas: 5\n", &one), 0);
+}
+
+Test(rules, scaling_override_autoscaler)
+{
+	struct scaling_override keda = { .set_autoscaler = true, .autoscaler = true };
+	struct scaling_override none = { .set_autoscaler = true, .autoscaler = false };
+	cr_assert_eq(scaling_errors("  services:\n" DB_ONLINE SQL_REGISTRY, &keda), 0);
+	cr_assert_eq(scaling_errors("  replicas: 3\n  services:\n" DB_ONLINE SQL_REGISTRY, &keda), 1);
+	cr_assert_not_null(find_error("scaling-exclusive", "spec"));
+	cr_assert_eq(scaling_errors("  services:\n" AUTOSCALING, &none), 0);
+	cr_assert_eq(scaling_errors("  services:\n" AUTOSCALING, NULL), 2);
+	cr_assert_eq(scaling_errors("", &keda), 2);
+}
+
+Test(rules, scaling_position_is_the_spec_key)
+{
+	struct scaling_override three = { .set_replicas = true, .replicas = 3 };
+	scaling_errors("", &three);
+	cr_assert_eq(D.v[0].pos.line, 5);
+	cr_assert_eq(D.v[0].pos.col, 1);
+	cr_assert_str_eq(D.v[0].path, "spec");
+}
+
+/* ---- reconcile-time rules ---- */
+
+Test(rules, local_server)
+{
+	const char *msg = "at least one local server must be configured. e.g. registry / online / offline";
+	expect_error(featurestore("  services:\n    onlineStore:\n      disabled: true\n"), "local-server", "spec.services",
+		     msg);
+	expect_clean(featurestore("  services:\n    onlineStore:\n      disabled: true\n    registry:\n      local:\n"
+				  "        server: {}\n"));
+	expect_clean(featurestore("  services:\n    onlineStore:\n      disabled: true\n    offlineStore:\n      server: {}\n"));
+	expect_clean(featurestore(""));
+}
+
+static char *name_of(size_t len)
+{
+	char *s = arena_alloc(&A, len + 1);
+	memset(s, 'a', len);
+	return s;
+}
+
+Test(rules, derived_service_name_too_long)
+{
+	const char *rest = "  services:\n    registry:\n      local:\n        server:\n          restAPI: true\n";
+	/* feast-<43>-registry-rest is 63 characters: the longest that works */
+	expect_clean(featurestore_named("feast.dev/v1", name_of(43), rest));
+	char *name = name_of(44);
+	const struct diag *x = expect_error(featurestore_named("feast.dev/v1", name, rest), "derived-names", "metadata.name", NULL);
+	char *want = arena_printf(&A,
+				  "Invalid value: \"%s\": the Service name \"feast-%s-registry-rest\" derived from it: must be "
+				  "no more than 63 characters (metadata.name may have at most 43 characters)",
+				  name, name);
+	cr_assert_str_eq(x->msg, want);
+	cr_assert_eq(x->pos.line, 4);
+	/* without the REST server the same name is fine */
+	expect_clean(featurestore_named("feast.dev/v1", name, ""));
+}
+
+Test(rules, derived_names_dns1035_and_label)
+{
+	const struct diag *x = expect_error(featurestore_named("feast.dev/v1", "a.b", ""), "derived-names", "metadata.name", NULL);
+	cr_assert(strstr(x->msg, "the Service name \"feast-a.b-online\""), "%s", x->msg);
+	cr_assert(strstr(x->msg, "a DNS-1035 label must consist of"), "%s", x->msg);
+	x = expect_error(featurestore_named("feast.dev/v1", name_of(64), "  services:\n    onlineStore:\n      disabled: true\n"
+					    "    offlineStore:\n      server: {}\n"), "derived-names", "metadata.name", NULL);
+	cr_assert(strstr(x->msg, "the label feast.dev/name name"), "%s", x->msg);
+	/* CronJob names stop at 52 */
+	expect_clean(featurestore_named("feast.dev/v1", name_of(40), "  cronJob:\n    schedule: '@daily'\n"));
+	x = expect_error(featurestore_named("feast.dev/v1", name_of(47), "  cronJob:\n    schedule: '@daily'\n"),
+			 "derived-names", "metadata.name", NULL);
+	cr_assert(strstr(x->msg, "the CronJob name"), "%s", x->msg);
+	cr_assert(strstr(x->msg, "(metadata.name may have at most 46 characters)"), "%s", x->msg);
+}
+
+Test(rules, derived_names_table_is_complete)
+{
+	static const char *const expected[] = {
+		"feast-%s", "feast-%s-client", "feast-%s-online", "feast-%s-offline", "feast-%s-registry",
+		"feast-%s-registry-rest", "feast-%s-ui", "feast-%s-sidecar", "feast-%s-cronjob",
+		"feast-%s-cluster-binding", "feast-%s-oidc-token-review", "feast-%s-registry-lock", NULL,
+	};
+	for (const char *const *e = expected; *e; e++) {
+		bool found = false;
+		for (size_t i = 0; i < derived_names_count; i++)
+			found |= !strcmp(derived_names[i].format, *e);
+		cr_assert(found, "no derived name %s", *e);
+	}
+	for (size_t i = 0; i < derived_names_count; i++)
+		if (!strcmp(derived_names[i].kind, "Service"))
+			cr_assert_eq(derived_names[i].rule, NAME_DNS1035);
+}
+
+Test(rules, metadata_name)
+{
+	char *text = "apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  namespace: n\nspec:\n  feastProject: p\n";
+	const struct diag *x = expect_error(text, "metadata", "metadata.name", "Required value");
+	cr_assert_eq(x->pos.line, 3);
+	x = expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nspec:\n  feastProject: p\n", "metadata", "metadata.name",
+			 "Required value");
+	cr_assert_eq(x->pos.line, 1);
+	expect_error(featurestore_named("feast.dev/v1", "UPPER", ""), "metadata", "metadata.name", NULL);
+}
+
+/* ---- Kubernetes name rules ---- */
+
+Test(rules, name_rules)
+{
+	cr_assert_null(dns1123_label_error("a-1"));
+	cr_assert_not_null(dns1123_label_error("-a"));
+	cr_assert_not_null(dns1123_label_error("a.b"));
+	cr_assert_null(dns1123_subdomain_error("a.b-c.d"));
+	cr_assert_not_null(dns1123_subdomain_error("a..b"));
+	cr_assert_not_null(dns1123_subdomain_error(""));
+	cr_assert_null(dns1035_label_error("a1"));
+	cr_assert_not_null(dns1035_label_error("1a"));
+	cr_assert_str_eq(dns1035_label_error(name_of(64)), "must be no more than 63 characters");
+	cr_assert_null(dns1035_label_error(name_of(63)));
+	cr_assert_null(label_value_error(""));
+	cr_assert_null(label_value_error("A_b.c-1"));
+	cr_assert_not_null(label_value_error("_a"));
+	cr_assert_null(qualified_name_error("app.kubernetes.io/name"));
+	cr_assert_not_null(qualified_name_error("a/b/c"));
+	cr_assert_not_null(qualified_name_error("/b"));
+	cr_assert_not_null(qualified_name_error("Example.com/b"));
+}
+
+Test(rules, labels_and_annotations)
+{
+	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\n  labels:\n    ok: 'yes'\n"
+		     "    bad key!: x\nspec:\n  feastProject: p\n",
+		     "metadata", "metadata.labels", NULL);
+	const struct diag *x = expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\n"
+					    "  annotations:\n    enabled: on\nspec:\n  feastProject: p\n",
+					    "schema.type", "metadata.annotations.enabled", NULL);
+	cr_assert(strstr(x->msg, "write \"on\" to pass a string"), "%s", x->msg);
+	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\n  owner: me\nspec:\n  feastProject: p\n",
+		     "schema.unknown", "metadata.owner", "field not declared in schema");
+}

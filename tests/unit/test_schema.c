@@ -1,0 +1,551 @@
+/* test_schema.c -- the RE2 matcher, the CRD schema builder and the structural-schema checker. */
+#include "rules_util.h"
+
+#include "regex.h"
+#include "schema.h"
+
+
+TestSuite(regex);
+TestSuite(schema, .init = util_setup, .fini = util_teardown);
+
+/* ---- regex ---- */
+
+static bool matches(const char *pattern, const char *text)
+{
+	char err[128];
+	struct regex *re = regex_compile(pattern, err, sizeof(err));
+	cr_assert_not_null(re, "%s: %s", pattern, err);
+	bool m = regex_search(re, text, strlen(text));
+	regex_free(re);
+	return m;
+}
+
+struct pattern_case {
+	const char *pattern;
+	const char *const yes[8];
+	const char *const no[8];
+};
+
+/* Every pattern of the FeatureStore CRD, with texts Go's regexp accepts and rejects. */
+static const struct pattern_case crd_patterns[] = {
+	{ "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+	  { "p", "driver_stats", "A-1_b", NULL },
+	  { "", "_x", "-x", "a b", "a.b", "a\n", NULL } },
+	{ "^https://\\S+$",
+	  { "https://idp.example.com/realms/x", "https://\xc3\xa9", NULL },
+	  { "http://x", "https://", "https://a b", "https://a\tb", "xhttps://a", NULL } },
+	{ "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+	  { "a", "cpu_total", "a:b,c_1", NULL },
+	  { "", "1a", "a:", "a,", "a-b", NULL } },
+	{ "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$",
+	  { "1", "200m", "1Gi", "0.5", ".5", "+1.5e3", "-2E-2", "5Ki" },
+	  { "", "lots", "1Gb", "1.5.5", "e3", "1 Gi", "Gi", NULL } },
+	{ "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
+	  { "name", "example.com/name", "a.b-c/N_a.m-e", "x", NULL },
+	  { "", "/name", "Example.com/name", "a//b", "name-", "a/b/c", NULL } },
+};
+
+static const struct pattern_case *pattern_case(const char *pattern)
+{
+	for (size_t i = 0; i < sizeof(crd_patterns) / sizeof(crd_patterns[0]); i++)
+		if (!strcmp(crd_patterns[i].pattern, pattern))
+			return &crd_patterns[i];
+	return NULL;
+}
+
+Test(regex, crd_patterns)
+{
+	for (size_t i = 0; i < sizeof(crd_patterns) / sizeof(crd_patterns[0]); i++) {
+		const struct pattern_case *c = &crd_patterns[i];
+		for (size_t j = 0; j < 8 && c->yes[j]; j++)
+			cr_assert(matches(c->pattern, c->yes[j]), "%s should match \"%s\"", c->pattern, c->yes[j]);
+		for (size_t j = 0; j < 8 && c->no[j]; j++)
+			cr_assert(!matches(c->pattern, c->no[j]), "%s should not match \"%s\"", c->pattern, c->no[j]);
+	}
+}
+
+/* Every pattern in the copied CRD has a case above (a newer CRD's new pattern fails here). */
+static void collect_patterns(const struct node *n, int depth)
+{
+	cr_assert_lt(depth, 200);
+	if (n->kind == NODE_MAP) {
+		for (size_t i = 0; i < n->u.map.n; i++) {
+			const struct pair *p = &n->u.map.v[i];
+			if (!strcmp(p->key, "pattern") && p->val->kind == NODE_SCALAR)
+				cr_assert_not_null(pattern_case(p->val->u.sc.s), "untested CRD pattern %s", p->val->u.sc.s);
+			collect_patterns(p->val, depth + 1);
+		}
+	} else if (n->kind == NODE_SEQ) {
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			collect_patterns(n->u.seq.v[i], depth + 1);
+	}
+}
+
+Test(schema, every_crd_pattern_is_tested)
+{
+	collect_patterns(parse(source_file("data/crds/feast.dev_featurestores.yaml")), 0);
+}
+
+Test(regex, syntax)
+{
+	cr_assert(matches("b", "abc"));          /* unanchored search */
+	cr_assert(!matches("^b", "abc"));
+	cr_assert(matches("c$", "abc"));
+	cr_assert(!matches("a$", "a\n"));        /* Go's $ is end of text only */
+	cr_assert(matches("^a.c$", "a\xc3\xa9" "c")); /* . is one code point */
+	cr_assert(!matches("^a..c$", "a\xc3\xa9" "c"));
+	cr_assert(matches("^a.c$", "abc"));
+	cr_assert(matches("^.$", "\xc3\xa9"));   /* one code point */
+	cr_assert(!matches("^.$", "\n"));
+	cr_assert(matches("^[^a]$", "\xc3\xa9"));
+	cr_assert(matches("^a{2,3}$", "aaa"));
+	cr_assert(!matches("^a{2,3}$", "aaaa"));
+	cr_assert(matches("^a{2}$", "aa"));
+	cr_assert(matches("^a{2,}$", "aaaaa"));
+	cr_assert(matches("^(?:ab|cd)+$", "abcdab"));
+	cr_assert(matches("^\\d+\\s\\w+$", "12 ab_c"));
+	cr_assert(!matches("^\\D$", "5"));
+	cr_assert(matches("^[\\d.]+$", "1.2"));
+	cr_assert(matches("^[\\S]+$", "a-b"));
+	cr_assert(matches("^a*?$", "aa"));
+	cr_assert(matches("^x{$", "x{"));        /* a brace that is no repetition is literal */
+	cr_assert(matches("\\Aab\\z", "ab"));
+	cr_assert(matches("^a|b$", "ax"));
+	cr_assert(matches("^$", ""));
+	cr_assert(matches("^(a*)*$", "aaaa"));   /* empty loops terminate */
+}
+
+Test(regex, rejects_what_it_cannot_honour)
+{
+	static const char *const bad[] = { "(?i)a", "a**", "[[:alpha:]]", "\\p{L}", "(a", "a)", "[a", "\\1", "a{1001}",
+					   "*a", "\\b", "[z-a]", NULL };
+	char err[128];
+	for (const char *const *p = bad; *p; p++) {
+		struct regex *re = regex_compile(*p, err, sizeof(err));
+		cr_assert_null(re, "%s should be rejected", *p);
+		cr_assert_gt(strlen(err), 0);
+	}
+}
+
+/* Catastrophic for a backtracking matcher; the timeout guards against a hang. */
+Test(regex, linear_time, .timeout = 60)
+{
+	size_t n = 20000;
+	char *s = malloc(n + 2);
+	memset(s, 'a', n);
+	s[n] = '!';
+	s[n + 1] = '\0';
+	cr_assert(!matches("^(a*)*$", s));
+	cr_assert(!matches("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?x$", s));
+	free(s);
+}
+
+/* ---- the embedded tables are the CRD ---- */
+
+static void same_schema(const struct sch *a, const struct sch *b, const char *path, int depth)
+{
+	cr_assert_lt(depth, 64);
+	cr_assert_eq(a->types, b->types, "%s: types", path);
+	cr_assert_eq(a->flags, b->flags, "%s: flags", path);
+	cr_assert_eq(a->format, b->format, "%s: format", path);
+	cr_assert_eq(a->list_type, b->list_type, "%s", path);
+	cr_assert(a->minimum == b->minimum && a->maximum == b->maximum, "%s: bounds", path);
+	cr_assert(a->min_length == b->min_length && a->max_length == b->max_length, "%s: lengths", path);
+	cr_assert(a->min_items == b->min_items && a->max_items == b->max_items, "%s: items", path);
+	cr_assert((a->pattern == NULL) == (b->pattern == NULL), "%s: pattern", path);
+	if (a->pattern)
+		cr_assert_str_eq(a->pattern, b->pattern);
+	cr_assert_eq(a->nprops, b->nprops, "%s: properties", path);
+	for (size_t i = 0; i < a->nprops; i++) {
+		cr_assert_str_eq(a->props[i].name, b->props[i].name);
+		char *p = arena_printf(&A, "%s.%s", path, a->props[i].name);
+		same_schema(a->props[i].s, b->props[i].s, p, depth + 1);
+	}
+	cr_assert_eq(a->nrequired, b->nrequired, "%s: required", path);
+	for (size_t i = 0; i < a->nrequired; i++)
+		cr_assert_str_eq(a->required[i], b->required[i]);
+	cr_assert_eq(a->nenums, b->nenums, "%s: enum", path);
+	for (size_t i = 0; i < a->nenums; i++)
+		cr_assert_str_eq(a->enums[i].text, b->enums[i].text);
+	cr_assert_eq(a->nrules, b->nrules, "%s: rules", path);
+	for (size_t i = 0; i < a->nrules; i++) {
+		cr_assert_str_eq(a->rules[i].rule, b->rules[i].rule);
+		cr_assert_str_eq(a->rules[i].message, b->rules[i].message);
+	}
+	cr_assert_eq(a->nmap_keys, b->nmap_keys, "%s", path);
+	cr_assert_eq(a->items == NULL, b->items == NULL, "%s: items", path);
+	if (a->items)
+		same_schema(a->items, b->items, arena_printf(&A, "%s[]", path), depth + 1);
+	cr_assert_eq(a->addl == NULL, b->addl == NULL, "%s: additionalProperties", path);
+	if (a->addl)
+		same_schema(a->addl, b->addl, arena_printf(&A, "%s{}", path), depth + 1);
+}
+
+Test(schema, embedded_tables_match_the_crd_file)
+{
+	const struct crd_def *built = crd_build(&A, parse(source_file("data/crds/feast.dev_featurestores.yaml")), &D);
+	if (!built)
+		dump_diags();
+	cr_assert_not_null(built);
+	const struct crd_def *emb = crd_find("feast.dev", "FeatureStore");
+	cr_assert_not_null(emb);
+	cr_assert_str_eq(emb->name, "featurestores.feast.dev");
+	cr_assert_eq(emb->nversions, built->nversions);
+	for (size_t v = 0; v < emb->nversions; v++) {
+		cr_assert_str_eq(emb->versions[v].name, built->versions[v].name);
+		cr_assert_eq(emb->versions[v].deprecated, built->versions[v].deprecated);
+		cr_assert_eq(emb->versions[v].status_subresource, built->versions[v].status_subresource);
+		same_schema(emb->versions[v].schema, built->versions[v].schema, emb->versions[v].name, 0);
+	}
+	cr_assert(crd_version(emb, "v1alpha1")->deprecated);
+	cr_assert(!crd_version(emb, "v1")->deprecated);
+	cr_assert_null(crd_version(emb, "v2"));
+}
+
+Test(schema, lookups)
+{
+	const struct crd_def *c = crd_find("feast.dev", "FeatureStore");
+	const struct sch *root = crd_version(c, "v1")->schema;
+	const struct sch *max = sch_at(root, "spec.services.scaling.autoscaling.maxReplicas");
+	cr_assert_not_null(max);
+	cr_assert(max->flags & SCH_F_HAS_MIN);
+	cr_assert_eq(max->minimum, 1);
+	cr_assert_null(sch_at(crd_version(c, "v1alpha1")->schema, "spec.replicas"));
+	char group[64];
+	const char *version;
+	cr_assert(api_version_split("feast.dev/v1", group, sizeof(group), &version));
+	cr_assert_str_eq(group, "feast.dev");
+	cr_assert_str_eq(version, "v1");
+	cr_assert(api_version_split("v1", group, sizeof(group), &version));
+	cr_assert_str_eq(group, "");
+	cr_assert(!api_version_split("a/b/c", group, sizeof(group), &version));
+	cr_assert(!api_version_split("a/", group, sizeof(group), &version));
+}
+
+/* ---- the generic checker, on a CRD that uses every feature ---- */
+
+static const char test_crd[] =
+	"apiVersion: apiextensions.k8s.io/v1\n"
+	"kind: CustomResourceDefinition\n"
+	"metadata: {name: widgets.example.com}\n"
+	"spec:\n"
+	"  group: example.com\n"
+	"  names: {kind: Widget}\n"
+	"  versions:\n"
+	"  - name: v1\n"
+	"    served: true\n"
+	"    subresources: {status: {}}\n"
+	"    schema:\n"
+	"      openAPIV3Schema:\n"
+	"        type: object\n"
+	"        properties:\n"
+	"          apiVersion: {type: string}\n"
+	"          kind: {type: string}\n"
+	"          metadata: {type: object}\n"
+	"          status: {type: object, properties: {x: {type: string}}}\n"
+	"          spec:\n"
+	"            type: object\n"
+	"            required: [name, size, count]\n"
+	"            properties:\n"
+	"              name: {type: string, minLength: 2, maxLength: 5, pattern: '^[a-z]+$'}\n"
+	"              size: {type: integer, format: int32, minimum: 1, maximum: 10}\n"
+	"              big: {type: integer, format: int64}\n"
+	"              ratio: {type: number, minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: true}\n"
+	"              mode: {type: string, enum: [fast, slow]}\n"
+	"              level: {type: integer, enum: [1, 2]}\n"
+	"              count: {type: integer, default: 3}\n"
+	"              port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
+	"              note: {type: string, nullable: true}\n"
+	"              flag: {type: boolean}\n"
+	"              tags: {type: array, minItems: 1, maxItems: 2, items: {type: string}, x-kubernetes-list-type: set}\n"
+	"              ports:\n"
+	"                type: array\n"
+	"                x-kubernetes-list-type: map\n"
+	"                x-kubernetes-list-map-keys: [name, proto]\n"
+	"                items:\n"
+	"                  type: object\n"
+	"                  required: [name]\n"
+	"                  properties: {name: {type: string}, proto: {type: string}, port: {type: integer}}\n"
+	"              labels: {type: object, additionalProperties: {type: string}, maxProperties: 2}\n"
+	"              any: {type: object, additionalProperties: true}\n"
+	"              free: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+	"              template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}\n"
+	"              when: {type: string, format: date-time}\n"
+	"              checked:\n"
+	"                type: object\n"
+	"                properties: {a: {type: string}}\n"
+	"                x-kubernetes-validations:\n"
+	"                - rule: has(self.a)\n"
+	"                  message: a is required\n";
+
+static const struct crd_version *widget(void)
+{
+	const struct crd_def *c = crd_build(&A, parse(test_crd), &D);
+	if (!c)
+		dump_diags();
+	cr_assert_not_null(c);
+	return crd_version(c, "v1");
+}
+
+struct hook_log {
+	size_t calls;
+	const struct node *self;
+	char path[128];
+};
+
+static void log_rule(void *ctx, const struct sch_rule *r, const struct node *self, const char *path, const struct pos *pos,
+		     struct diags *d)
+{
+	struct hook_log *log = ctx;
+	log->calls++;
+	log->self = self;
+	snprintf(log->path, sizeof(log->path), "%s", path);
+	if (!map_get(self, "a"))
+		diag_error(d, pos, path, "Invalid value: \"object\": %s", r->message);
+}
+
+static struct hook_log LOG;
+
+/* Check a Widget whose spec is `extra` lines over defaults for name, size and count. */
+static size_t widget_check(const char *extra)
+{
+	const struct crd_version *v = widget();
+	diags_init(&D, &A);
+	memset(&LOG, 0, sizeof(LOG));
+	char *text = arena_printf(&A,
+				  "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n"
+				  "  <<: {name: abc, size: 5, count: 1}\n%s",
+				  extra);
+	struct schema_hooks hooks = { log_rule, &LOG };
+	return schema_check(v, parse(text), &hooks, &D);
+}
+
+static void widget_error(const char *extra, const char *path, const char *msg)
+{
+	widget_check(extra);
+	const struct diag *x = find_error(NULL, path);
+	if (!x)
+		dump_diags();
+	cr_assert_not_null(x, "no error at %s for:\n%s", path, extra);
+	cr_assert_str_eq(x->msg, msg);
+}
+
+Test(schema, valid_widget)
+{
+	size_t n = widget_check("  ratio: 0.5\n  mode: fast\n  level: 2\n  port: http\n  note: null\n  flag: true\n"
+				"  tags: [a, b]\n  ports:\n  - name: a\n  - name: a\n    proto: UDP\n  labels: {x: z}\n"
+				"  any: {whatever: [1]}\n  free: {a: {b: c}}\n  template:\n    apiVersion: v1\n    kind: Pod\n"
+				"    metadata: {name: p}\n    spec: {x: 1}\n  when: 2024-01-02T03:04:05.5+01:00\n"
+				"  checked: {a: x}\nstatus:\n  whatever: 1\n");
+	if (n)
+		dump_diags();
+	cr_assert_eq(n, 0);
+	cr_assert_eq(LOG.calls, 1);
+	cr_assert_str_eq(LOG.path, "spec.checked");
+}
+
+Test(schema, types)
+{
+	widget_error("  flag: yes-ish\n", "spec.flag",
+		     "Invalid value: \"string\": spec.flag in body must be of type boolean: \"string\"");
+	widget_error("  mode: yes\n", "spec.mode",
+		     "Invalid value: \"boolean\": spec.mode in body must be of type string: \"boolean\" (YAML reads the "
+		     "unquoted yes as a boolean: write \"yes\" to pass a string)");
+	widget_error("  mode: \"1\"\n  name: 12\n", "spec.name",
+		     "Invalid value: \"integer\": spec.name in body must be of type string: \"integer\" (YAML reads the "
+		     "unquoted 12 as an integer: write \"12\" to pass a string)");
+	widget_error("  port: 1.5\n", "spec.port",
+		     "Invalid value: \"number\": spec.port in body must be of type integer,string: \"number\" (YAML reads "
+		     "the unquoted 1.5 as a number: write \"1.5\" to pass a string)");
+	widget_error("  size: 2.0\n", "spec.size",
+		     "Invalid value: \"number\": spec.size in body must be of type integer: \"number\"");
+	widget_error("  tags: a\n", "spec.tags",
+		     "Invalid value: \"string\": spec.tags in body must be of type array: \"string\"");
+	widget_error("  labels: [a]\n", "spec.labels",
+		     "Invalid value: \"array\": spec.labels in body must be of type object: \"array\"");
+	widget_error("  tags: [null]\n", "spec.tags[0]",
+		     "Invalid value: \"null\": spec.tags[0] in body must be of type string: \"null\"");
+	cr_assert_eq(widget_check("  ratio: 1e-1\n  port: 8080\n  note: null\n"), 0);
+	/* a quoted "yes" is a string and gets no hint */
+	widget_error("  flag: \"true\"\n", "spec.flag",
+		     "Invalid value: \"string\": spec.flag in body must be of type boolean: \"string\"");
+}
+
+Test(schema, nulls_are_pruned)
+{
+	/* a null field is dropped, so a required one is then missing */
+	widget_error("  size: null\n", "spec.size", "Required value");
+	cr_assert_eq(widget_check("  mode: null\n  labels: {a: null}\n"), 0);
+	cr_assert_eq(widget_check("  labels: {a: ~}\n"), 0);
+}
+
+Test(schema, required_and_defaults)
+{
+	const struct crd_version *v = widget();
+	diags_init(&D, &A);
+	schema_check(v, parse("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  mode: fast\n"), NULL,
+		     &D);
+	cr_assert_eq(D.errors, 2); /* name and size; count has a default */
+	cr_assert_not_null(find_error("schema.required", "spec.name"));
+	cr_assert_not_null(find_error("schema.required", "spec.size"));
+	cr_assert_null(find_error("schema.required", "spec.count"));
+	/* the parent's position: the `spec:` key */
+	cr_assert_eq(find_error("schema.required", "spec.size")->pos.line, 4);
+	cr_assert_eq(find_error("schema.required", "spec.size")->pos.col, 1);
+}
+
+Test(schema, bounds_and_formats)
+{
+	widget_error("  size: 0\n", "spec.size", "Invalid value: 0: should be greater than or equal to 1");
+	widget_error("  size: 11\n", "spec.size", "Invalid value: 11: should be less than or equal to 10");
+	widget_error("  size: 0x10\n", "spec.size", "Invalid value: 16: should be less than or equal to 10");
+	widget_error("  ratio: 0\n", "spec.ratio", "Invalid value: 0: should be greater than 0");
+	widget_error("  ratio: 1.0\n", "spec.ratio", "Invalid value: 1.0: should be less than 1");
+	widget_error("  big: 1\n  size: 3000000000\n", "spec.size",
+		     "Invalid value: 3000000000: should be less than or equal to 2147483647");
+	cr_assert_eq(widget_check("  big: 3000000000\n"), 0);
+	widget_error("  when: yesterday\n", "spec.when",
+		     "Invalid value: \"yesterday\": spec.when in body must be of type date-time: \"yesterday\"");
+	cr_assert_eq(widget_check("  when: 2024-01-02T03:04:05Z\n"), 0);
+}
+
+Test(schema, enums)
+{
+	widget_error("  mode: medium\n", "spec.mode", "Unsupported value: \"medium\": supported values: \"fast\", \"slow\"");
+	widget_error("  level: 3\n", "spec.level", "Unsupported value: 3: supported values: 1, 2");
+	cr_assert_eq(widget_check("  level: 1\n"), 0);
+}
+
+Test(schema, strings)
+{
+	widget_error("  name: a\n", "spec.name", "Invalid value: \"a\": should be at least 2 chars long");
+	widget_error("  name: abcdef\n", "spec.name", "Invalid value: \"abcdef\": should be at most 5 chars long");
+	widget_error("  name: ab1\n", "spec.name", "Invalid value: \"ab1\": should match '^[a-z]+$'");
+	/* lengths count characters, not bytes */
+	cr_assert_eq(widget_check("  note: \xc3\xa9\n"), 0);
+	widget_check("  name: \xc3\xa9\xc3\xa9\n");
+	cr_assert_null(find_error("schema.minLength", "spec.name"));
+	cr_assert_not_null(find_error("schema.pattern", "spec.name"));
+}
+
+Test(schema, arrays_and_lists)
+{
+	widget_error("  tags: []\n", "spec.tags", "Invalid value: 0: should have at least 1 items");
+	widget_error("  tags: [a, b, c]\n", "spec.tags", "Too many: 3: must have at most 2 items");
+	widget_error("  tags: [a, a]\n", "spec.tags[1]", "Duplicate value: \"a\"");
+	widget_error("  ports:\n  - name: a\n    port: 1\n  - name: b\n  - name: a\n    port: 2\n", "spec.ports[2]",
+		     "Duplicate value: {\"name\":\"a\",\"proto\":null}");
+	widget_error("  ports:\n  - port: 1\n", "spec.ports[0].name", "Required value");
+}
+
+Test(schema, objects)
+{
+	widget_error("  labels: {a: b, c: d, e: f}\n", "spec.labels", "Too many: 3: must have at most 2 properties");
+	widget_error("  labels: {a: 1}\n", "spec.labels.a",
+		     "Invalid value: \"integer\": spec.labels.a in body must be of type string: \"integer\" (YAML reads "
+		     "the unquoted 1 as an integer: write \"1\" to pass a string)");
+	widget_error("  extra: 1\n", "spec.extra", "field not declared in schema");
+	widget_error("  checked: {a: x, b: y}\n", "spec.checked.b", "field not declared in schema");
+	widget_error("bogus: 1\n", "bogus", "field not declared in schema");
+	cr_assert_eq(widget_check("  free: {anything: {goes: [1, 2]}}\n  any: {x: 1}\n"), 0);
+}
+
+Test(schema, embedded_resources)
+{
+	widget_error("  template:\n    kind: Pod\n", "spec.template.apiVersion", "Required value: must not be empty");
+	widget_error("  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: Bad_Name}\n",
+		     "spec.template.metadata.name",
+		     "Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+		     "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
+		     "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+	cr_assert_eq(widget_check("  template:\n    apiVersion: v1\n    kind: Pod\n"), 0); /* no name needed inside */
+}
+
+Test(schema, status_is_dropped_and_rules_run_on_instances)
+{
+	cr_assert_eq(widget_check("status: {x: 1, y: 2}\n"), 0);
+	widget_error("  checked: {}\n", "spec.checked", "Invalid value: \"object\": a is required");
+	cr_assert_eq(LOG.calls, 1);
+	cr_assert_not_null(LOG.self);
+	/* no rules on a node of the wrong type */
+	widget_check("  checked: 1\n");
+	cr_assert_eq(LOG.calls, 0);
+}
+
+Test(schema, error_cap)
+{
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 300; i++)
+		buf_addf(&b, "  x%d: 1\n", i);
+	widget_check(b.data);
+	buf_release(&b);
+	cr_assert_eq(D.errors, SCHEMA_MAX_ERRORS + 1);
+	cr_assert_str_eq(D.v[D.n - 1].msg, "too many errors: 100 more not reported");
+}
+
+Test(schema, builder_rejects_what_it_cannot_check)
+{
+	static const char *const bad[] = {
+		"{type: object, properties: {a: {type: string, pattern: '(?i)x'}}}",
+		"{type: object, properties: {a: {oneOf: [{type: string}]}}}",
+		"{type: object, properties: {a: {anyOf: [{type: string}]}}}",
+		"{type: object, properties: {a: {type: strng}}}",
+		"{type: object, properties: {a: {type: array, x-kubernetes-list-type: bag}}}",
+		"{type: object, properties: {a: {type: string, minLength: -1}}}",
+		NULL,
+	};
+	for (const char *const *s = bad; *s; s++) {
+		char *crd = arena_printf(&A,
+					 "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+					 "metadata: {name: x.example.com}\nspec:\n  group: example.com\n  names: {kind: X}\n"
+					 "  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema: %s\n",
+					 *s);
+		diags_init(&D, &A);
+		cr_assert_null(crd_build(&A, parse(crd), &D), "should reject:\n%s", crd);
+		cr_assert_gt(D.errors, 0);
+	}
+	diags_init(&D, &A);
+	cr_assert_null(crd_build(&A, parse("apiVersion: v1\nkind: ConfigMap\n"), &D));
+	cr_assert_gt(D.errors, 0);
+}
+
+/* ---- the FeatureStore schema, through check_document ---- */
+
+Test(schema, featurestore_messages)
+{
+	expect_error(featurestore("  services:\n    scaling:\n      autoscaling:\n        minReplicas: 2\n"), "schema.required",
+		     "spec.services.scaling.autoscaling.maxReplicas", "Required value");
+	expect_error(featurestore("  replicas: 0\n"), "schema.minimum", "spec.replicas",
+		     "Invalid value: 0: should be greater than or equal to 1");
+	expect_error(featurestore("  services:\n    onlineStore:\n      persistence:\n        store:\n          type: redis2\n"
+				  "          secretRef: {name: s}\n"),
+		     "schema.enum", "spec.services.onlineStore.persistence.store.type", NULL);
+	expect_error(featurestore("  services:\n    offlineStore:\n      persistence:\n        file:\n          type: parquet\n"),
+		     "schema.enum", "spec.services.offlineStore.persistence.file.type",
+		     "Unsupported value: \"parquet\": supported values: \"file\", \"dask\", \"duckdb\"");
+	expect_error(featurestore("  authz:\n    oidc:\n      issuerUrl: http://idp\n      secretRef: {name: s}\n"),
+		     "schema.pattern", "spec.authz.oidc.issuerUrl", "Invalid value: \"http://idp\": should match '^https://\\S+$'");
+	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\nspec:\n  services: {}\n",
+		     "schema.required", "spec.feastProject", "Required value");
+	expect_error(featurestore("  services:\n    onlineStore:\n      server:\n        workerConfigs:\n          workers: -2\n"),
+		     "schema.minimum", "spec.services.onlineStore.server.workerConfigs.workers",
+		     "Invalid value: -2: should be greater than or equal to -1");
+	expect_error(featurestore("  services:\n    tolerations:\n    - key: a\n      unknownField: 1\n"), "schema.unknown",
+		     "spec.services.tolerations[0].unknownField", "field not declared in schema");
+	/* absent, empty and null are different: [] is accepted and kept */
+	expect_clean(featurestore("  services:\n    topologySpreadConstraints: []\n"));
+	expect_clean(featurestore("  services:\n    onlineStore: null\n"));
+}
+
+Test(schema, errors_in_document_order)
+{
+	check_text("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\n  bogus: 1\nspec:\n"
+		   "  zzz: 1\n  replicas: 0\n  feastProject: 'a b'\n  services:\n    podDisruptionBudgets: {}\n");
+	cr_assert_eq(D.errors, 5);
+	for (size_t i = 1; i < D.n; i++) {
+		const struct pos *a = &D.v[i - 1].pos, *b = &D.v[i].pos;
+		cr_assert(a->line < b->line || (a->line == b->line && a->col <= b->col), "diagnostics out of order at %zu", i);
+	}
+	cr_assert_str_eq(D.v[0].path, "metadata.bogus");
+	cr_assert_str_eq(D.v[4].path, "spec.services.podDisruptionBudgets");
+}
