@@ -283,8 +283,12 @@ static void setup_tls(struct kube_client *c)
 	}
 #if LIBCURL_VERSION_NUM >= 0x075700
 	/* The in-cluster CA rotates; do not trust a parsed copy for a day. */
-	curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 60L);
+	curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, c->ca_reload ? 0L : 60L);
 #endif
+	if (c->ca_reload) {
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		c->ca_reload = false;
+	}
 	auth_tls(c);
 }
 
@@ -439,6 +443,7 @@ CURLcode xfer_perform(struct kube_client *c, struct waiter *w)
 		}
 	}
 	curl_multi_remove_handle(c->multi, c->easy);
+	c->last_cc = cc;
 	long n = 0;
 	if (curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK && n > 0)
 		c->stats.connects += (unsigned long)n;

@@ -61,6 +61,8 @@ struct kube_client {
 	bool have_exec;
 	struct kube_exec_cred exec;
 	bool fresh_connect;       /* the client certificate changed: do not reuse */
+	bool ca_reload;           /* read the CA file again, bypassing curl's CA cache */
+	CURLcode last_cc;         /* how the last transfer ended */
 	struct kube_client_stats stats;
 	/* discovery cache, in `arena` */
 	struct disc_gv *disc;

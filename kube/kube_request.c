@@ -191,6 +191,36 @@ static int attempt(struct kube_client *c, struct arena *a, const struct kube_req
 	return rc;
 }
 
+static void copy_diags(struct diags *to, const struct diags *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct diag *x = &from->v[i];
+		diag_add(to, x->level, &x->pos, x->path, "%s", x->msg);
+	}
+}
+
+/* A failed verification against a CA file may be a rotated CA that curl's
+ * CA cache still holds (the in-cluster CA is re-projected): read the file
+ * again on a fresh connection and try once more before giving up. */
+static int attempt_reloading_ca(struct kube_client *c, struct arena *a, const struct kube_req *req,
+				struct kube_response *resp, struct diags *d)
+{
+	if (!c->cfg.ca_file)
+		return attempt(c, a, req, resp, d);
+	struct arena scratch = ARENA_INIT;
+	struct diags sd;
+	diags_init(&sd, &scratch);
+	int rc = attempt(c, a, req, resp, &sd);
+	if (rc < 0 && c->last_cc == CURLE_PEER_FAILED_VERIFICATION) {
+		c->ca_reload = true;
+		rc = attempt(c, a, req, resp, d);
+	} else {
+		copy_diags(d, &sd);
+	}
+	arena_free(&scratch);
+	return rc;
+}
+
 int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
 		 struct kube_response *resp, struct diags *d)
 {
@@ -200,11 +230,11 @@ int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *
 		resp->err = KUBE_E_CREDENTIALS;
 		return -1;
 	}
-	int rc = attempt(c, a, req, resp, d);
+	int rc = attempt_reloading_ca(c, a, req, resp, d);
 	/* 401: the token may have rotated under us.  Refresh and resend once;
 	 * the server rejected the first attempt before acting on it. */
 	if (rc == 0 && resp->code == 401 && auth_refresh_after_401(c, d)) {
-		rc = attempt(c, a, req, resp, d);
+		rc = attempt_reloading_ca(c, a, req, resp, d);
 		resp->auth_retried = true;
 	}
 	return rc;

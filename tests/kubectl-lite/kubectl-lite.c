@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { OPT_DATA = 1, OPT_CTYPE, OPT_QUERY, OPT_FOR, OPT_MAX, OPT_STATS, OPT_TIMEOUT, OPT_HELP };
+enum { OPT_DATA = 1, OPT_CTYPE, OPT_QUERY, OPT_FOR, OPT_MAX, OPT_STATS, OPT_TIMEOUT, OPT_HELP,
+       OPT_MAX_BYTES, OPT_INTERVAL, OPT_BETWEEN, OPT_TOKEN_RELOAD };
 
 static const struct opt lite_opts[] = {
 	{ "data", 'd', OPT_VALUE, OPT_DATA, "DATA", NULL, NULL, "request body, or @FILE", 0 },
@@ -22,6 +24,10 @@ static const struct opt lite_opts[] = {
 	{ "max", 0, OPT_VALUE, OPT_MAX, "N", NULL, NULL, "watch: stop after N events", 0 },
 	{ "stats", 0, OPT_BOOL, OPT_STATS, NULL, NULL, NULL, "print client statistics on stderr", 0 },
 	{ "timeout", 0, OPT_VALUE, OPT_TIMEOUT, "DURATION", NULL, NULL, "this request's own timeout", 0 },
+	{ "max-bytes", 0, OPT_VALUE, OPT_MAX_BYTES, "N", NULL, NULL, "response size bound", 0 },
+	{ "interval", 0, OPT_VALUE, OPT_INTERVAL, "DURATION", NULL, NULL, "repeat: pause between requests", 0 },
+	{ "between", 0, OPT_VALUE, OPT_BETWEEN, "CMD", NULL, NULL, "repeat: shell command run between requests", 0 },
+	{ "token-reload", 0, OPT_VALUE, OPT_TOKEN_RELOAD, "DURATION", NULL, NULL, "token file re-read period", 0 },
 	{ "help", 'h', OPT_BOOL, OPT_HELP, NULL, NULL, NULL, "show this help", 0 },
 	OPT_END,
 };
@@ -31,8 +37,9 @@ static const struct opt *const tables[] = { lite_opts, kube_flag_opts, NULL };
 struct lite {
 	struct kube_flags kf;
 	const char *data, *ctype, *query;
-	long long for_ms, timeout_ms;
-	int max;
+	long long for_ms, timeout_ms, interval_ms, token_reload_ms;
+	int max, max_bytes;
+	const char *between;
 	bool stats, help;
 	int events;
 };
@@ -48,13 +55,18 @@ static int on_opt(void *ctx, const struct opt *o, const char *v, char *err, size
 	case OPT_QUERY: l->query = v; break;
 	case OPT_STATS: l->stats = !v || strcmp(v, "false"); break;
 	case OPT_HELP: l->help = true; break;
+	case OPT_BETWEEN: l->between = v; break;
 	case OPT_MAX:
-		if (!parse_count(v, &l->max))
-			return snprintf(err, errlen, "bad --max %s", v), -1;
+	case OPT_MAX_BYTES:
+		if (!parse_count(v, o->id == OPT_MAX ? &l->max : &l->max_bytes))
+			return snprintf(err, errlen, "bad count %s", v), -1;
 		break;
 	case OPT_FOR:
 	case OPT_TIMEOUT:
-		if (!parse_duration_ms(v, o->id == OPT_FOR ? &l->for_ms : &l->timeout_ms))
+	case OPT_INTERVAL:
+	case OPT_TOKEN_RELOAD:
+		if (!parse_duration_ms(v, o->id == OPT_FOR ? &l->for_ms : o->id == OPT_TIMEOUT ? &l->timeout_ms
+				       : o->id == OPT_INTERVAL ? &l->interval_ms : &l->token_reload_ms))
 			return snprintf(err, errlen, "bad duration %s", v), -1;
 		break;
 	}
@@ -133,7 +145,8 @@ static int cmd_request(struct kube_client *k, struct arena *a, struct lite *l, c
 		       const char *path, struct diags *d)
 {
 	struct kube_req req = { .method = method, .path = path, .query = l->query,
-				.content_type = l->ctype, .timeout_ms = l->timeout_ms };
+				.content_type = l->ctype, .timeout_ms = l->timeout_ms,
+				.max_bytes = (size_t)l->max_bytes };
 	req.body = body_of(a, l->data, &req.body_len);
 	struct kube_response r;
 	int rc = kube_request(k, a, &req, &r, d);
@@ -148,10 +161,20 @@ static int cmd_repeat(struct kube_client *k, struct arena *a, struct lite *l, in
 		      struct diags *d)
 {
 	for (int i = 0; i < n; i++) {
+		if (i && l->interval_ms) {
+			struct timespec ts = { l->interval_ms / 1000, l->interval_ms % 1000 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+		if (i && l->between && system(l->between) != 0) {
+			fprintf(stderr, "error: --between command failed\n");
+			return 2;
+		}
 		struct kube_response r;
 		struct kube_req req = { .method = "GET", .path = path, .query = l->query,
-					.timeout_ms = l->timeout_ms };
+					.timeout_ms = l->timeout_ms, .max_bytes = (size_t)l->max_bytes };
 		int rc = kube_request(k, a, &req, &r, d);
+		if (rc == 0)
+			fprintf(stderr, "code=%ld retried=%d\n", r.code, r.auth_retried);
 		if (report(d, &r, rc))
 			return 3;
 	}
@@ -233,7 +256,8 @@ int main(int argc, char **argv)
 		rc = cmd_config(&a, &cfg);
 		goto out;
 	}
-	struct kube_client_opts o = { .user_agent = "kubectl-lite/test" };
+	struct kube_client_opts o = { .user_agent = "kubectl-lite/test",
+				      .token_reload_ms = l.token_reload_ms };
 	if (!(k = kube_client_new(&cfg, &o, &d)))
 		goto out;
 	rc = dispatch(k, &a, &l, &args, &d);
