@@ -39,7 +39,8 @@ validate_manifests() {
 # writes $APISERVER_DIR/kubeconfig (exported as KUBECONFIG), and stops the server on
 # exit (a test with its own EXIT trap calls apiserver_stop itself). Tokens:
 # APISERVER_TOKEN (user test-user), APISERVER_FORBIDDEN_TOKEN (403 on every resource),
-# APISERVER_ADMIN_TOKEN (the /admin/ API).
+# APISERVER_ADMIN_TOKEN (the /admin/ API). The server is a background child of the test:
+# wait for your own background jobs by pid (`wait "$pid"`), never with a bare `wait`.
 APISERVER_TOKEN=test-token
 APISERVER_FORBIDDEN_TOKEN=forbidden-token
 APISERVER_ADMIN_TOKEN=admin-token

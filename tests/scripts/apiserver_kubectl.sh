@@ -93,6 +93,8 @@ for line in 'configmap/cfg serverside-applied' 'configmap/other serverside-appli
 	'featurestore.feast.dev/sample serverside-applied' 'service/web serverside-applied'; do
 	grep -q "^$line\$" out || fail "apply output lacks '$line'"
 done
+# (the simulated controller writes status until the rollout is done, as a real one would)
+kubectl rollout status deploy/web --timeout=20s >/dev/null
 kubectl get deploy,cm,lease,featurestore,svc -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}' >rv1
 kubectl apply --server-side -f app.yaml >/dev/null
 kubectl get deploy,cm,lease,featurestore,svc -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}' >rv2
@@ -218,4 +220,20 @@ expect_out 0 '^namespace/default$' kubectl --kubeconfig=certs.kubeconfig get ns 
 sed "s#certificate-authority: .*#certificate-authority: $APISERVER_DIR/certs/wrong-ca.crt#" \
 	"$KUBECONFIG" >wrongca.kubeconfig
 expect_out 1 'certificate signed by unknown authority' kubectl --kubeconfig=wrongca.kubeconfig get cm
+# ---- client-side apply (strategic merge patch computed by kubectl) ----
+expect_out 0 '^deployment.apps/web created$' kubectl apply -f app.yaml
+expect_out 0 '^deployment.apps/web unchanged$' kubectl apply -f app.yaml
+sed 's/nginx:1.25/nginx:1.27/' app.yaml >app127.yaml
+expect_out 0 '^deployment.apps/web configured$' kubectl apply -f app127.yaml
+grep -q '^configmap/cfg unchanged$' out || fail "client-side apply: cfg unchanged"
+expect_out 0 '^nginx:1.27 2 80$' kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].image} {.metadata.generation} {.spec.template.spec.containers[0].ports[0].containerPort}{"\n"}'
+
+# ---- watch: kubectl get -w sees a change as it happens ----
+(timeout 4 kubectl get lease lock -w --output-watch-events >watch.out 2>&1 || true) &
+watcher=$!
+sleep 1.5
+kubectl patch lease lock --type=merge -p '{"spec":{"holderIdentity":"watched"}}' >/dev/null
+wait "$watcher"
+grep -Eq '^ADDED +lock +pod-a' watch.out || { cat watch.out; fail "kubectl get -w: initial"; }
+grep -Eq '^MODIFIED +lock +watched' watch.out || { cat watch.out; fail "kubectl get -w: change"; }
 echo "apiserver_kubectl: ok"
