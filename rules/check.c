@@ -8,6 +8,7 @@
 #include "schema.h"
 #include "yaml_in.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,13 +78,17 @@ static const struct crd_version *version_of(const struct node *root, const struc
 	const struct node *api = map_get(root, "apiVersion");
 	const char *kind = node_text(map_get(root, "kind")), *version;
 	char group[256];
-	if (!kind || !api || api->kind != NODE_SCALAR || api->u.sc.type != SCALAR_STR ||
-	    !api_version_split(api->u.sc.s, group, sizeof(group), &version))
+	if (!kind || !api || api->kind != NODE_SCALAR || api->u.sc.type != SCALAR_STR)
 		return NULL;
+	bool ok = api_version_split(api->u.sc.s, group, sizeof(group), &version);
+	if (!ok) { /* "feast.dev/" or "feast.dev/v1/x": ours, but no version of it */
+		size_t glen = strcspn(api->u.sc.s, "/");
+		snprintf(group, sizeof(group), "%.*s", (int)(glen < sizeof(group) ? glen : 0), api->u.sc.s);
+	}
 	*crd = crd_find(group, kind);
 	if (!*crd)
 		return NULL;
-	const struct crd_version *v = crd_version(*crd, version);
+	const struct crd_version *v = ok ? crd_version(*crd, version) : NULL;
 	if (!v || !v->served)
 		return unknown_version(api, kind, d);
 	if (v->deprecated) {

@@ -363,6 +363,44 @@ Test(rules, unknown_version_of_a_known_kind)
 		     "no matches for kind \"FeatureStore\" in version \"feast.dev/v2\"");
 }
 
+Test(rules, malformed_version_of_a_known_group)
+{
+	expect_error(featurestore_named("feast.dev/", "t", ""), "schema.version", "apiVersion",
+		     "no matches for kind \"FeatureStore\" in version \"feast.dev/\"");
+	expect_error(featurestore_named("feast.dev/v1/x", "t", ""), "schema.version", "apiVersion", NULL);
+	cr_assert_eq(check_text(featurestore_named("example.com/", "t", "")), 0);
+}
+
+/* The operator re-checks DB store types at reconcile time against its own
+ * lists; the CRD's enums are those lists, so the schema refuses the same
+ * values, for every store in both versions. */
+Test(rules, store_types_rechecked)
+{
+	static const char *const stores[] = {
+		"    onlineStore:\n      persistence:\n        store:\n          type: %s\n          secretRef: {name: s}\n",
+		"    offlineStore:\n      persistence:\n        store:\n          type: %s\n          secretRef: {name: s}\n",
+		"    offlineStore:\n      persistence:\n        file:\n          type: %s\n",
+		"    registry:\n      local:\n        persistence:\n          store:\n            type: %s\n"
+		"            secretRef: {name: s}\n",
+		NULL,
+	};
+	static const char *const good[] = { "redis", "postgres", "duckdb", "sql" };
+	static const char *const api[] = { "feast.dev/v1", "feast.dev/v1alpha1" };
+	for (size_t v = 0; v < 2; v++) {
+		for (size_t i = 0; stores[i]; i++) {
+			char *spec = arena_printf(&A, stores[i], good[i]);
+			check_text(featurestore_named(api[v], "t", arena_printf(&A, "  services:\n%s", spec)));
+			cr_assert_null(find_error("schema.enum", NULL), "%s %s", api[v], good[i]);
+			spec = arena_printf(&A, stores[i], "mystore");
+			check_text(featurestore_named(api[v], "t", arena_printf(&A, "  services:\n%s", spec)));
+			const struct diag *x = find_error("schema.enum", NULL);
+			cr_assert_not_null(x, "%s: %s", api[v], spec);
+			const char *want = "Unsupported value: \"mystore\": supported values: ";
+			cr_assert(strncmp(x->msg, want, strlen(want)) == 0, "%s", x->msg);
+		}
+	}
+}
+
 Test(rules, other_documents_pass_through)
 {
 	cr_assert_eq(check_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nbogus: 1\n"), 0);
