@@ -478,8 +478,10 @@ class Writer:
 
     # ---- create ----
 
-    def create(self, r, ns, obj, manager, dry_run, via_apply=None):
+    def create(self, r, ns, obj, manager, dry_run, via_apply=None, fc=None):
         self._check_body(r, obj, ns)
+        if fc is not None:
+            fc.check(r, obj)
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(
@@ -577,8 +579,10 @@ class Writer:
         self.controller.notice(r, new)
         return new
 
-    def update(self, r, ns, name, obj, manager, dry_run, subresource=""):
+    def update(self, r, ns, name, obj, manager, dry_run, subresource="", fc=None):
         self._check_body(r, obj, ns, name)
+        if fc is not None:
+            fc.check(r, obj)
         old = self.store.get(r, ns, name)
         rv = obj["metadata"].get("resourceVersion")
         if old is None:
@@ -602,12 +606,13 @@ class Writer:
             if rv and rv != old["metadata"]["resourceVersion"]:
                 raise conflict(r, name)
 
-    def patch(self, r, ns, name, ctype, body, manager, dry_run, force, subresource=""):
+    def patch(self, r, ns, name, ctype, body, manager, dry_run, force, subresource="",
+              fc=None):
         if ctype not in PATCH_TYPES or (r.custom and ctype == PATCH_TYPES[1]):
             raise unsupported_patch(r.custom)
         old = self.store.get(r, ns, name)
         if ctype == "application/apply-patch+yaml":
-            return self.apply(r, ns, name, body, manager, dry_run, force, subresource, old)
+            return self.apply(r, ns, name, body, manager, dry_run, force, subresource, old, fc)
         if old is None:
             raise not_found(r, name)
         cur = copy.deepcopy(old)
@@ -629,10 +634,12 @@ class Writer:
         self._precondition(r, name, body if ctype != "application/json-patch+json" else None,
                            old)
         self._check_body(r, new, ns, name)
+        if fc is not None:
+            fc.check(r, new)
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         return self._finish_update(r, old, new, manager, dry_run, subresource), 200
 
-    def apply(self, r, ns, name, config, manager, dry_run, force, subresource, old):
+    def apply(self, r, ns, name, config, manager, dry_run, force, subresource, old, fc=None):
         if not manager:
             raise invalid(r, "", [validation.required("fieldManager",
                                                       "is required for apply patch")],
@@ -644,6 +651,8 @@ class Writer:
             raise bad_request("Object 'Kind' is missing in '%s'" % dumps(config))
         cfg = copy.deepcopy(config)
         self._check_body(r, cfg, ns, name)
+        if fc is not None:
+            fc.check(r, cfg, apply=True)
         facts = merge.Facts(r.key)
         rv = cfg["metadata"].pop("resourceVersion", None)
         status_sub = "status" in r.subresources
@@ -787,6 +796,36 @@ def unsupported_patch(custom):
 
 def apply_conflict(c):
     return APIError(409, "Conflict", c.message(), {"causes": c.causes()})
+
+
+class FieldCheck:
+    """fieldValidation of one request: unknown fields are always dropped; Strict makes
+    them a 400, Warn (the default) a `Warning: 299` header each, Ignore says nothing.
+    Server-side apply rejects them unless Ignore."""
+
+    def __init__(self, mode):
+        if mode not in (None, "", "Strict", "Warn", "Ignore"):
+            raise bad_request('fieldValidation: Unsupported value: "%s": supported values: '
+                              '"Ignore", "Strict", "Warn"' % mode)
+        self.mode = mode or "Warn"
+        self.warnings = []
+
+    def check(self, r, obj, apply=False):
+        found = validation.unknown_fields(r.key, obj, merge.Facts(r.key))
+        if not found or self.mode == "Ignore":
+            return
+        if apply:
+            meta = obj.get("metadata") or {}
+            ident = "%s/%s" % (meta.get("namespace", ""), meta.get("name", "")) \
+                if r.namespaced else meta.get("name", "")
+            raise bad_request("failed to create typed patch object (%s; %s, Kind=%s): %s: "
+                              "field not declared in schema" % (ident, r.api_version, r.kind,
+                                                                found[0][1]))
+        if self.mode == "Strict":
+            raise bad_request('%s in version "%s" cannot be handled as a %s: strict decoding '
+                              'error: %s' % (r.kind, r.version, r.kind, ", ".join(
+                                  'unknown field "%s"' % k for k, _ in found)))
+        self.warnings += ['unknown field "%s"' % k for k, _ in found]
 
 
 # ======================================================================================
@@ -1151,6 +1190,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def handle_expect_100(self):
+        """`Expect: 100-continue` (libcurl sends it with large bodies): answer at once,
+        or the client waits a second before sending the body."""
+        self.send_response_only(100)
+        self.end_headers()
+        self.wfile.flush()
+        return True
+
     # ---- plumbing ----
 
     def _send(self, code, body, ctype="application/json", headers=None):
@@ -1159,6 +1206,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Audit-Id", self.audit_id)
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Content-Type", ctype)
+        fc = getattr(self, "fc", None)
+        for w in (fc.warnings if fc is not None else []):
+            self.send_header("Warning", '299 - %s' % json.dumps(w))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
@@ -1236,6 +1286,7 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self):
         self.audit_id = str(uuid.uuid4())
         self.status_code = 0
+        self.fc = None
         start = time.time()
         url = urllib.parse.urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
@@ -1423,6 +1474,7 @@ class Handler(BaseHTTPRequestHandler):
             raise APIError(405, "MethodNotAllowed", "the server does not allow this method "
                            "on the requested resource")
         body = self._decode(raw, ctype) if verb not in ("get",) else None
+        fc = self.fc = FieldCheck(query.get("fieldValidation"))
         code = 200
         with store.lock:
             if verb == "get":
@@ -1436,13 +1488,14 @@ class Handler(BaseHTTPRequestHandler):
                                    "method on the requested resource")
                 if ns is None and r.namespaced:
                     raise page_not_found()
-                result = writer.create(r, ns or "", body, manager, dry_run)
+                result = writer.create(r, ns or "", body, manager, dry_run, fc=fc)
                 code = 201
             elif sub == "scale" and verb in ("update", "patch"):
                 result = self._scale_write(r, ns, name, verb, ctype, body, manager, dry_run,
                                            query)
             elif verb == "update":
-                result, code = writer.update(r, ns or "", name, body, manager, dry_run, sub)
+                result, code = writer.update(r, ns or "", name, body, manager, dry_run, sub,
+                                             fc=fc)
             elif verb == "patch":
                 force = query.get("force") in ("true", "1")
                 if "force" in query and ctype != "application/apply-patch+yaml":
@@ -1455,7 +1508,7 @@ class Handler(BaseHTTPRequestHandler):
                 if ctype == "application/apply-patch+yaml" and not query.get("fieldManager"):
                     manager = ""
                 result, code = writer.patch(r, ns or "", name, ctype, body, manager,
-                                            dry_run, force, sub)
+                                            dry_run, force, sub, fc=fc)
             elif verb == "delete":
                 if isinstance(body, dict) and body.get("dryRun"):
                     if body["dryRun"] != ["All"]:

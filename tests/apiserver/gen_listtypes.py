@@ -7,7 +7,14 @@ behaviour is not the default, read from the schemas' OpenAPI extensions:
   x-kubernetes-map-type atomic                        -> server-side apply maps
   x-kubernetes-patch-strategy/-merge-key               -> strategic merge patch
 Path syntax: field names joined by ".", "[]" for a list item, "{}" for a map value.
-Run by hand when the schemas change: gen_listtypes.py SHARED_DIR > listtypes.json
+
+With --fields it writes fields.json instead: the tree of declared field names of each
+kind (for unknown-field detection, `fieldValidation`). A node is {name: node}, {"*": node}
+for a map's values, 1 for a leaf or free-form value, or "#N" for a subtree shared
+between kinds (PodSpec...), kept once under "shared". Lists are transparent.
+Run by hand when the schemas change:
+    gen_listtypes.py SHARED_DIR > listtypes.json
+    gen_listtypes.py --fields SHARED_DIR > fields.json
 """
 import json
 import os
@@ -59,7 +66,48 @@ def walk(node, path, out):
         walk(node["additionalProperties"], path + ["{}"], out)
 
 
+def field_tree(node, shared):
+    if not isinstance(node, dict) or node.get("x-kubernetes-preserve-unknown-fields") or \
+            node.get("x-kubernetes-int-or-string"):
+        return 1
+    if node.get("type") == "array" or "items" in node:
+        return field_tree(node.get("items"), shared)
+    props = node.get("properties")
+    if props:
+        tree = {k: field_tree(v, shared) for k, v in sorted(props.items())}
+        text = json.dumps(tree, sort_keys=True, separators=(",", ":"))
+        if len(text) > 200:
+            return "#%d" % shared.setdefault(text, len(shared))
+        return tree
+    if isinstance(node.get("additionalProperties"), dict):
+        return {"*": field_tree(node["additionalProperties"], shared)}
+    return 1
+
+
+def schemas(shared_dir):
+    """(kind key, OpenAPI schema) of every kind served."""
+    for key, fname in BUILTIN.items():
+        with open(os.path.join(shared_dir, "schemas", fname)) as f:
+            yield key, json.load(f)
+    for key, (fname, version) in CRDS.items():
+        with open(os.path.join(shared_dir, fname)) as f:
+            crd = yaml.safe_load(f)
+        for v in crd["spec"]["versions"]:
+            if v["name"] == version:
+                yield key, v["schema"]["openAPIV3Schema"]
+
+
+def fields_main(shared_dir):
+    shared = {}
+    kinds = {key: field_tree(schema, shared) for key, schema in schemas(shared_dir)}
+    out = {"kinds": kinds, "shared": {"#%d" % n: json.loads(t) for t, n in shared.items()}}
+    json.dump(out, sys.stdout, sort_keys=True, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
 def main():
+    if sys.argv[1] == "--fields":
+        return fields_main(sys.argv[2])
     shared = sys.argv[1]
     result = {}
     for key, fname in BUILTIN.items():

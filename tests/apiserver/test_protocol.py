@@ -339,6 +339,23 @@ owners = {m["manager"]: m for m in o["metadata"]["managedFields"]}
 check(code == 200 and o["data"]["x"] == "3" and "two" not in owners and
       owners["three"]["fieldsV1"] == {"f:data": {"f:x": {}}}, "force takes ownership", o)
 
+# ---- unknown fields: dropped; Strict 400, Warn header, Ignore silent ----
+u = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "u1", "bogus": 1},
+     "data": {"a": "b"}, "extra": {"x": 1}}
+code, body = c.req("POST", NS + "/configmaps?fieldValidation=Strict", u)
+check(code == 400 and body["reason"] == "BadRequest" and body["message"] ==
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
+      'unknown field "metadata.bogus", unknown field "extra"', "Strict (input order)", body)
+code, body = c.req("POST", NS + "/configmaps", u)
+check(code == 201 and "extra" not in body and "bogus" not in body["metadata"] and
+      sorted(c.last_headers.get_all("Warning")) == ['299 - "unknown field \\"extra\\""',
+                                                   '299 - "unknown field \\"metadata.bogus\\""'],
+      "Warn (default): dropped, one Warning each", c.last_headers.get_all("Warning"))
+u["metadata"]["name"] = "u2"
+code, body = c.req("POST", NS + "/configmaps?fieldValidation=Ignore", u)
+check(code == 201 and "extra" not in body and not c.last_headers.get_all("Warning"),
+      "Ignore: dropped silently", body)
+
 # ---- concurrency: optimistic updates from many clients lose nothing ----
 c.req("POST", LEASES, lease("counter"))
 wins = [0] * 8

@@ -6,7 +6,11 @@ message: `Deployment.apps "x" is invalid: spec.replicas: Invalid value: -1: must
 greater than or equal to 0` (several errors are joined inside `[...]`).
 """
 import json
+import os
 import re
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fields.json")) as _f:
+    _FIELDS = json.load(_f)
 
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -318,3 +322,53 @@ def message(qualified_kind, name, errs):
     if len(errs) == 1:
         return '%s "%s" is invalid: %s' % (qualified_kind, name, errs[0])
     return '%s "%s" is invalid: [%s]' % (qualified_kind, name, ", ".join(str(e) for e in errs))
+
+
+# ---- unknown fields (fieldValidation) -----------------------------------------------
+
+def _node(n):
+    while isinstance(n, str):
+        n = _FIELDS["shared"][n]
+    return n
+
+
+def unknown_fields(key, obj, facts, prune=True):
+    """Fields the kind's schema does not declare, as [(decoder path, apply path)]:
+    `spec.template.spec.containers[0].foo` (strict decoding errors) and
+    `.spec.template.spec.containers[name="c"].foo` (server-side apply errors).
+    With prune, they are removed from obj, as kube-apiserver drops them."""
+    out = []
+    root = _FIELDS["kinds"].get(key)
+    if root is not None and isinstance(obj, dict):
+        _walk(obj, root, "", "", (), facts, out, prune)
+    return out
+
+
+def _walk(v, node, kpath, apath, spath, facts, out, prune):
+    node = _node(node)
+    if node == 1:
+        return
+    if isinstance(v, list):
+        lt, keys = facts.list_type(spath)
+        for i, x in enumerate(v):
+            if lt == "map" and isinstance(x, dict):
+                kv = {k: x.get(k) for k in sorted(keys) if k in x}
+                el = "[" + ",".join("%s=%s" % (k, json.dumps(kv[k])) for k in kv) + "]"
+            elif lt == "set":
+                el = "[=%s]" % json.dumps(x)
+            else:
+                el = "[%d]" % i
+            _walk(x, node, "%s[%d]" % (kpath, i), apath + el, spath + ("[]",), facts, out,
+                  prune)
+        return
+    if not isinstance(v, dict):
+        return
+    for k in list(v):
+        sub = node.get("*", node.get(k))
+        kp = k if not kpath else kpath + "." + k
+        if sub is None:
+            out.append((kp, apath + "." + k))
+            if prune:
+                del v[k]
+        else:
+            _walk(v[k], sub, kp, apath + "." + k, spath + (k,), facts, out, prune)

@@ -187,6 +187,19 @@ print(yaml.safe_dump(docs[0]))' >bad.yaml
 expect_out 1 'The Deployment "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0' \
 	kubectl apply --server-side -f bad.yaml
 
+# ---- unknown fields: kubectl asks for strict server-side field validation ----
+sed 's/image: nginx:1.25/image: nginx:1.25\n        foo: bar/' app.yaml >unknown.yaml
+expect_out 1 'Error from server \(BadRequest\): failed to create typed patch object \(default/web; apps/v1, Kind=Deployment\): \.spec\.template\.spec\.containers\[name="c"\]\.foo: field not declared in schema' \
+	kubectl apply --server-side -f unknown.yaml
+sed 's/name: web$/name: web2/' unknown.yaml >unknown2.yaml
+expect_out 1 'Error from server \(BadRequest\): error when creating "unknown2.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers\[0\].foo"' \
+	kubectl apply -f unknown2.yaml
+expect_out 0 'Warning: unknown field "spec.template.spec.containers\[0\].foo"' \
+	kubectl apply --validate=warn -f unknown2.yaml
+grep -q '^deployment.apps/web2 created$' out || fail "created with a warning"
+expect_out 0 '^c:$' kubectl get deploy web2 -o jsonpath='{range .spec.template.spec.containers[*]}{.name}:{.foo}{"\n"}{end}'
+kubectl delete deploy web2 >/dev/null
+
 # ---- dry run on the server ----
 cat >dry.yaml <<'YAML'
 apiVersion: v1
