@@ -1,0 +1,13 @@
+# bench/module.mk -- `make bench`: speed and memory against peers, as ratios.
+# Not a test: nothing here fails the build when a goal is missed; it reports.
+
+$(O)/bench/measure: bench/measure.c
+	$(quiet) CC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
+
+bench:: all $(O)/bench/measure
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		bench/render.sh $(BENCH_ARGS)
+
+.PHONY: bench
