@@ -11,7 +11,9 @@ O ?= build
 BIN ?= bin
 PREFIX ?= /usr/local
 DESTDIR ?=
-SHARED ?= ../shared
+# The shared reference tree (schemas, validator, operator samples): next to
+# the checkout as in DESIGN.md, else where the workplace keeps it.
+SHARED ?= $(firstword $(wildcard ../shared /work/shared) ../shared)
 
 OPTIMIZATION ?= -O2
 CFLAGS ?= $(OPTIMIZATION) -g
