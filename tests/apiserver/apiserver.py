@@ -959,6 +959,7 @@ class Faults:
         self.next_id = 1
         self.release = threading.Condition()
         self.release_gen = 0
+        self.hanging = 0      # requests held by a hang fault right now
 
     def add(self, spec):
         if spec.get("type") not in FAULT_TYPES:
@@ -1006,7 +1007,7 @@ class Faults:
                 if f.get("user") and f["user"] != user:
                     continue
                 f["hits"] += 1
-                out.append(dict(f))
+                out.append(dict(f, release_gen=self.release_gen))
             self._expire()
         return out
 
@@ -1015,16 +1016,21 @@ class Faults:
             self.release_gen += 1
             self.release.notify_all()
 
-    def hang(self, seconds):
-        """Block until released (True) or the time is up (False)."""
+    def hang(self, seconds, gen):
+        """Block until released (True) or the time is up (False). `gen` is the release
+        generation seen when the request matched, so a release that comes between the
+        match and the wait still counts."""
         deadline = time.monotonic() + (seconds if seconds is not None else 3600)
         with self.release:
-            gen = self.release_gen
-            while self.release_gen == gen:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.release.wait(left)
+            self.hanging += 1
+            try:
+                while self.release_gen == gen:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self.release.wait(left)
+            finally:
+                self.hanging -= 1
         return True
 
 
@@ -1332,7 +1338,8 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(float(f.get("seconds", 1)))
             elif t == "hang":
                 released = self.server.faults.hang(
-                    float(f["seconds"]) if f.get("seconds") is not None else None)
+                    float(f["seconds"]) if f.get("seconds") is not None else None,
+                    f["release_gen"])
                 if not released or f.get("then", "continue") == "close":
                     self._reset()
             elif t == "reset":
@@ -1691,7 +1698,8 @@ class Handler(BaseHTTPRequestHandler):
         m = self.command
         if path == "/admin/faults":
             if m == "GET":
-                return self._send(200, {"faults": srv.faults.list()})
+                return self._send(200, {"faults": srv.faults.list(),
+                                        "hanging": srv.faults.hanging})
             if m == "POST":
                 specs = body if isinstance(body, list) else [body]
                 return self._send(201, {"faults": [srv.faults.add(s) for s in specs]})

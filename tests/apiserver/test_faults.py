@@ -48,17 +48,17 @@ check(c.req("GET", "/admin/faults")[0] == 401, "admin API needs the admin token"
 c.req("POST", LEASES, lease("lock"))
 
 # ---- latency, scoped by path and method ----
-fault(type="latency", seconds=0.6, path=LEASES, method="PUT", count=1)
+fault(type="latency", seconds=1.5, path=LEASES, method="PUT", count=1)
 t = time.monotonic()
 c.req("GET", LEASES + "/lock")
-check(time.monotonic() - t < 0.4, "latency not applied to other methods")
+check(time.monotonic() - t < 1.0, "latency not applied to other methods")
 _, cur = c.req("GET", LEASES + "/lock")
 t = time.monotonic()
 code, cur = c.req("PUT", LEASES + "/lock", cur)
-check(code == 200 and time.monotonic() - t >= 0.6, "latency on PUT", time.monotonic() - t)
+check(code == 200 and time.monotonic() - t >= 1.5, "latency on PUT", time.monotonic() - t)
 t = time.monotonic()
 c.req("PUT", LEASES + "/lock", cur)
-check(time.monotonic() - t < 0.4, "count=1 latency is used up")
+check(time.monotonic() - t < 1.0, "count=1 latency is used up")
 
 # ---- 5xx burst ----
 fault(type="error", code=503, count=3, path=LEASES)
@@ -110,8 +110,12 @@ def hung():
 
 th = threading.Thread(target=hung)
 th.start()
+deadline = time.monotonic() + 20
+while c.admin("GET", "/admin/faults")["hanging"] != 1 and time.monotonic() < deadline:
+    time.sleep(0.02)
 time.sleep(0.5)
-check(th.is_alive(), "hung request has no answer")
+check(th.is_alive() and c.admin("GET", "/admin/faults")["hanging"] == 1,
+      "hung request has no answer")
 check(c.req("GET", LEASES)[0] == 200, "other requests are served meanwhile")
 c.admin("POST", "/admin/release")
 th.join(5)
@@ -131,15 +135,15 @@ f = fault(type="error", code=503)
 check(c.req("GET", CMS)[0] == 503, "unlimited fault")
 c.admin("DELETE", "/admin/faults?id=%d" % f["id"])
 check(c.req("GET", CMS)[0] == 200, "fault removed by id")
-fault(type="error", code=502, **{"for": 0.3})
+fault(type="error", code=502, **{"for": 2})
 check(c.req("GET", CMS)[0] == 502, "timed fault active")
-time.sleep(0.4)
+time.sleep(2.1)
 check(c.req("GET", CMS)[0] == 200, "timed fault expired")
 
 # ---- tokens: expiring, expired on command, rotated through a file ----
-c.admin("POST", "/admin/tokens", {"token": "short", "user": "shorty", "expiresIn": 0.5})
+c.admin("POST", "/admin/tokens", {"token": "short", "user": "shorty", "expiresIn": 2})
 check(c.req("GET", CMS, token="short")[0] == 200, "new token works")
-time.sleep(0.6)
+time.sleep(2.1)
 check(c.req("GET", CMS, token="short")[0] == 401, "token expired after its time")
 c.admin("POST", "/admin/tokens", {"token": "t2", "user": "u2"})
 check(c.req("GET", CMS, token="t2")[0] == 200, "token t2 works")

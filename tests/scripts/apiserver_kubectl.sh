@@ -242,11 +242,20 @@ grep -q '^configmap/cfg unchanged$' out || fail "client-side apply: cfg unchange
 expect_out 0 '^nginx:1.27 2 80$' kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].image} {.metadata.generation} {.spec.template.spec.containers[0].ports[0].containerPort}{"\n"}'
 
 # ---- watch: kubectl get -w sees a change as it happens ----
-(timeout 4 kubectl get lease lock -w --output-watch-events >watch.out 2>&1 || true) &
+# wait_for REGEX FILE: until a line of FILE matches (20 s at most).
+wait_for() {
+	_i=0
+	until grep -Eq "$1" "$2" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 200 ] || { cat "$2" >&2; fail "no /$1/ in $2"; }
+		sleep 0.1
+	done
+}
+timeout 30 kubectl get lease lock -w --output-watch-events >watch.out 2>&1 &
 watcher=$!
-sleep 1.5
+wait_for '^ADDED +lock +pod-a' watch.out
 kubectl patch lease lock --type=merge -p '{"spec":{"holderIdentity":"watched"}}' >/dev/null
-wait "$watcher"
-grep -Eq '^ADDED +lock +pod-a' watch.out || { cat watch.out; fail "kubectl get -w: initial"; }
-grep -Eq '^MODIFIED +lock +watched' watch.out || { cat watch.out; fail "kubectl get -w: change"; }
+wait_for '^MODIFIED +lock +watched' watch.out
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" || true
 echo "apiserver_kubectl: ok"
