@@ -149,21 +149,29 @@ static int discover(struct kube_client *c, const char *gv, const char *group, co
 	return rc;
 }
 
-int kube_resource_find(struct kube_client *c, const char *api_version, const char *kind,
-		       struct kube_resource *out, struct diags *d)
+static const struct kube_resource *discovered(struct kube_client *c, const char *api_version,
+					     const char *kind, struct diags *d, bool *failed)
 {
-	const struct kube_resource *r = kube_resource_builtin(api_version, kind);
 	char group[256];
 	const char *version;
-	if (!r && c && api_version && split_gv(api_version, group, sizeof(group), &version)) {
-		const struct disc_gv *g = disc_cached(c, api_version);
-		if (!g && discover(c, api_version, group, version, d) < 0)
-			return -1;
-		g = disc_cached(c, api_version);
-		for (size_t i = 0; g && i < g->n && !r; i++)
-			if (!strcmp(g->v[i].kind, kind))
-				r = &g->v[i];
+	*failed = false;
+	if (!c || !api_version || !split_gv(api_version, group, sizeof(group), &version))
+		return NULL;
+	const struct disc_gv *g = disc_cached(c, api_version);
+	if (!g && discover(c, api_version, group, version, d) < 0) {
+		*failed = true;
+		return NULL;
 	}
+	g = disc_cached(c, api_version);
+	for (size_t i = 0; g && i < g->n; i++)
+		if (!strcmp(g->v[i].kind, kind))
+			return &g->v[i];
+	return NULL;
+}
+
+static int found(const struct kube_resource *r, const char *api_version, const char *kind,
+		 struct kube_resource *out, struct diags *d)
+{
 	if (!r) {
 		diag_error(d, NULL, "", "no matches for kind \"%s\" in version \"%s\" (ensure CRDs are "
 			   "installed first)", kind ? kind : "", api_version ? api_version : "");
@@ -171,6 +179,23 @@ int kube_resource_find(struct kube_client *c, const char *api_version, const cha
 	}
 	*out = *r;
 	return 0;
+}
+
+int kube_resource_discover(struct kube_client *c, const char *api_version, const char *kind,
+			   struct kube_resource *out, struct diags *d)
+{
+	bool failed;
+	const struct kube_resource *r = discovered(c, api_version, kind, d, &failed);
+	return failed ? -1 : found(r, api_version, kind, out, d);
+}
+
+int kube_resource_find(struct kube_client *c, const char *api_version, const char *kind,
+		       struct kube_resource *out, struct diags *d)
+{
+	const struct kube_resource *r = kube_resource_builtin(api_version, kind);
+	if (r)
+		return found(r, api_version, kind, out, d);
+	return kube_resource_discover(c, api_version, kind, out, d);
 }
 
 char *kube_object_path(struct kube_client *c, struct arena *a, const struct node *obj,

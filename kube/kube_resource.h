@@ -37,6 +37,11 @@ const struct kube_resource *kube_resource_builtin(const char *api_version, const
 int kube_resource_find(struct kube_client *c, const char *api_version, const char *kind,
 		       struct kube_resource *out, struct diags *d);
 
+/* Discovery only (the table skipped): for tests that check the table
+ * against a server, and for kinds the table does not know. */
+int kube_resource_discover(struct kube_client *c, const char *api_version, const char *kind,
+			   struct kube_resource *out, struct diags *d);
+
 /* /api/v1[/namespaces/NS]/PLURAL[/NAME[/SUB]] or /apis/GROUP/VERSION/...;
  * `ns` is ignored for cluster-scoped kinds; name and sub may be NULL. */
 char *kube_path(struct arena *a, const struct kube_resource *r, const char *ns, const char *name,

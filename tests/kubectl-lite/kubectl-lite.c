@@ -5,6 +5,7 @@
 #include "json.h"
 #include "kube_client.h"
 #include "kube_config.h"
+#include "kube_resource.h"
 #include "kube_util.h"
 #include "opts.h"
 
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_DATA = 1, OPT_CTYPE, OPT_QUERY, OPT_FOR, OPT_MAX, OPT_STATS, OPT_TIMEOUT, OPT_HELP,
+enum { OPT_DISCOVER = 100, OPT_DATA = 1, OPT_CTYPE, OPT_QUERY, OPT_FOR, OPT_MAX, OPT_STATS, OPT_TIMEOUT, OPT_HELP,
        OPT_MAX_BYTES, OPT_INTERVAL, OPT_BETWEEN, OPT_TOKEN_RELOAD };
 
 static const struct opt lite_opts[] = {
@@ -28,6 +29,7 @@ static const struct opt lite_opts[] = {
 	{ "interval", 0, OPT_VALUE, OPT_INTERVAL, "DURATION", NULL, NULL, "repeat: pause between requests", 0 },
 	{ "between", 0, OPT_VALUE, OPT_BETWEEN, "CMD", NULL, NULL, "repeat: shell command run between requests", 0 },
 	{ "token-reload", 0, OPT_VALUE, OPT_TOKEN_RELOAD, "DURATION", NULL, NULL, "token file re-read period", 0 },
+	{ "discover", 0, OPT_BOOL, OPT_DISCOVER, NULL, NULL, NULL, "resolve: discovery only", 0 },
 	{ "help", 'h', OPT_BOOL, OPT_HELP, NULL, NULL, NULL, "show this help", 0 },
 	OPT_END,
 };
@@ -40,7 +42,7 @@ struct lite {
 	long long for_ms, timeout_ms, interval_ms, token_reload_ms;
 	int max, max_bytes;
 	const char *between;
-	bool stats, help;
+	bool stats, help, discover;
 	int events;
 };
 
@@ -55,6 +57,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *v, char *err, size
 	case OPT_QUERY: l->query = v; break;
 	case OPT_STATS: l->stats = !v || strcmp(v, "false"); break;
 	case OPT_HELP: l->help = true; break;
+	case OPT_DISCOVER: l->discover = true; break;
 	case OPT_BETWEEN: l->between = v; break;
 	case OPT_MAX:
 	case OPT_MAX_BYTES:
@@ -77,7 +80,7 @@ static void usage(FILE *f)
 {
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "usage: kubectl-lite [flags] config | get PATH | request METHOD PATH |\n"
-		     "                    repeat N PATH | watch PATH\n");
+		     "                    repeat N PATH | watch PATH | resolve APIVERSION KIND\n");
 	opts_help(&b, tables);
 	fputs(b.data, f);
 	buf_release(&b);
@@ -206,6 +209,20 @@ static int cmd_watch(struct kube_client *k, struct arena *a, struct lite *l, con
 	return 0;
 }
 
+/* resolve APIVERSION KIND: "plural namespaced|cluster path-of-x" */
+static int cmd_resolve(struct kube_client *k, struct arena *a, struct lite *l, const char *av,
+		       const char *kind, struct diags *d)
+{
+	struct kube_resource r;
+	int rc = l->discover ? kube_resource_discover(k, av, kind, &r, d)
+			     : kube_resource_find(k, av, kind, &r, d);
+	if (rc < 0)
+		return 3;
+	printf("%s %s %s\n", r.plural, r.namespaced ? "namespaced" : "cluster",
+	       kube_path(a, &r, kube_client_config(k)->namespace, "x", NULL));
+	return 0;
+}
+
 static int dispatch(struct kube_client *k, struct arena *a, struct lite *l, struct opt_args *args,
 		    struct diags *d)
 {
@@ -216,6 +233,8 @@ static int dispatch(struct kube_client *k, struct arena *a, struct lite *l, stru
 		return cmd_request(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "repeat") && args->n == 3)
 		return cmd_repeat(k, a, l, atoi(args->v[1]), args->v[2], d);
+	if (!strcmp(cmd, "resolve") && args->n == 3)
+		return cmd_resolve(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "watch") && args->n == 2)
 		return cmd_watch(k, a, l, args->v[1], d);
 	usage(stderr);
