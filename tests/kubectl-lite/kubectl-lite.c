@@ -160,8 +160,7 @@ static int cmd_request(struct kube_client *k, struct arena *a, struct lite *l, c
 	return report(d, &r, rc);
 }
 
-static int cmd_repeat(struct kube_client *k, struct arena *a, struct lite *l, int n, const char *path,
-		      struct diags *d)
+static int cmd_repeat(struct kube_client *k, struct lite *l, int n, const char *path, struct diags *d)
 {
 	for (int i = 0; i < n; i++) {
 		if (i && l->interval_ms) {
@@ -172,13 +171,17 @@ static int cmd_repeat(struct kube_client *k, struct arena *a, struct lite *l, in
 			fprintf(stderr, "error: --between command failed\n");
 			return 2;
 		}
+		/* One arena per request, as a long-running caller would: memory stays flat. */
+		struct arena cycle = ARENA_INIT;
 		struct kube_response r;
 		struct kube_req req = { .method = "GET", .path = path, .query = l->query,
 					.timeout_ms = l->timeout_ms, .max_bytes = (size_t)l->max_bytes };
-		int rc = kube_request(k, a, &req, &r, d);
+		int rc = kube_request(k, &cycle, &req, &r, d);
 		if (rc == 0)
 			fprintf(stderr, "code=%ld retried=%d\n", r.code, r.auth_retried);
-		if (report(d, &r, rc))
+		int bad = report(d, &r, rc);
+		arena_free(&cycle);
+		if (bad)
 			return 3;
 	}
 	return 0;
@@ -232,7 +235,7 @@ static int dispatch(struct kube_client *k, struct arena *a, struct lite *l, stru
 	if (!strcmp(cmd, "request") && args->n == 3)
 		return cmd_request(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "repeat") && args->n == 3)
-		return cmd_repeat(k, a, l, atoi(args->v[1]), args->v[2], d);
+		return cmd_repeat(k, l, atoi(args->v[1]), args->v[2], d);
 	if (!strcmp(cmd, "resolve") && args->n == 3)
 		return cmd_resolve(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "watch") && args->n == 2)
