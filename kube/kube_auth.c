@@ -36,11 +36,16 @@ static int read_token(struct kube_client *c, struct diags *d)
 		s++;
 	while (e > s && strchr(" \t\r\n", b.data[e - 1]))
 		e--;
-	if (e == s) {
+	bool ctl = false;
+	for (size_t i = s; i < e; i++)
+		ctl |= (unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7f;
+	if (e == s || ctl) {
 		buf_release(&b);
 		if (c->token)
 			return 0;
-		diag_error(d, NULL, "", "the bearer token file %s is empty", c->cfg.token_file);
+		/* A token goes into a header line: no line breaks or controls. */
+		diag_error(d, NULL, "", "the bearer token file %s %s", c->cfg.token_file,
+			   ctl ? "holds control characters" : "is empty");
 		return -1;
 	}
 	free(c->token);

@@ -115,6 +115,7 @@ struct kube_req {
 	const char *content_type; /* of the body; default application/json */
 	const char *body;         /* NULL for none */
 	size_t body_len;
+	const struct node *obj;   /* or a tree, sent as compact JSON when body is NULL */
 	long long timeout_ms;     /* 0: the configured --request-timeout (0 there = none) */
 	long long deadline_ms;    /* absolute kube_now_ms() time, 0 = none */
 	size_t max_bytes;         /* 0: the client's bound */
@@ -130,7 +131,9 @@ const struct kube_config *kube_client_config(const struct kube_client *c);
 int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
 		 struct kube_response *resp, struct diags *d);
 
-/* Shorthands.  `obj` bodies are sent as compact JSON.  `query` may be NULL. */
+/* Shorthands.  `obj` bodies are sent as compact JSON.  `query` may be NULL.
+ * For a deadline, a timeout or a size bound of its own, fill a struct
+ * kube_req (with .obj for a tree body) and call kube_request(). */
 enum kube_patch_type {
 	KUBE_PATCH_MERGE,      /* application/merge-patch+json */
 	KUBE_PATCH_STRATEGIC,  /* application/strategic-merge-patch+json */
@@ -197,7 +200,8 @@ int kube_watch(struct kube_client *c, struct arena *a, const char *path, const c
 	       struct kube_response *resp, struct diags *d);
 
 /* Make a running kube_watch() return KUBE_WATCH_WOKEN; safe from another
- * thread (curl_multi_wakeup). */
+ * thread (curl_multi_wakeup).  A wake-up that comes while no watch runs is
+ * kept: the next kube_watch() returns KUBE_WATCH_WOKEN at once. */
 void kube_client_wakeup(struct kube_client *c);
 
 /* ---- statistics (tests, benchmarks) ---- */

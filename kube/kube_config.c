@@ -634,6 +634,12 @@ static int check_user(struct kc *k, const struct kube_config *c)
 			   : "client-certificate-data or client-certificate", owner);
 		rc = -1;
 	}
+	for (const char *p = c->token ? c->token : ""; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			diag_error(k->d, NULL, "", "the token of %s holds control characters", owner);
+			rc = -1;
+			break;
+		}
 	if ((c->token || c->token_file) && (c->username || c->password)) {
 		diag_error(k->d, NULL, "", "more than one authentication method found for %s; found "
 			   "[token basicAuth], only one is allowed", owner);

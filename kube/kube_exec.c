@@ -303,7 +303,12 @@ static int read_status(const struct kube_exec_config *x, const struct node *root
 	c.key = (unsigned char *)dup_field(st, "clientKeyData", &c.key_len);
 	c.expiry_ms = exp_ms;
 	const char *err = NULL;
-	if (!c.token && !c.cert && !c.key)
+	bool ctl = false;
+	for (const char *p = c.token ? c.token : ""; *p; p++)
+		ctl |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (ctl)
+		err = "the token holds control characters";
+	else if (!c.token && !c.cert && !c.key)
 		err = "exec plugin didn't return a token or cert/key pair";
 	else if (!c.cert != !c.key)
 		err = "exec plugin returned only certificate or key, not both";

@@ -221,15 +221,9 @@ static int attempt_reloading_ca(struct kube_client *c, struct arena *a, const st
 	return rc;
 }
 
-int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
-		 struct kube_response *resp, struct diags *d)
+static int send_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
+			struct kube_response *resp, struct diags *d)
 {
-	memset(resp, 0, sizeof(*resp));
-	resp->raw = resp->content_type = "";
-	if (auth_prepare(c, d) < 0) {
-		resp->err = KUBE_E_CREDENTIALS;
-		return -1;
-	}
 	int rc = attempt_reloading_ca(c, a, req, resp, d);
 	/* 401: the token may have rotated under us.  Refresh and resend once;
 	 * the server rejected the first attempt before acting on it. */
@@ -240,20 +234,36 @@ int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *
 	return rc;
 }
 
+int kube_request(struct kube_client *c, struct arena *a, const struct kube_req *req,
+		 struct kube_response *resp, struct diags *d)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->raw = resp->content_type = "";
+	if (auth_prepare(c, d) < 0) {
+		resp->err = KUBE_E_CREDENTIALS;
+		return -1;
+	}
+	if (req->body || !req->obj)
+		return send_request(c, a, req, resp, d);
+	struct buf b = BUF_INIT;
+	json_emit(&b, req->obj, 0);
+	struct kube_req r = *req;
+	r.body = b.data;
+	r.body_len = b.len;
+	int rc = send_request(c, a, &r, resp, d);
+	buf_release(&b);
+	return rc;
+}
+
 /* ---- shorthands ---- */
 
 static int with_body(struct kube_client *c, struct arena *a, const char *method, const char *path,
 		     const char *ctype, const struct node *obj, const char *query,
 		     struct kube_response *resp, struct diags *d)
 {
-	struct buf b = BUF_INIT;
-	if (obj)
-		json_emit(&b, obj, 0);
 	struct kube_req req = { .method = method, .path = path, .query = query, .content_type = ctype,
-				.body = obj ? b.data : NULL, .body_len = b.len };
-	int rc = kube_request(c, a, &req, resp, d);
-	buf_release(&b);
-	return rc;
+				.obj = obj };
+	return kube_request(c, a, &req, resp, d);
 }
 
 int kube_get(struct kube_client *c, struct arena *a, const char *path, const char *query,

@@ -80,7 +80,8 @@ static void usage(FILE *f)
 {
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "usage: kubectl-lite [flags] config | get PATH | request METHOD PATH |\n"
-		     "                    repeat N PATH | watch PATH | resolve APIVERSION KIND\n");
+		     "                    repeat N PATH | watch PATH | resolve APIVERSION KIND |\n"
+		     "                    create|replace|delete|apply|merge|strategic PATH [-d JSON]\n");
 	opts_help(&b, tables);
 	fputs(b.data, f);
 	buf_release(&b);
@@ -153,6 +154,36 @@ static int cmd_request(struct kube_client *k, struct arena *a, struct lite *l, c
 	req.body = body_of(a, l->data, &req.body_len);
 	struct kube_response r;
 	int rc = kube_request(k, a, &req, &r, d);
+	if (rc == 0 && r.raw_len)
+		printf("%s\n", r.raw);
+	if (rc == 0)
+		fprintf(stderr, "code=%ld retried=%d\n", r.code, r.auth_retried);
+	return report(d, &r, rc);
+}
+
+/* create|replace|patch|delete through the shorthands, a -d JSON body parsed into a tree. */
+static int cmd_shorthand(struct kube_client *k, struct arena *a, struct lite *l, const char *verb,
+			 const char *path, struct diags *d)
+{
+	size_t len;
+	const char *text = body_of(a, l->data, &len);
+	struct node *obj = text ? json_parse(a, text, len, "-d", d) : NULL;
+	if (text && !obj)
+		return 2;
+	struct kube_response r;
+	int rc;
+	if (!strcmp(verb, "create"))
+		rc = kube_create(k, a, path, obj, l->query, &r, d);
+	else if (!strcmp(verb, "replace"))
+		rc = kube_replace(k, a, path, obj, l->query, &r, d);
+	else if (!strcmp(verb, "delete"))
+		rc = kube_delete(k, a, path, l->query, &r, d);
+	else if (!strcmp(verb, "apply"))
+		rc = kube_patch(k, a, path, KUBE_PATCH_APPLY, obj, l->query, &r, d);
+	else if (!strcmp(verb, "merge"))
+		rc = kube_patch(k, a, path, KUBE_PATCH_MERGE, obj, l->query, &r, d);
+	else
+		rc = kube_patch(k, a, path, KUBE_PATCH_STRATEGIC, obj, l->query, &r, d);
 	if (rc == 0 && r.raw_len)
 		printf("%s\n", r.raw);
 	if (rc == 0)
@@ -236,6 +267,10 @@ static int dispatch(struct kube_client *k, struct arena *a, struct lite *l, stru
 		return cmd_request(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "repeat") && args->n == 3)
 		return cmd_repeat(k, l, atoi(args->v[1]), args->v[2], d);
+	static const char *const verbs[] = { "create", "replace", "delete", "apply", "merge", "strategic" };
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(cmd, verbs[i]) && args->n == 2)
+			return cmd_shorthand(k, a, l, cmd, args->v[1], d);
 	if (!strcmp(cmd, "resolve") && args->n == 3)
 		return cmd_resolve(k, a, l, args->v[1], args->v[2], d);
 	if (!strcmp(cmd, "watch") && args->n == 2)

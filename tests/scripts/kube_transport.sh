@@ -68,6 +68,25 @@ grep -q 'from server (Invalid): Lease.coordination.k8s.io "Not_Valid" is invalid
 	-d '{"spec":{"holderIdentity":"c"}}' >out 2>err || fail "merge patch: $(cat err)"
 grep -q '"holderIdentity":"c"' out || fail "patched lease: $(cat out)"
 
+# The shorthands the commands use: create, replace (with the resourceVersion read),
+# server-side apply with a field manager, merge patch, delete.
+CM=$NS/default/configmaps
+"$LITE" create $CM -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"sh"},"data":{"a":"1"}}' \
+	>out 2>err || fail "kube_create: $(cat err)"
+grep -q "code=201" err || fail "create code: $(cat err)"
+rv=$(sed -n 's/.*"resourceVersion":"\([0-9]*\)".*/\1/p' out)
+"$LITE" replace $CM/sh -d "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"sh\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"2\"}}" \
+	>out 2>err || fail "kube_replace: $(cat err)"
+grep -q '"a":"2"' out || fail "replaced: $(cat out)"
+"$LITE" apply $CM/sh -q fieldManager=kubectl-feast -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"sh"},"data":{"b":"3"}}' \
+	>out 2>err || fail "server-side apply: $(cat err)"
+grep -q '"manager":"kubectl-feast"' out || fail "field manager: $(cat out)"
+"$LITE" merge $CM/sh -d '{"data":{"c":"4"}}' >out 2>err || fail "merge patch: $(cat err)"
+grep -q '"c":"4"' out || fail "merged: $(cat out)"
+"$LITE" delete $CM/sh >/dev/null 2>err || fail "kube_delete: $(cat err)"
+expect_exit 3 "$LITE" get $CM/sh 2>err
+grep -q 'from server (NotFound): configmaps "sh" not found' err || fail "deleted: $(cat err)"
+
 # pods/status with a strategic merge patch (the sidecar's readiness condition): merged by type.
 POD=$NS/default/pods/p1
 "$LITE" request POST $NS/default/pods -d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"i"}]}}' \

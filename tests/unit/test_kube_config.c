@@ -393,6 +393,12 @@ Test(kubeconfig, validation_matches_kubectl)
 				 "contexts:\n- name: x\n  context: {cluster: c, user: u}\n");
 	load_err(NULL, &e, "auth-provider \"gcp\" is not supported");
 
+	e.kubeconfig = put("c6b", "current-context: x\n"
+				 "clusters:\n- name: c\n  cluster: {server: https://h}\n"
+				 "users:\n- name: u\n  user: {token: \"a\\r\\nX-Evil: 1\"}\n"
+				 "contexts:\n- name: x\n  context: {cluster: c, user: u}\n");
+	load_err(NULL, &e, "the token of user \"u\" holds control characters");
+
 	e.kubeconfig = put("c7", "clusters: {a: b}\n");
 	const struct diag *d = load_err(NULL, &e, "must be a list");
 	cr_assert_str_eq(d->path, "clusters");

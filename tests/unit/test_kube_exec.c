@@ -241,6 +241,9 @@ Test(exec, errors_say_what_went_wrong)
 	put("response", "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
 			"\"status\":{\"token\":\"t\",\"expirationTimestamp\":\"tomorrow\"}}");
 	cr_assert(strstr(run_err(&x, -1), "expirationTimestamp"));
+	put("response", "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+			"\"status\":{\"token\":\"t\\r\\nX-Evil: 1\"}}");
+	cr_assert(strstr(run_err(&x, -1), "the token holds control characters"));
 	put("response", "garbage: [");
 	cr_assert(strstr(run_err(&x, -1), "decoding stdout"));
 
@@ -287,4 +290,34 @@ Test(exec, client_caches_until_expiry)
 	kube_format_microtime(&b, kube_wall_ms() + 60000);
 	cr_assert_eq(runs_after_two_requests(arena_strdup(&A, b.data)), 1);
 	buf_release(&b);
+}
+
+/* Token files are read before sending: unreadable, empty or header-breaking
+ * content is a credentials error, not a request with a bad header. */
+static enum kube_err token_file_error(const char *content)
+{
+	struct kube_config c = { 0 };
+	c.server = "https://127.0.0.1:1";
+	c.token_file = path_of("tok");
+	if (content)
+		put("tok", content);
+	else
+		unlink(path_of("tok"));
+	struct kube_client *k = kube_client_new(&c, NULL, &D);
+	cr_assert_not_null(k);
+	struct kube_response r;
+	cr_assert_eq(kube_get(k, &A, "/api", NULL, &r, &D), -1);
+	kube_client_free(k);
+	return r.err;
+}
+
+Test(exec, client_token_file_checks)
+{
+	cr_assert_eq(token_file_error("good\n"), KUBE_E_CONNECT, "a good token gets as far as connecting");
+	cr_assert_eq(token_file_error("two\nlines\n"), KUBE_E_CREDENTIALS);
+	cr_assert(strstr(D.v[D.n - 1].msg, "holds control characters"));
+	cr_assert_eq(token_file_error(" \n"), KUBE_E_CREDENTIALS);
+	cr_assert(strstr(D.v[D.n - 1].msg, "is empty"));
+	cr_assert_eq(token_file_error(NULL), KUBE_E_CREDENTIALS);
+	cr_assert(strstr(D.v[D.n - 1].msg, "cannot read the bearer token file"));
 }
