@@ -945,7 +945,7 @@ def _rs_hash(text):
 # Faults
 # ======================================================================================
 
-FAULT_TYPES = ("latency", "hang", "error", "reset", "drop", "conflict", "forbid")
+FAULT_TYPES = ("latency", "hang", "error", "reset", "drop", "conflict", "forbid", "refuse")
 
 
 class Faults:
@@ -1010,6 +1010,15 @@ class Faults:
                 out.append(dict(f, release_gen=self.release_gen))
             self._expire()
         return out
+
+    def refusing(self):
+        """Is a `refuse` fault (an outage: connections reset at once) active?"""
+        with self.lock:
+            self._expire()
+            hit = [f for f in self.items if f["type"] == "refuse"]
+            for f in hit:
+                f["hits"] += 1
+            return bool(hit)
 
     def release_all(self):
         with self.release:
@@ -1090,9 +1099,11 @@ class RequestLog:
             if self.file:
                 self.file.write(dumps(entry) + "\n")
 
-    def query(self, since=0.0):
+    def query(self, since=0.0, user=None, agent=None):
         with self.lock:
-            items = [e for e in self.entries if e["time"] >= since]
+            items = [e for e in self.entries if e["time"] >= since and
+                     (user is None or e["user"] == user) and
+                     (agent is None or e["agent"].startswith(agent))]
         counts = {}
         for e in items:
             k = e["method"] + " " + e["path"]
@@ -1160,6 +1171,11 @@ class Server(ThreadingHTTPServer):
         # Headers and body go out in one buffered write, and without Nagle's delay:
         # otherwise each keep-alive request waits for a delayed ACK (~40 ms).
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.faults.refusing():
+            # An outage: reset the connection before the TLS handshake.
+            request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            request.close()
+            return
         try:
             conn = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
@@ -1317,6 +1333,7 @@ class Handler(BaseHTTPRequestHandler):
             if not path.startswith("/admin"):
                 self.server.log.add({"time": start, "method": self.command, "path": path,
                                      "query": url.query, "user": self.user,
+                                     "agent": self.headers.get("User-Agent", ""),
                                      "code": self.status_code,
                                      "ms": round((time.time() - start) * 1000, 1),
                                      "faults": fault_names})
@@ -1342,7 +1359,7 @@ class Handler(BaseHTTPRequestHandler):
                     f["release_gen"])
                 if not released or f.get("then", "continue") == "close":
                     self._reset()
-            elif t == "reset":
+            elif t in ("reset", "refuse"):
                 self._reset()
             elif t == "drop":
                 drop = True
@@ -1719,7 +1736,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"token": body["token"]})
         elif path == "/admin/requests":
             if m == "GET":
-                return self._send(200, srv.log.query(float(query.get("since", 0))))
+                return self._send(200, srv.log.query(float(query.get("since", 0)),
+                                                     query.get("user"), query.get("agent")))
             if m == "DELETE":
                 srv.log.clear()
                 return self._send(200, {"cleared": True})

@@ -140,6 +140,13 @@ check(c.req("GET", CMS)[0] == 502, "timed fault active")
 time.sleep(2.1)
 check(c.req("GET", CMS)[0] == 200, "timed fault expired")
 
+# ---- an outage: connections reset before TLS, then service again ----
+fault(type="refuse", **{"for": 1.5})
+check(raises(lambda: c.req("GET", CMS)), "refuse: open connection reset")
+check(raises(lambda: c.req("GET", CMS)), "refuse: new connection reset")
+time.sleep(1.6)
+check(c.req("GET", CMS)[0] == 200, "after the outage")
+
 # ---- tokens: expiring, expired on command, rotated through a file ----
 c.admin("POST", "/admin/tokens", {"token": "short", "user": "shorty", "expiresIn": 2})
 check(c.req("GET", CMS, token="short")[0] == 200, "new token works")
@@ -169,6 +176,11 @@ check(log["counts"].get("GET " + LEASES + "/lock") == 3 and log["total"] == 4,
       "request counts", log["counts"])
 check([r["code"] for r in log["requests"]] == [200, 200, 200, 401] and
       log["requests"][0]["user"] == "test-user", "request log entries", log["requests"])
+log = c.admin("GET", "/admin/requests?since=%f&user=test-user" % since)
+check(log["total"] == 3 and log["requests"][0]["agent"] == "feast-testclient/1",
+      "request log filtered by user", log)
+log = c.admin("GET", "/admin/requests?since=%f&agent=nothing" % since)
+check(log["total"] == 0, "request log filtered by agent", log)
 
 # ---- Deployment readiness delay ----
 DEP = "/apis/apps/v1/namespaces/default/deployments"

@@ -166,6 +166,13 @@ check(events[0][1]["object"]["spec"]["holderIdentity"] == "w" and
 check(int(events[1][1]["object"]["metadata"]["resourceVersion"]) >
       int(events[0][1]["object"]["metadata"]["resourceVersion"]), "DELETED has a new rv")
 check(events[1][0] - t0 < 1.0, "watch delivers at once")
+marks = [e for e in c.watch(LEASES + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=1.2"
+                           "&resourceVersion=" +
+                           events[1][1]["object"]["metadata"]["resourceVersion"])]
+check(marks and marks[0]["type"] == "BOOKMARK" and marks[0]["object"]["kind"] == "Lease" and
+      int(marks[0]["object"]["metadata"]["resourceVersion"]) >=
+      int(events[1][1]["object"]["metadata"]["resourceVersion"]),
+      "bookmarks (--bookmark-interval 0.5)", marks)
 initial = []
 for ev in c.watch(LEASES + "?watch=1&timeoutSeconds=1"):
     initial.append(ev)

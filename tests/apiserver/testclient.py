@@ -37,7 +37,7 @@ class Client:
     def req(self, method, path, body=None, ctype="application/json", headers=None,
             token=None):
         """(status code, decoded body); raises OSError/http.client errors on faults."""
-        h = {"Accept": "application/json"}
+        h = {"Accept": "application/json", "User-Agent": "feast-testclient/1"}
         tok = self.token if token is None else token
         if tok:
             h["Authorization"] = "Bearer " + tok
