@@ -576,15 +576,24 @@ def _store_managers(obj, managers):
         meta.pop("managedFields", None)
 
 
-def _upsert(managers, ident, manager, operation, api_version, subresource, fields, now):
+def _upsert(managers, ident, manager, operation, api_version, subresource, fields, now,
+            touched=False):
+    """Set a manager's fields; its time changes when its fields or, with `touched`,
+    the object changed (an unchanged write keeps the entry as it was)."""
     for m in managers:
         if m.ident == ident:
-            if m.fields != fields:
+            if m.fields != fields or touched:
                 m.entry = _entry(manager, operation, api_version, subresource, fields, now)
                 m.fields = fields
             return
     m = Manager(_entry(manager, operation, api_version, subresource, fields, now))
     managers.append(m)
+
+
+def _without_managed(obj):
+    meta = dict(obj.get("metadata") or {})
+    meta.pop("managedFields", None)
+    return dict(obj, metadata=meta)
 
 
 def apply(live, config, manager, force, facts, api_version, now, subresource="",
@@ -623,7 +632,8 @@ def apply(live, config, manager, force, facts, api_version, now, subresource="",
     for m, p in conflicts:
         m.fields.discard(p)
         m.entry["fieldsV1"] = fields_to_json(m.fields)
-    _upsert(managers, ident, manager, "Apply", api_version, subresource, cfg_set, now)
+    touched = _without_managed(merged) != _without_managed(live)
+    _upsert(managers, ident, manager, "Apply", api_version, subresource, cfg_set, now, touched)
     _store_managers(merged, managers)
     return merged
 
@@ -661,6 +671,7 @@ def update_managed(live, new, manager, facts, api_version, now, subresource="",
                 m.entry["fieldsV1"] = fields_to_json(nf)
     if changed or mine is not None:
         fields = ((mine.fields if mine else set()) | changed) & new_set
-        _upsert(managers, ident, manager, "Update", api_version, subresource, fields, now)
+        _upsert(managers, ident, manager, "Update", api_version, subresource, fields, now,
+                bool(changed))
     _store_managers(new, managers)
     return new
