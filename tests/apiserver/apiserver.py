@@ -773,7 +773,9 @@ class Writer:
         self.store.remove(R.NAMESPACES, gone)
 
     def _deleted_body(self, r, obj):
-        if r.plural == "pods" or r.custom:
+        # Registries that return the deleted object; the others (custom resources
+        # included) answer with a Status.
+        if r.plural in ("pods", "services", "serviceaccounts", "persistentvolumeclaims"):
             return obj
         d = _details(r, obj["metadata"]["name"])
         d["uid"] = obj["metadata"]["uid"]

@@ -298,6 +298,15 @@ code, p = c.req("PATCH", NS + "/pods/p", {"status": {"phase": "Running"}},
                 ctype="application/merge-patch+json")
 check(p["status"]["phase"] == "Pending", "status ignored on the main resource", p)
 
+code, body = c.req("DELETE", NS + "/configmaps/l2")
+check(code == 200 and body["kind"] == "Status" and body["status"] == "Success" and
+      body["details"]["name"] == "l2" and body["details"]["kind"] == "configmaps",
+      "DELETE answers a Status", body)
+code, body = c.req("DELETE", NS + "/pods/p?dryRun=All")
+check(code == 200 and body["kind"] == "Pod", "DELETE of a pod answers the pod", body)
+code, body = c.req("DELETE", NS + "/configmaps/l3", {"preconditions": {"resourceVersion": "1"}})
+check(code == 409 and body["reason"] == "Conflict", "DELETE precondition", body)
+
 # ---- JSON patch ----
 jp = "application/json-patch+json"
 code, body = c.req("PATCH", NS + "/configmaps/l1", [{"op": "add", "path": "/data",
