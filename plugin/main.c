@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_validate, cmd_version;
+extern const struct command cmd_render, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
+	&cmd_render,
 	&cmd_validate,
 	&cmd_version,
 	NULL,

@@ -1,0 +1,176 @@
+/* render.c -- decode every FeatureStore of a run, then build its objects stage by stage. */
+#include "render.h"
+#include "arena.h"
+#include "buf.h"
+#include "check.h"
+#include "diag.h"
+#include "doc.h"
+#include "json.h"
+#include "render_int.h"
+#include "yaml_in.h"
+#include "yaml_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*store_stage)(struct render_ctx *, struct store *);
+
+/* Each store's objects, in this order.  Later work adds stages here: the KEDA
+ * ScaledObject after the PDB (issue 4), sidecar injection editing st->pod after the
+ * Deployment (issue 7). */
+static const store_stage stages[] = {
+	build_serviceaccount,
+	build_authz,
+	build_client_configmap,
+	build_pvcs,
+	build_services,
+	build_deployment,
+	build_hpa,
+	build_pdb,
+	build_cronjob,
+};
+
+/* Fields the plugin does not render: one warning per field and run. */
+static void warn_unrendered(struct render_ctx *r, const struct store *st)
+{
+	const struct fs *fs = &st->fs;
+	if (fs->srv[SRV_UI].on)
+		warn_once(r, W_UI_ROUTE, map_get(fs->services, "ui"), "spec.services.ui",
+			  "no OpenShift Route is rendered for the UI; expose Service %s-ui yourself",
+			  fs->feast_name);
+	if (fs->metrics_port)
+		warn_once(r, W_SERVICE_MONITOR, node_at(fs->services, "onlineStore"), "spec.services.onlineStore",
+			  "no ServiceMonitor is rendered; scrape port `metrics` (8000) of Service %s-online",
+			  fs->feast_name);
+	const struct node *mcp = node_at(fs->services, "registry.local.server.mcp");
+	if (mcp)
+		warn_once(r, W_REGISTRY_MCP, mcp, "spec.services.registry.local.server.mcp",
+			  "MCP on the registry server is not rendered");
+	const struct node *dqm = map_get(fs->spec, "dataQualityMonitoring");
+	if (dqm)
+		warn_once(r, W_DQM, dqm, "spec.dataQualityMonitoring", "data quality monitoring is not rendered");
+}
+
+static const struct store *find_store(const struct store *v, size_t n, const char *name, const char *ns)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].fs.name, name) && ((!ns && !v[i].fs.ns) || (ns && v[i].fs.ns && !strcmp(ns, v[i].fs.ns))))
+			return &v[i];
+	return NULL;
+}
+
+/* A remote registry named by feastRef: checked against the run's stores when present. */
+static void resolve_feastref(struct render_ctx *r, struct store *st, const struct store *all, size_t n)
+{
+	struct fs *fs = &st->fs;
+	if (!fs->ref_name)
+		return;
+	const struct store *ref = find_store(all, n, fs->ref_name, fs->ref_ns);
+	const char *path = "spec.services.registry.remote.feastRef";
+	if (ref == st) {
+		diag_error(r->d, &fs->ref_node->pos, path,
+			   "FeatureStore '%s' can't reference itself in `spec.services.registry.remote.feastRef`",
+			   fs->name);
+		r->errors++;
+	} else if (!ref) {
+		warn_once(r, W_FEASTREF, fs->ref_node, path,
+			  "FeatureStore '%s' is not in the input; assuming its registry serves gRPC on port 80",
+			  fs->ref_name);
+	} else if (!ref->fs.srv[SRV_REGISTRY].on || !ref->fs.grpc) {
+		diag_error(r->d, &fs->ref_node->pos, path,
+			   "Remote feast registry of referenced FeatureStore '%s' must have gRPC server enabled",
+			   fs->ref_name);
+		r->errors++;
+	} else if (ref->fs.srv[SRV_REGISTRY].tls.on) {
+		size_t len = strlen(fs->remote_host);
+		fs->remote_host = arena_printf(r->a, "%.*s:443", (int)(len - 3), fs->remote_host);
+	}
+}
+
+/* Decode every FeatureStore first: nothing is built unless all of them are sound. */
+static struct store *decode_all(struct render_ctx *r, const struct doclist *docs, size_t *n)
+{
+	struct store *v = arena_alloc(r->a, (docs->n ? docs->n : 1) * sizeof(*v));
+	const char *image = r->opts->image ? r->opts->image : RENDER_DEFAULT_IMAGE;
+	*n = 0;
+	for (size_t i = 0; i < docs->n; i++) {
+		enum doc_kind kind = doc_classify(docs->v[i].root);
+		if (kind != DOC_FEATURESTORE_V1 && kind != DOC_FEATURESTORE_V1ALPHA1)
+			continue;
+		if (spec_decode(r->a, &docs->v[i], r->opts->namespace, image, &v[*n].fs, r->d) < 0)
+			r->errors++;
+		else
+			(*n)++;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		resolve_feastref(r, &v[i], v, *n);
+		r->token_review |= v[i].fs.authz == AUTHZ_KUBERNETES;
+		r->oidc_token_review |= v[i].fs.authz == AUTHZ_OIDC;
+	}
+	return v;
+}
+
+int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
+		     struct objlist *out, struct diags *d)
+{
+	struct render_ctx r;
+	memset(&r, 0, sizeof(r));
+	r.a = a;
+	r.d = d;
+	r.opts = opts;
+	r.out = out;
+	if (templates_load(a, &r.tm, d) < 0)
+		return -1;
+	size_t n;
+	struct store *stores = decode_all(&r, docs, &n);
+	if (r.errors)
+		return -1;
+	build_shared_rbac(&r);
+	for (size_t i = 0; i < n; i++) {
+		store_prepare(&r, &stores[i]);
+		warn_unrendered(&r, &stores[i]);
+		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)
+			stages[s](&r, &stores[i]);
+	}
+	/* Everything else (Secrets, backing services, ScaledObjects for now) as written. */
+	for (size_t i = 0; i < docs->n; i++) {
+		enum doc_kind kind = doc_classify(docs->v[i].root);
+		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1)
+			continue;
+		struct render_obj o = { docs->v[i].root, &docs->v[i] };
+		if (out->n == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 32;
+			out->v = arena_grow(a, out->v, out->n * sizeof(*out->v), cap * sizeof(*out->v));
+			out->cap = cap;
+		}
+		out->v[out->n++] = o;
+	}
+	return r.errors ? -1 : 0;
+}
+
+int render_write(struct buf *out, const struct objlist *objs, enum render_format format)
+{
+	if (format == RENDER_YAML) {
+		if (!objs->n)
+			return 0;
+		const struct node **roots = xmalloc(objs->n * sizeof(*roots));
+		for (size_t i = 0; i < objs->n; i++)
+			roots[i] = objs->v[i].root;
+		int rc = yaml_emit(out, roots, objs->n);
+		free(roots);
+		return rc;
+	}
+	/* kubectl's List, with the objects as they are (nodes are only read). */
+	struct arena a = ARENA_INIT;
+	struct node *list = node_map(&a, NULL);
+	map_put(&a, list, "apiVersion", node_str(&a, "v1"));
+	map_put(&a, list, "kind", node_str(&a, "List"));
+	struct node *items = node_seq(&a, NULL);
+	for (size_t i = 0; i < objs->n; i++)
+		seq_push(&a, items, objs->v[i].root);
+	map_put(&a, list, "items", items);
+	json_emit(out, list, 2);
+	buf_addc(out, '\n');
+	arena_free(&a);
+	return 0;
+}

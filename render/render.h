@@ -1,0 +1,73 @@
+/*
+ * render.h -- FeatureStore specs in, the Kubernetes objects that run them out.
+ *
+ * Contract:
+ *  - Call render_documents() on documents that check_documents() accepted.  It
+ *    decodes every FeatureStore into a typed view (render/spec.h), builds its
+ *    objects from the embedded templates (parsed once per call) in a fixed
+ *    order, and appends them to `out`; documents that are not FeatureStores are
+ *    appended unchanged, after all stores.  Shared cluster-scoped objects (the
+ *    token-review ClusterRoles) come first and appear once per call.
+ *  - Everything it builds lives in the arena `a`; input documents are only
+ *    read (objects never share nodes with them).  Warnings (fields that are not
+ *    rendered, once per field and call) and errors go to `d`.  It returns 0, or
+ *    -1 when it added an error; then `out` must not be printed.
+ *  - Output is deterministic: the same documents and options give the same
+ *    objects, and a store's objects do not depend on the other stores of the
+ *    run or on their order.
+ *  - render_write() appends the objects as YAML (documents separated by `---`)
+ *    or as one kubectl-style `v1` `List` in JSON, two-space indented.
+ *
+ * Extension points for later work: `struct render_opts` grows the sidecar and
+ * KEDA options; the per-store pipeline in render.c is a table of stages, each
+ * a builder that appends objects or edits the ones already built (the
+ * Deployment's pod is reachable as `store->pod` in render/render_int.h).
+ */
+#ifndef FEAST_RENDER_H
+#define FEAST_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct buf;
+struct diags;
+struct doclist;
+struct document;
+struct node;
+
+#define RENDER_DEFAULT_IMAGE "quay.io/feastdev/feature-server:0.66.0"
+#define RENDER_CRONJOB_IMAGE "quay.io/openshift/origin-cli:4.17"
+
+enum render_target {
+	RENDER_TARGET_STANDALONE,  /* every object needed to run the stores */
+	/* RENDER_TARGET_OPERATOR: the FeatureStore and its ScaledObject (issue 4) */
+};
+
+enum render_format { RENDER_YAML, RENDER_JSON };
+
+struct render_opts {
+	const char *namespace;   /* -n: namespace of objects without one; NULL: none */
+	const char *image;       /* feature-server image; NULL: RENDER_DEFAULT_IMAGE */
+	enum render_target target;
+	/* To come: sidecar mode and image, readiness mode, kube version (issue 7),
+	 * keda_adopt_hpa (issue 4).  Zero values must keep today's output. */
+};
+
+/* One rendered object and where it came from. */
+struct render_obj {
+	struct node *root;
+	const struct document *src;  /* the FeatureStore (or passed-through document); NULL for shared objects */
+};
+
+struct objlist {
+	struct render_obj *v;
+	size_t n, cap;
+};
+
+int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
+		     struct objlist *out, struct diags *d);
+
+int render_write(struct buf *out, const struct objlist *objs, enum render_format format);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * render_int.h -- what the object builders of render/ share.
+ *
+ * A render call owns one struct render_ctx: the arena, the diagnostics, the
+ * options, the templates (parsed once per call) and the output list.  Each
+ * FeatureStore is one struct store: its decoded spec (render/spec.h), what
+ * the preparation stage derived (feature_store.yaml, the values merged at pod
+ * start) and the objects later stages edit (the pod).  Builders are
+ * `void build_x(struct render_ctx *, struct store *)`, one file per object
+ * kind, run in the order of the stage table in render.c; each clones its
+ * template, fills it at the node level and hands it to obj_emit().
+ *
+ * Templates mark optional fields with `~`; obj_emit() removes every null left
+ * in an object, so a builder only sets what applies and key order stays the
+ * template's.  User subtrees are copied with user_copy(), which drops nulls and
+ * never shares nodes with the input.
+ */
+#ifndef FEAST_RENDER_INT_H
+#define FEAST_RENDER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "render.h"
+#include "spec.h"
+
+struct arena;
+struct diags;
+struct node;
+
+enum tmpl_id {
+	T_SERVICEACCOUNT, T_ROLE, T_ROLEBINDING, T_CLUSTERROLE, T_CLUSTERROLEBINDING,
+	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_CRONJOB,
+	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
+	T_COUNT
+};
+
+struct templates {
+	struct node *t[T_COUNT];
+	const char *secret_merge;   /* templates/scripts/secret-merge.py */
+};
+
+/* Parse every template; -1 (with an error in d) only if an embedded file is broken. */
+int templates_load(struct arena *a, struct templates *tm, struct diags *d);
+
+/* One-time warnings, by the field that triggers them. */
+enum warn_id {
+	W_LINEAGE_SERVER, W_OPENLINEAGE_CONSUMER, W_UI_ROUTE, W_SERVICE_MONITOR, W_REGISTRY_MCP,
+	W_DQM, W_OIDC_JWKS, W_BATCH_ENGINE_RBAC, W_MLFLOW_DISCOVERY, W_FEASTREF,
+	W_COUNT
+};
+
+struct render_ctx {
+	struct arena *a;
+	struct diags *d;
+	const struct render_opts *opts;
+	struct templates tm;
+	struct objlist *out;
+	bool warned[W_COUNT];
+	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
+	int errors;
+};
+
+/* A Secret or ConfigMap key mounted read-only for the merge at pod start. */
+struct mount_source {
+	const char *volume;      /* volume name, also the directory under /var/run/feast/ */
+	const char *object;      /* Secret or ConfigMap name */
+	bool configmap;
+	bool optional;
+	const char *keys[2];     /* keys to project; none: the whole object */
+	int nkeys;
+};
+
+/* One operation of templates/scripts/secret-merge.py. */
+struct merge_op {
+	const char *op, *section, *arg, *file;
+};
+
+#define MAX_SOURCES 8
+#define MAX_MERGE_OPS 12
+#define MERGE_DIR "/var/run/feast"
+#define FEAST_CONFIG_DIR "/feast-config"
+
+struct store {
+	struct fs fs;
+	const char *fs_yaml_b64;     /* the servers' feature_store.yaml, base64 */
+	struct mount_source sources[MAX_SOURCES];
+	int nsources;
+	struct merge_op ops[MAX_MERGE_OPS];
+	int nops;
+	struct node *deployment;     /* set by build_deployment */
+	struct node *pod;            /* its template.spec, for later stages */
+};
+
+/* ---- helpers (render/obj.c) ---- */
+struct node *tmpl_clone(struct render_ctx *r, enum tmpl_id id);
+/* Clone template `id` and fill metadata: name, namespace (when `namespaced`),
+ * labels for `svc_type` (feast.dev/service-type, may be NULL) and `component`. */
+struct node *obj_new(struct render_ctx *r, const struct store *st, enum tmpl_id id, const char *name,
+		     bool namespaced, const char *svc_type, const char *component);
+struct node *labels_new(struct render_ctx *r, const struct fs *fs, const char *svc_type,
+			const char *component);
+struct node *selector_new(struct render_ctx *r, const struct fs *fs);
+/* Drop the template's leftover nulls and append to the output. */
+void obj_emit(struct render_ctx *r, const struct store *st, struct node *obj);
+void node_prune(struct node *n);
+/* Deep copy of a user subtree without its nulls; NULL stays NULL. */
+struct node *user_copy(struct render_ctx *r, const struct node *n);
+/* map[key] = user_copy(val), unless val is absent or empty. */
+void set_user(struct render_ctx *r, struct node *map, const char *key, const struct node *val);
+struct node *str_node(struct render_ctx *r, const char *s);
+struct node *strs_node(struct render_ctx *r, const char *const *v, int n);
+struct node *int_node(struct render_ctx *r, int64_t v);
+/* A warning given at most once per render call. */
+void warn_once(struct render_ctx *r, enum warn_id id, const struct node *at, const char *path,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* `true`/`false` strings become booleans (the operator's extraConfig coercion). */
+struct node *coerce_extra(struct render_ctx *r, const struct node *v);
+
+/* ---- stages ---- */
+void store_prepare(struct render_ctx *r, struct store *st);          /* repo_config.c */
+struct node *client_repo_config(struct render_ctx *r, struct store *st);
+void build_serviceaccount(struct render_ctx *r, struct store *st);   /* obj_serviceaccount.c */
+void build_authz(struct render_ctx *r, struct store *st);            /* obj_rbac.c */
+void build_shared_rbac(struct render_ctx *r);
+void build_client_configmap(struct render_ctx *r, struct store *st);/* obj_configmap.c */
+void build_pvcs(struct render_ctx *r, struct store *st);             /* obj_pvc.c */
+void build_services(struct render_ctx *r, struct store *st);         /* obj_service.c */
+void build_deployment(struct render_ctx *r, struct store *st);       /* obj_deployment.c */
+void build_hpa(struct render_ctx *r, struct store *st);              /* obj_hpa.c */
+void build_pdb(struct render_ctx *r, struct store *st);              /* obj_pdb.c */
+void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */
+
+/* ---- pod parts (pod_containers.c, pod_init.c) ---- */
+struct node *server_container(struct render_ctx *r, const struct store *st, enum srv s);
+void add_init_containers(struct render_ctx *r, const struct store *st, struct node *pod);
+struct node *env_var(struct render_ctx *r, const char *name, const char *value);
+/* Replace env entries by name or append them (the operator's envOverride). */
+void env_override(struct render_ctx *r, struct node *env, const struct node *user);
+
+#endif

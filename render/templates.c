@@ -1,0 +1,63 @@
+/* templates.c -- parse the embedded object skeletons once per render call. */
+#include "arena.h"
+#include "diag.h"
+#include "doc.h"
+#include "embedded.h"
+#include "render_int.h"
+#include "yaml_in.h"
+
+#include <string.h>
+
+extern const struct embedded_file feast_templates[];
+
+static const char *const tmpl_files[T_COUNT] = {
+	[T_SERVICEACCOUNT] = "serviceaccount.yaml",
+	[T_ROLE] = "role.yaml",
+	[T_ROLEBINDING] = "rolebinding.yaml",
+	[T_CLUSTERROLE] = "clusterrole.yaml",
+	[T_CLUSTERROLEBINDING] = "clusterrolebinding.yaml",
+	[T_CONFIGMAP] = "configmap.yaml",
+	[T_PVC] = "persistentvolumeclaim.yaml",
+	[T_SERVICE] = "service.yaml",
+	[T_DEPLOYMENT] = "deployment.yaml",
+	[T_CONTAINER] = "container.yaml",
+	[T_HPA] = "horizontalpodautoscaler.yaml",
+	[T_PDB] = "poddisruptionbudget.yaml",
+	[T_CRONJOB] = "cronjob.yaml",
+	[T_RULES_AUTHZ] = "rules/authorization.yaml",
+	[T_RULES_TOKEN_REVIEW] = "rules/token-review.yaml",
+	[T_RULES_OIDC] = "rules/oidc-token-review.yaml",
+	[T_RULES_CRONJOB] = "rules/cronjob.yaml",
+};
+
+static const struct embedded_file *find(const char *name, struct diags *d)
+{
+	const struct embedded_file *f = embedded_find(feast_templates, name);
+	if (!f) {
+		struct pos pos = { name, 0, 0 };
+		diag_error(d, &pos, "", "template missing from the binary (build problem)");
+	}
+	return f;
+}
+
+int templates_load(struct arena *a, struct templates *tm, struct diags *d)
+{
+	memset(tm, 0, sizeof(*tm));
+	for (int i = 0; i < T_COUNT; i++) {
+		const struct embedded_file *f = find(tmpl_files[i], d);
+		struct doclist l = { 0 };
+		if (!f || yaml_parse(a, f->name, f->data, f->len, NULL, &l, d) < 0)
+			return -1;
+		if (l.n != 1) {
+			struct pos pos = { f->name, 0, 0 };
+			diag_error(d, &pos, "", "a template holds exactly one document");
+			return -1;
+		}
+		tm->t[i] = l.v[0].root;
+	}
+	const struct embedded_file *py = find("scripts/secret-merge.py", d);
+	if (!py)
+		return -1;
+	tm->secret_merge = py->data;
+	return 0;
+}
