@@ -99,7 +99,7 @@ static void map_reserve(struct arena *a, struct node *map)
 {
 	if (map->u.map.n < map->u.map.cap)
 		return;
-	size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
+	size_t cap = map->u.map.cap ? map->u.map.cap * 2 : 4;
 	map->u.map.v = arena_grow(a, map->u.map.v, map->u.map.n * sizeof(struct pair),
 				  cap * sizeof(struct pair));
 	map->u.map.cap = cap;
@@ -168,7 +168,7 @@ struct node *map_child_seq(struct arena *a, struct node *map, const char *key)
 void seq_push(struct arena *a, struct node *seq, struct node *item)
 {
 	if (seq->u.seq.n == seq->u.seq.cap) {
-		size_t cap = seq->u.seq.cap ? seq->u.seq.cap * 2 : 8;
+		size_t cap = seq->u.seq.cap ? seq->u.seq.cap * 2 : 4;
 		seq->u.seq.v = arena_grow(a, seq->u.seq.v, seq->u.seq.n * sizeof(struct node *),
 					  cap * sizeof(struct node *));
 		seq->u.seq.cap = cap;
@@ -296,6 +296,8 @@ const char *node_type_name(const struct node *n)
 	return "unknown";
 }
 
+/* Copies get arrays of exactly their size: render clones a template per object, and
+ * doubling from a default capacity would waste most of each copy. */
 struct node *node_clone(struct arena *a, const struct node *n)
 {
 	if (!n)
@@ -306,18 +308,18 @@ struct node *node_clone(struct arena *a, const struct node *n)
 	case NODE_SCALAR:
 		break; /* scalar text is immutable and may be shared */
 	case NODE_MAP:
-		c->u.map.v = NULL;
-		c->u.map.n = c->u.map.cap = 0;
+		c->u.map.cap = n->u.map.n;
+		c->u.map.v = n->u.map.n ? arena_alloc(a, n->u.map.n * sizeof(struct pair)) : NULL;
 		for (size_t i = 0; i < n->u.map.n; i++) {
-			map_put(a, c, n->u.map.v[i].key, node_clone(a, n->u.map.v[i].val));
-			c->u.map.v[i].kpos = n->u.map.v[i].kpos;
+			c->u.map.v[i] = n->u.map.v[i];
+			c->u.map.v[i].val = node_clone(a, n->u.map.v[i].val);
 		}
 		break;
 	case NODE_SEQ:
-		c->u.seq.v = NULL;
-		c->u.seq.n = c->u.seq.cap = 0;
+		c->u.seq.cap = n->u.seq.n;
+		c->u.seq.v = n->u.seq.n ? arena_alloc(a, n->u.seq.n * sizeof(struct node *)) : NULL;
 		for (size_t i = 0; i < n->u.seq.n; i++)
-			seq_push(a, c, node_clone(a, n->u.seq.v[i]));
+			c->u.seq.v[i] = node_clone(a, n->u.seq.v[i]);
 		break;
 	}
 	return c;
