@@ -1,6 +1,5 @@
 /* cmd_render.c -- `kubectl feast render`: FeatureStore specs to Kubernetes manifests. */
 #include "arena.h"
-#include "buf.h"
 #include "check.h"
 #include "cli.h"
 #include "diag.h"
@@ -69,20 +68,20 @@ static int render_inputs(const struct render_args *v)
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
 	struct objlist objs = { 0 };
-	struct buf out = BUF_INIT;
 	int rc = EXIT_INVALID;
 
 	load_inputs(&a, &v->files, &in, &d);
 	if (!d.errors)
 		check_documents(&a, &in.docs, &d);
 	diags_flush_warnings(stderr, &d);
-	if (!d.errors && render_documents(&a, &in.docs, &v->opts, &objs, &d) == 0 &&
-	    render_write(&out, &objs, v->format) == 0)
+	if (!d.errors && render_documents(&a, &in.docs, &v->opts, &objs, &d) == 0)
 		rc = EXIT_OK;
 	diags_print(stderr, &d);
-	if (rc == EXIT_OK && fwrite(out.data, 1, out.len, stdout) != out.len)
+	/* Rendering cannot fail past this point, so output starts only now. */
+	if (rc == EXIT_OK && (render_fwrite(stdout, &objs, v->format) < 0 || fflush(stdout) != 0)) {
+		fprintf(stderr, "error: writing the output failed\n");
 		rc = EXIT_INVALID;
-	buf_release(&out);
+	}
 	arena_free(&a);
 	return rc;
 }

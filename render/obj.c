@@ -34,22 +34,35 @@ struct node *strs_node(struct render_ctx *r, const char *const *v, int n)
 	return seq;
 }
 
+/* A scalar leaf shared by every object that uses the same label value: label maps
+ * are most of a run's nodes, and leaves are never edited in place (doc.h). */
+static struct node *leaf(struct render_ctx *r, const char *s)
+{
+	for (size_t i = 0; i < sizeof(r->leaves) / sizeof(r->leaves[0]); i++)
+		if (r->leaves[i].s && !strcmp(r->leaves[i].s, s))
+			return r->leaves[i].n;
+	unsigned i = r->next_leaf++ % (sizeof(r->leaves) / sizeof(r->leaves[0]));
+	r->leaves[i].s = s;
+	r->leaves[i].n = str_node(r, s);
+	return r->leaves[i].n;
+}
+
 /* Labels in key order; `instance` never goes into a selector (Argo CD rewrites it). */
 struct node *labels_new(struct render_ctx *r, const struct fs *fs, const char *svc_type,
 			const char *component)
 {
 	struct node *l = node_map(r->a, NULL);
-	map_put(r->a, l, "app.kubernetes.io/component", str_node(r, component));
+	map_put(r->a, l, "app.kubernetes.io/component", leaf(r, component));
 	if (fs)
-		map_put(r->a, l, "app.kubernetes.io/instance", str_node(r, fs->name));
-	map_put(r->a, l, "app.kubernetes.io/managed-by", str_node(r, "kubectl-feast"));
-	map_put(r->a, l, "app.kubernetes.io/name", str_node(r, "feast"));
-	map_put(r->a, l, "app.kubernetes.io/part-of", str_node(r, "feast"));
-	map_put(r->a, l, "app.kubernetes.io/version", str_node(r, FEAST_VERSION));
+		map_put(r->a, l, "app.kubernetes.io/instance", leaf(r, fs->name));
+	map_put(r->a, l, "app.kubernetes.io/managed-by", leaf(r, "kubectl-feast"));
+	map_put(r->a, l, "app.kubernetes.io/name", leaf(r, "feast"));
+	map_put(r->a, l, "app.kubernetes.io/part-of", leaf(r, "feast"));
+	map_put(r->a, l, "app.kubernetes.io/version", leaf(r, FEAST_VERSION));
 	if (fs)
-		map_put(r->a, l, "feast.dev/name", str_node(r, fs->name));
+		map_put(r->a, l, "feast.dev/name", leaf(r, fs->name));
 	if (svc_type)
-		map_put(r->a, l, "feast.dev/service-type", str_node(r, svc_type));
+		map_put(r->a, l, "feast.dev/service-type", leaf(r, svc_type));
 	return l;
 }
 
@@ -57,7 +70,7 @@ struct node *labels_new(struct render_ctx *r, const struct fs *fs, const char *s
 struct node *selector_new(struct render_ctx *r, const struct fs *fs)
 {
 	struct node *l = node_map(r->a, NULL);
-	map_put(r->a, l, "feast.dev/name", str_node(r, fs->name));
+	map_put(r->a, l, "feast.dev/name", leaf(r, fs->name));
 	return l;
 }
 

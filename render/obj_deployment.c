@@ -22,7 +22,7 @@ static void mount_all(struct render_ctx *r, struct node *pod, bool inits, const 
 {
 	struct node *lists[2] = { inits ? map_get(pod, "initContainers") : NULL, map_get(pod, "containers") };
 	for (int l = 0; l < 2; l++)
-		for (size_t i = 0; lists[l] && i < lists[l]->u.seq.n; i++)
+		for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQ && i < lists[l]->u.seq.n; i++)
 			add_mount(r, lists[l]->u.seq.v[i], name, path, ro);
 }
 

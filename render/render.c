@@ -148,6 +148,30 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	return r.errors ? -1 : 0;
 }
 
+int render_fwrite(FILE *f, const struct objlist *objs, enum render_format format)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+	if (format == RENDER_JSON) {
+		rc = render_write(&b, objs, format);
+		if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
+			rc = -1;
+		buf_release(&b);
+		return rc;
+	}
+	/* yaml_emit() writes `---` before every document but the first, nothing else between. */
+	for (size_t i = 0; i < objs->n && !rc; i++) {
+		buf_reset(&b);
+		if (i)
+			buf_adds(&b, "---\n");
+		rc = yaml_emit_one(&b, objs->v[i].root);
+		if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
+			rc = -1;
+	}
+	buf_release(&b);
+	return rc;
+}
+
 int render_write(struct buf *out, const struct objlist *objs, enum render_format format)
 {
 	if (format == RENDER_YAML) {

@@ -9,7 +9,9 @@
  *    appended unchanged, after all stores.  Shared cluster-scoped objects (the
  *    token-review ClusterRoles) come first and appear once per call.
  *  - Everything it builds lives in the arena `a`; input documents are only
- *    read (objects never share nodes with them).  Warnings (fields that are not
+ *    read (objects never share nodes with them).  Objects may share scalar
+ *    leaves with each other (label values): edit them by replacing nodes,
+ *    never scalar text in place.  Warnings (fields that are not
  *    rendered, once per field and call) and errors go to `d`.  It returns 0, or
  *    -1 when it added an error; then `out` must not be printed.
  *  - Output is deterministic: the same documents and options give the same
@@ -28,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct arena;
 struct buf;
@@ -69,5 +72,8 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		     struct objlist *out, struct diags *d);
 
 int render_write(struct buf *out, const struct objlist *objs, enum render_format format);
+/* The same bytes to a stream, one object at a time (a run's text is never held whole);
+ * -1 on a write error. */
+int render_fwrite(FILE *f, const struct objlist *objs, enum render_format format);
 
 #endif

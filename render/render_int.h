@@ -59,6 +59,9 @@ struct render_ctx {
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
 	int errors;
+	/* Recently used label values, shared read-only between objects (obj.c). */
+	struct { const char *s; struct node *n; } leaves[16];
+	unsigned next_leaf;
 };
 
 /* A Secret or ConfigMap key mounted read-only for the merge at pod start. */

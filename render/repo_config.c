@@ -381,8 +381,10 @@ struct node *client_repo_config(struct render_ctx *r, struct store *st)
 			put_str(r, o, "cert", arena_printf(r->a, "/tls/online/%s", on->tls.crt));
 		map_put(r->a, m, "online_store", o);
 	}
+	/* Clients reach a local registry over gRPC only: a REST-only registry is left out
+	 * (the operator names a gRPC Service that does not exist). */
 	const struct server *reg = &fs->srv[SRV_REGISTRY];
-	if (reg->on || fs->registry_kind == REGISTRY_REMOTE) {
+	if ((reg->on && fs->grpc) || fs->registry_kind == REGISTRY_REMOTE) {
 		struct node *o = node_map(r->a, NULL);
 		const char *host = fs->remote_host;
 		if (reg->on)
