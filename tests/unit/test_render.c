@@ -1,0 +1,318 @@
+/* test_render.c -- the render API: decisions, object invariants, golden trees read back by libyaml. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "check.h"
+#include "doc.h"
+#include "render.h"
+#include "render_int.h"
+#include "spec.h"
+#include "yaml_in.h"
+
+static struct arena A = ARENA_INIT;
+static struct diags D;
+
+static void setup(void)
+{
+	diags_init(&D, &A);
+}
+
+static void teardown(void)
+{
+	arena_free(&A);
+}
+
+TestSuite(render, .init = setup, .fini = teardown);
+
+static const char *src_dir(void)
+{
+	const char *s = getenv("FEAST_SOURCE_DIR");
+	return s ? s : ".";
+}
+
+static struct doclist parse(const char *name, const char *text)
+{
+	struct doclist l = { 0 };
+	cr_assert_eq(yaml_parse(&A, name, text, strlen(text), NULL, &l, &D), 0, "%s does not parse", name);
+	return l;
+}
+
+static struct doclist parse_file(const char *path)
+{
+	struct buf b = BUF_INIT;
+	cr_assert_eq(buf_read_path(&b, path), 0, "cannot read %s", path);
+	char *text = arena_strndup(&A, b.data, b.len);
+	buf_release(&b);
+	return parse(path, text);
+}
+
+static struct objlist render_with(const struct doclist *docs, const char *ns, const char *image)
+{
+	struct render_opts o = { ns, image, RENDER_TARGET_STANDALONE };
+	struct objlist out = { 0 };
+	int rc = render_documents(&A, docs, &o, &out, &D);
+	if (rc)
+		for (size_t i = 0; i < D.n; i++)
+			cr_log_error("%s: %s", D.v[i].path, D.v[i].msg);
+	cr_assert_eq(rc, 0);
+	return out;
+}
+
+static struct objlist render_ok(const struct doclist *docs, const char *ns)
+{
+	return render_with(docs, ns, NULL);
+}
+
+static const char *store(const char *name, const char *spec)
+{
+	return arena_printf(&A, "apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: %s\n"
+				"  namespace: ns\nspec:\n  feastProject: p\n%s", name, spec);
+}
+
+static const struct node *find_kind(const struct objlist *l, const char *kind, size_t nth)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(node_str_or(map_get(l->v[i].root, "kind"), ""), kind) && nth-- == 0)
+			return l->v[i].root;
+	return NULL;
+}
+
+#define DB_STORES "    onlineStore:\n      persistence:\n        store:\n          type: redis\n" \
+		  "          secretRef:\n            name: s\n    registry:\n      local:\n" \
+		  "        persistence:\n          store:\n            type: sql\n" \
+		  "            secretRef:\n              name: s\n"
+
+Test(render, scaling_decisions)
+{
+	static const struct {
+		const char *spec;
+		bool scaling, external;
+		int64_t replicas;
+	} cases[] = {
+		{ "", false, false, 1 },
+		{ "  replicas: 1\n", false, false, 1 },
+		{ "  replicas: 3\n  services:\n" DB_STORES, true, false, 3 },
+		{ "  services:\n    scaling:\n      autoscaling:\n        maxReplicas: 5\n" DB_STORES, true, true, 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct doclist l = parse("t.yaml", store("s", cases[i].spec));
+		struct fs fs;
+		cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, &fs, &D), 0);
+		cr_expect_eq(fs.scaling, cases[i].scaling, "case %zu", i);
+		cr_expect_eq(fs.replicas_external, cases[i].external, "case %zu", i);
+		cr_expect_eq(fs.replicas, cases[i].replicas, "case %zu", i);
+	}
+}
+
+Test(render, defaults_match_the_operator)
+{
+	struct doclist l = parse("t.yaml", store("d", "  services:\n    registry:\n      local:\n        server: {}\n"));
+	struct fs fs;
+	cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, &fs, &D), 0);
+	cr_expect(fs.srv[SRV_ONLINE].on, "an online server unless disabled");
+	cr_expect(fs.srv[SRV_REGISTRY].on && fs.grpc && !fs.rest, "gRPC registry by default");
+	cr_expect(!fs.srv[SRV_OFFLINE].on && !fs.srv[SRV_UI].on);
+	cr_expect_eq(fs.authz, AUTHZ_KUBERNETES, "no authz means Kubernetes authz");
+	cr_expect_str_eq(fs.repo_dir, "/feast-data/p/feature_repo");
+	cr_expect_eq(fs.srv[SRV_ONLINE].port, 6566);
+	cr_expect_eq(fs.srv[SRV_REGISTRY].port, 6570);
+	cr_expect(fs.init_containers && fs.run_apply && fs.empty_dir);
+	cr_expect_str_eq(fs.srv[SRV_ONLINE].image, RENDER_DEFAULT_IMAGE);
+}
+
+static void expect_ha(const char *spec, bool anti, bool spread, const char *strategy, bool replicas)
+{
+	struct doclist l = parse("t.yaml", store("h", spec));
+	struct objlist out = render_ok(&l, NULL);
+	const struct node *dep = find_kind(&out, "Deployment", 0);
+	const struct node *pod = node_at(dep, "spec.template.spec");
+	cr_expect_eq(map_get(pod, "affinity") != NULL, anti, "%s", spec);
+	cr_expect_eq(map_get(pod, "topologySpreadConstraints") != NULL, spread, "%s", spec);
+	cr_expect_str_eq(node_str_or(node_at(dep, "spec.strategy.type"), ""), strategy, "%s", spec);
+	cr_expect_eq(node_at(dep, "spec.replicas") != NULL, replicas, "%s", spec);
+}
+
+Test(render, ha_branches)
+{
+	expect_ha("", false, false, "Recreate", true);
+	expect_ha("  replicas: 2\n  services:\n" DB_STORES, true, true, "RollingUpdate", true);
+	expect_ha("  replicas: 2\n  services:\n    topologySpreadConstraints: []\n" DB_STORES, true, false,
+		  "RollingUpdate", true);
+	expect_ha("  replicas: 2\n  services:\n    deploymentStrategy:\n      type: Recreate\n" DB_STORES, true,
+		  true, "Recreate", true);
+	expect_ha("  services:\n    scaling:\n      autoscaling:\n        maxReplicas: 4\n" DB_STORES, true, true,
+		  "RollingUpdate", false);
+	expect_ha("  services:\n    affinity:\n      nodeAffinity: {}\n", true, false, "Recreate", true);
+}
+
+/* Every node of `n`, to check that outputs never share nodes with inputs. */
+static void collect(const struct node *n, const struct node ***set, size_t *len, size_t *cap)
+{
+	if (!n)
+		return;
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*set = realloc(*set, *cap * sizeof(**set));
+	}
+	(*set)[(*len)++] = n;
+	if (n->kind == NODE_MAP)
+		for (size_t i = 0; i < n->u.map.n; i++)
+			collect(n->u.map.v[i].val, set, len, cap);
+	else if (n->kind == NODE_SEQ)
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			collect(n->u.seq.v[i], set, len, cap);
+}
+
+static bool shares(const struct node *n, const struct node **set, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (set[i] == n)
+			return true;
+	if (n->kind == NODE_MAP)
+		for (size_t i = 0; i < n->u.map.n; i++)
+			if (shares(n->u.map.v[i].val, set, len))
+				return true;
+	if (n->kind == NODE_SEQ)
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			if (shares(n->u.seq.v[i], set, len))
+				return true;
+	return false;
+}
+
+Test(render, objects_never_share_input_nodes)
+{
+	char *path = arena_printf(&A, "%s/testdata/render/pod-settings.yaml", src_dir());
+	struct doclist l = parse_file(path);
+	struct objlist out = render_ok(&l, "ns");
+	const struct node **set = NULL;
+	size_t len = 0, cap = 0;
+	collect(l.v[0].root, &set, &len, &cap);
+	for (size_t i = 0; i < out.n; i++)
+		cr_expect(!shares(out.v[i].root, set, len), "object %zu shares nodes with the input", i);
+	free(set);
+}
+
+/* Selectors name feast.dev/name only; labels carry managed-by and the version; no nulls. */
+static void check_invariants(const struct node *n, const char *key)
+{
+	if (n->kind == NODE_SCALAR) {
+		cr_expect(!node_is_null(n), "a null is left at %s", key);
+		return;
+	}
+	if (n->kind == NODE_SEQ) {
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			check_invariants(n->u.seq.v[i], key);
+		return;
+	}
+	if (!strcmp(key, "selector") || !strcmp(key, "matchLabels"))
+		cr_expect_null(map_get(n, "app.kubernetes.io/instance"), "instance in a selector");
+	for (size_t i = 0; i < n->u.map.n; i++) {
+		cr_expect(strcmp(n->u.map.v[i].key, "status") && strcmp(n->u.map.v[i].key, "creationTimestamp"));
+		check_invariants(n->u.map.v[i].val, n->u.map.v[i].key);
+	}
+}
+
+Test(render, object_invariants)
+{
+	char *path = arena_printf(&A, "%s/testdata/render/multi-store.yaml", src_dir());
+	struct doclist l = parse_file(path);
+	struct objlist out = render_ok(&l, "default-ns");
+	size_t generated = 0;
+	for (size_t i = 0; i < out.n; i++) {
+		const struct node *labels = node_at(out.v[i].root, "metadata.labels");
+		if (!out.v[i].src || doc_classify(out.v[i].src->root) != DOC_OTHER) {
+			generated++;
+			cr_expect_str_eq(node_str_or(map_get(labels, "app.kubernetes.io/managed-by"), ""), "kubectl-feast");
+			cr_expect_str_eq(node_str_or(map_get(labels, "app.kubernetes.io/version"), ""), FEAST_VERSION);
+			check_invariants(out.v[i].root, "");
+		}
+	}
+	cr_expect_gt(generated, 25);
+	/* One token-review ClusterRole for the three Kubernetes-authz stores. */
+	cr_expect_not_null(find_kind(&out, "ClusterRole", 0));
+	cr_expect_not_null(find_kind(&out, "ClusterRole", 1), "and one for OIDC");
+	cr_expect_null(find_kind(&out, "ClusterRole", 2));
+	/* Pass-through last and unchanged (the very input tree). */
+	cr_expect_eq(out.v[out.n - 1].root, l.v[0].root);
+}
+
+Test(render, templates_parse)
+{
+	struct templates tm;
+	cr_assert_eq(templates_load(&A, &tm, &D), 0);
+	for (int i = 0; i < T_COUNT; i++)
+		cr_expect_not_null(tm.t[i], "template %d", i);
+	cr_expect_not_null(strstr(tm.secret_merge, "def do_merge"));
+}
+
+/* The value of `flag` in the case's `# args:` line, or NULL. */
+static const char *case_arg(const char *path, const char *flag)
+{
+	FILE *f = fopen(path, "r");
+	char line[256] = "";
+	cr_assert_not_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	char *n = strstr(line, flag);
+	if (!n)
+		return NULL;
+	n += strlen(flag);
+	return arena_strndup(&A, n, strcspn(n, " \n"));
+}
+
+/* libyaml reads each golden file back to the render's own trees, types included. */
+static void golden_reads_back(const char *input, const char *golden)
+{
+	struct doclist in = parse_file(input);
+	struct objlist out = render_with(&in, case_arg(input, "-n "), case_arg(input, "--image "));
+	struct doclist back = parse_file(golden);
+	cr_assert_eq(back.n, out.n, "%s: %zu documents, rendered %zu", golden, back.n, out.n);
+	for (size_t i = 0; i < out.n; i++)
+		cr_expect(node_equal(back.v[i].root, out.v[i].root), "%s: document %zu differs", golden, i);
+	struct buf b = BUF_INIT, g = BUF_INIT;
+	cr_assert_eq(render_write(&b, &out, RENDER_YAML), 0);
+	cr_assert_eq(buf_read_path(&g, golden), 0);
+	cr_expect(b.len == g.len && !memcmp(b.data, g.data, b.len), "%s: API bytes differ from golden", golden);
+	buf_release(&b);
+	buf_release(&g);
+}
+
+Test(render, golden_trees_read_back)
+{
+	const char *dir = arena_printf(&A, "%s/testdata/render", src_dir());
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		const char *input = arena_printf(&A, "%s/%s", dir, e->d_name);
+		const char *golden = arena_printf(&A, "%s/golden/render/%s", src_dir(), e->d_name);
+		if (access(golden, R_OK) != 0)
+			continue; /* -o json cases */
+		golden_reads_back(input, golden);
+		n++;
+	}
+	closedir(d);
+	cr_expect_gt(n, 20);
+}
+
+Test(render, json_list)
+{
+	struct doclist l = parse("t.yaml", store("j", ""));
+	struct objlist out = render_ok(&l, NULL);
+	struct buf b = BUF_INIT;
+	cr_assert_eq(render_write(&b, &out, RENDER_JSON), 0);
+	cr_expect(!strncmp(b.data, "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [", 52), "%s", b.data);
+	cr_expect_eq(b.data[b.len - 1], '\n');
+	buf_release(&b);
+}
