@@ -112,7 +112,7 @@ check-asan: deps
 		CRITERION_FLAGS="--jobs=1" all unit scripts
 
 run: deps all
-	$(BIN)/kubectl-feast validate -f examples/featurestore-ha.yaml && echo "examples/featurestore-ha.yaml: valid"
+	$(BIN)/kubectl-feast render -f examples/featurestore-ha.yaml
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
