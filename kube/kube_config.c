@@ -124,6 +124,7 @@ static int merge_list(struct kc *k, const struct node *root, const char *list, c
 		return -1;
 	}
 	const char **seen = arena_alloc(k->a, (seq->u.seq.n + 1) * sizeof(*seen));
+	size_t nseen = 0;
 	int rc = 0;
 	for (size_t i = 0; i < seq->u.seq.n; i++) {
 		const struct node *it = seq->u.seq.v[i];
@@ -142,9 +143,9 @@ static int merge_list(struct kc *k, const struct node *root, const char *list, c
 		}
 		struct kc_entry e = { name, body && body->kind == NODE_MAP ? body : NULL, it, file, dir,
 				      list, sub, i };
-		if (merge_item(k, l, &e, seen, i) < 0)
+		if (merge_item(k, l, &e, seen, nseen) < 0)
 			rc = -1;
-		seen[i] = name;
+		seen[nseen++] = name;
 	}
 	return rc;
 }

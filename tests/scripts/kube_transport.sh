@@ -74,6 +74,8 @@ CM=$NS/default/configmaps
 "$LITE" create $CM -d '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"sh"},"data":{"a":"1"}}' \
 	>out 2>err || fail "kube_create: $(cat err)"
 grep -q "code=201" err || fail "create code: $(cat err)"
+# Without a fieldManager the server names the manager after the User-Agent.
+grep -q '"manager":"kubectl-lite"' out || fail "User-Agent: $(cat out)"
 rv=$(sed -n 's/.*"resourceVersion":"\([0-9]*\)".*/\1/p' out)
 "$LITE" replace $CM/sh -d "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"sh\",\"resourceVersion\":\"$rv\"},\"data\":{\"a\":\"2\"}}" \
 	>out 2>err || fail "kube_replace: $(cat err)"
