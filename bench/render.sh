@@ -54,7 +54,7 @@ while [ "$i" -lt 100 ]; do
 	cat >"$d/kustomization.yaml" <<KZ
 resources:
 - ../../base
-nameSuffix: -$n
+nameSuffix: "-$n"
 labels:
 - pairs:
     feast.dev/name: store-$n
