@@ -14,8 +14,9 @@ SIDECAR_LIBS := -pthread
 
 # Sources of the static lock client: the wrapper, the socket protocol and
 # the few foundation pieces they use.
-LOCK_STATIC_SRC := sidecar/lock_main.c sidecar/cmd_lock.c sidecar/wrap.c sidecar/proto.c \
-	sidecar/slog.c sidecar/clock.c lib/opts.c lib/buf.c lib/arena.c
+LOCK_STATIC_SRC := sidecar/lock_main.c sidecar/cmd_lock.c sidecar/cmd_status.c sidecar/wrap.c \
+	sidecar/proto.c sidecar/sccli.c sidecar/config.c sidecar/slog.c sidecar/clock.c sidecar/lease.c \
+	lib/opts.c lib/buf.c lib/arena.c
 LOCK_STATIC_OBJ := $(LOCK_STATIC_SRC:%.c=$(O)/static/%.o)
 LOCK_STATIC_CFLAGS := -std=c11 $(WARN) $(DEFS) -DFEAST_LOCK_ONLY $(INCLUDES) -Os -g \
 	-ffunction-sections -fdata-sections
@@ -45,7 +46,7 @@ $(O)/static/%.o: %.c
 $(BIN)/feast-lock: $(LOCK_STATIC_OBJ)
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -static -Wl,--gc-sections -o $@ $^
+	$(Q)$(CC) -static -s -Wl,--gc-sections -o $@ $^
 
 $(O)/tests/test_lease_%: $(O)/tests/unit/test_lease_%.o $(O)/libsidecar.a $(O)/libfeast.a
 	$(quiet) LINK $@

@@ -1,0 +1,164 @@
+/* sccli.c -- feast-sidecar's command dispatch, help text and argument helpers. */
+#include "sccli.h"
+#include "buf.h"
+#include "slog.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#ifndef FEAST_VERSION
+#define FEAST_VERSION "0.0.0-dev"
+#endif
+
+const char *sc_prog = "feast-sidecar";
+
+const struct opt sc_help_opts[] = {
+	{ "v", 'v', OPT_VALUE, SC_OPT_VERBOSE, "LEVEL", NULL, "0", "Log verbosity (0: state changes and errors).", 0 },
+	{ "help", 'h', OPT_BOOL, SC_OPT_HELP, NULL, NULL, NULL, "Show help for this command.", 0 },
+	OPT_END,
+};
+
+const char *sc_version(void)
+{
+	return FEAST_VERSION;
+}
+
+void sc_command_help(const struct sc_command *cmd, FILE *f)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s\n\n", cmd->summary);
+	if (cmd->description)
+		buf_addf(&b, "%s\n\n", cmd->description);
+	if (cmd->opts) {
+		opts_help(&b, cmd->opts);
+		buf_addc(&b, '\n');
+	}
+	buf_addf(&b, "Usage:\n  %s\n\n%s", cmd->usage, SC_EXIT_CODES_HELP);
+	fputs(b.data, f);
+	buf_release(&b);
+}
+
+int sc_usage_error(const struct sc_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "See '%s %s --help' for usage.\n", sc_prog, cmd->name);
+	else
+		fprintf(stderr, "See '%s --help' for usage.\n", sc_prog);
+	return SC_USAGE;
+}
+
+struct wrap_ctx {
+	opt_handler fn;
+	void *ctx;
+	bool help;
+};
+
+static int common(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	struct wrap_ctx *w = ctx;
+	if (o->id == SC_OPT_HELP) {
+		w->help = !value || strcmp(value, "false") != 0;
+		return 0;
+	}
+	if (o->id == SC_OPT_VERBOSE) {
+		int v;
+		if (!parse_count(value, &v)) {
+			snprintf(err, errlen, "invalid argument \"%s\" for \"-v\" flag: not a number", value);
+			return -1;
+		}
+		slog_verbosity = v;
+		return 0;
+	}
+	return w->fn(w->ctx, o, value, err, errlen);
+}
+
+int sc_parse(const struct sc_command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+	     bool stop_at_dashdash, struct opt_args *args)
+{
+	char err[512] = "";
+	struct wrap_ctx w = { fn, ctx, false };
+	if (opts_parse(cmd->opts, argc, argv, common, &w, stop_at_dashdash, args, err, sizeof(err)) < 0) {
+		sc_usage_error(cmd, "%s", err);
+		return -1;
+	}
+	if (w.help) {
+		sc_command_help(cmd, stdout);
+		return 1;
+	}
+	return 0;
+}
+
+static void main_help(const struct sc_command *const *cmds, const char *blurb, FILE *f)
+{
+	fprintf(f, "%s\n\nCommands:\n", blurb);
+	for (const struct sc_command *const *c = cmds; *c; c++)
+		fprintf(f, "  %-8s %s\n", (*c)->name, (*c)->summary);
+	fprintf(f, "\n%s\nUsage:\n  %s COMMAND [options]\n\nUse \"%s COMMAND --help\" for more information "
+		   "about a command.\n",
+		SC_EXIT_CODES_HELP, sc_prog, sc_prog);
+}
+
+int sc_main(const struct sc_command *const *cmds, const char *blurb, int argc, char **argv)
+{
+	if (argc < 2) {
+		main_help(cmds, blurb, stderr);
+		return SC_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		if (argc > 2 && !strcmp(name, "help")) {
+			for (const struct sc_command *const *c = cmds; *c; c++)
+				if (!strcmp((*c)->name, argv[2])) {
+					sc_command_help(*c, stdout);
+					return SC_OK;
+				}
+			return sc_usage_error(NULL, "unknown command \"%s\" for \"%s\"", argv[2], sc_prog);
+		}
+		main_help(cmds, blurb, stdout);
+		return SC_OK;
+	}
+	if (!strcmp(name, "--version"))
+		name = "version";
+	for (const struct sc_command *const *c = cmds; *c; c++)
+		if (!strcmp((*c)->name, name))
+			return (*c)->run(*c, argc - 2, argv + 2);
+	return sc_usage_error(NULL, "unknown command \"%s\" for \"%s\"", name, sc_prog);
+}
+
+bool sc_parse_seconds(const char *s, long long *ms)
+{
+	long long whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+	if (!*p || *p == '.')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 100000000LL)
+			return false;
+	}
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+	}
+	if (*p)
+		return false;
+	*ms = whole * 1000 + frac;
+	return true;
+}
+
+bool sc_parse_duration(const char *s, long long *ms)
+{
+	return sc_parse_seconds(s, ms) || parse_duration_ms(s, ms);
+}
