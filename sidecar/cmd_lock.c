@@ -258,7 +258,8 @@ static int acquire(struct channel *ch, const struct lock_args *a, int sigfd, str
 		return SC_UNAVAILABLE;
 	}
 	char *w[PROTO_MAX_WORDS];
-	int n = proto_words(line, w, 6);
+	/* ERROR keeps its message (spaces and all) in the third word. */
+	int n = proto_words(line, w, strncmp(line, "ERROR ", 6) ? 6 : 3);
 	if (n == 5 && !strcmp(w[0], "GRANTED") && proto_num(w[2], &g->valid_ms) && proto_num(w[3], &g->fence) &&
 	    proto_num(w[4], &g->grace_ms)) {
 		g->received = mono_ms();

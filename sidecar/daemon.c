@@ -187,7 +187,7 @@ static void on_lost(struct daemon *d)
 		return;
 	d->owner = NULL;
 	if (o->st == C_GRANTED) {
-		say(d, o, "LOST renew-deadline");
+		say(d, o, "LOST lease");
 		o->st = C_LOST;
 	} else {
 		o->dead = o->fd < 0;

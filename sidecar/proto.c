@@ -93,7 +93,7 @@ bool proto_num(const char *s, long long *out)
 		return false;
 	long long v = 0;
 	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (0x7fffffffffffffffLL - 9) / 10)
+		if (*p < '0' || *p > '9' || v > (0x7fffffffffffffffLL - (*p - '0')) / 10)
 			return false;
 		v = v * 10 + (*p - '0');
 	}

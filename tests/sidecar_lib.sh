@@ -1,0 +1,86 @@
+# sidecar_lib.sh -- helpers for tests/scripts/sidecar_*.sh (sourced after tests/lib.sh).
+#
+# Daemons and lock processes started here are recorded by pid and killed by
+# pid on exit; nothing is ever killed by name.  Timings are short so the
+# scripts stay fast; every bound asserted is derived from them:
+#   L lease 3 s, D renew deadline 1.5 s, R retry 200 ms, G kill grace 500 ms,
+#   T_req max(1 s, D/2) = 1 s.
+SIDECAR="$FEAST_BIN_DIR/feast-sidecar"
+LOCKC="$FEAST_BIN_DIR/feast-lock"
+L_MS=3000 D_MS=1500 R_MS=200 G_MS=500 TREQ_MS=1000
+T="--lease-duration 3s --renew-deadline 1500ms --retry-period 200ms --kill-grace 500ms --safety-margin 200ms"
+LEASE_FILE="$TEST_TMP/lease.json"
+FILEB="--lease-file $LEASE_FILE --lease test"
+# Scheduling slack for upper bounds (sanitizer builds on two cores are slow).
+SLACK_MS=${SIDECAR_SLACK_MS:-1500}
+PIDS=""
+
+now_ms() { date +%s%3N; }
+
+track() { PIDS="$PIDS $1"; }
+
+cleanup_pids() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+}
+trap cleanup_pids EXIT
+
+# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
+wait_for() {
+	limit=$(( $(now_ms) + $1 * 1000 ))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$limit" ] || return 1
+		sleep 0.02
+	done
+}
+
+# start_daemon NAME [ARGS...]: a daemon "pod" NAME on the shared lease file.
+start_daemon() {
+	n=$1
+	shift
+	mkdir -p "$TEST_TMP/$n"
+	"$SIDECAR" run $FILEB $T --identity "$n" --socket "$TEST_TMP/$n/sock" --listen "" "$@" \
+		2>>"$TEST_TMP/$n/daemon.log" &
+	echo $! >"$TEST_TMP/$n/pid"
+	track $!
+	wait_for 5 test -S "$TEST_TMP/$n/sock" || fail "daemon $n did not start: $(cat "$TEST_TMP/$n/daemon.log")"
+}
+
+daemon_pid() { cat "$TEST_TMP/$1/pid"; }
+
+# lease_field NAME: a field of the Lease in the lease file (spec.* or the generation).
+lease_field() {
+	"$PYTHON" - "$LEASE_FILE" "$1" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+f = sys.argv[2]
+if f == "generation":
+    print(o["metadata"].get("annotations", {}).get("feast.dev/registry-generation", "0"))
+else:
+    print(o["spec"].get(f, ""))
+PY
+}
+
+# micro_ms TIME: a MicroTime ("2026-11-26T10:53:47.123456Z") in epoch milliseconds.
+micro_ms() {
+	"$PYTHON" -c 'import sys, datetime; t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc); print(int(t.timestamp() * 1000))' "$1"
+}
+
+# A critical section that records start and end (epoch ms) in $CRIT_LOG.
+make_crit() {
+	cat >"$TEST_TMP/crit.sh" <<'SH'
+#!/bin/sh
+echo "start $1 $(date +%s%3N)" >>"$CRIT_LOG"
+sleep "${CRIT_SLEEP:-0.01}"
+echo "end $1 $(date +%s%3N)" >>"$CRIT_LOG"
+SH
+	chmod +x "$TEST_TMP/crit.sh"
+}
+
+# overlaps LOG: how many critical sections began before the previous ended
+# (start/end must alternate, each end matching the open start).
+overlaps() {
+	awk '$1 == "start" { if (open != "") bad++; open = $2 }
+	     $1 == "end"   { if (open != $2) bad++; open = "" }
+	     END { print bad + 0 }' "$1"
+}
