@@ -103,5 +103,5 @@ kill -KILL "$(daemon_pid p2)"
 wait "$(daemon_pid p2)" 2>/dev/null || true
 [ -S "$TEST_TMP/p2/sock" ] || fail "expected a stale socket"
 start_daemon p2
-"$SIDECAR" check live --socket "$TEST_TMP/p2/sock" || fail "restarted daemon not live"
+wait_for 5 "$SIDECAR" check live --socket "$TEST_TMP/p2/sock" 2>/dev/null || fail "restarted daemon not live"
 echo ok
