@@ -7,6 +7,7 @@
 #include "wrap.h"
 #ifndef FEAST_LOCK_ONLY
 #include "direct.h"
+#include "kube_config.h"
 #endif
 
 #include <errno.h>
@@ -41,7 +42,8 @@ static const struct opt *const lock_groups[] = { lock_opts, sc_help_opts, NULL }
 #else
 /* Without a daemon, `lock` runs the Lease client itself and takes the
  * daemon's Lease and timing options. */
-static const struct opt *const lock_groups[] = { lock_opts, config_lock_opts, sc_help_opts, NULL };
+static const struct opt *const lock_groups[] = { lock_opts, config_lock_opts, kube_flag_opts, sc_help_opts,
+						 NULL };
 #endif
 
 struct lock_args {

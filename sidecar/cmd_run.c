@@ -3,6 +3,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "httpd.h"
+#include "kube_config.h"
 #include "lease_io.h"
 #include "sccli.h"
 #include "slog.h"
@@ -19,7 +20,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const struct opt *const run_groups[] = { config_daemon_opts, config_lease_opts, sc_help_opts, NULL };
+static const struct opt *const run_groups[] = { config_daemon_opts, config_lease_opts, kube_flag_opts,
+						sc_help_opts, NULL };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {

@@ -26,8 +26,6 @@
 	  "Renewal period; waiters without a watch poll every 1 to 2.2 periods.", 0 },                     \
 	{ "safety-margin", 0, OPT_VALUE, CFG_OPT_MARGIN, "DURATION", NULL, "1s",                           \
 	  "Slack required in lease-duration > renew-deadline + kill-grace + margin.", 0 },                 \
-	{ "request-timeout", 0, OPT_VALUE, CFG_OPT_REQUEST_TIMEOUT, "DURATION", NULL,                      \
-	  "max(1s, renew-deadline/2)", "Timeout of one API request.", 0 },                                 \
 	{ "lease-file", 0, OPT_VALUE, CFG_OPT_LEASE_FILE, "FILE", NULL, NULL,                              \
 	  "Keep the Lease in a local file instead of the API server (tests, one host).",                   \
 	  OPT_HIDDEN | OPT_FILE }
@@ -72,6 +70,10 @@ static int duration(const char *value, const char *flag, int64_t *out, char *err
 int config_opt(struct sc_config *c, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	struct lease_timing *t = &c->timing;
+#ifndef FEAST_LOCK_ONLY
+	if (kube_flag_is(o))
+		return kube_flags_set(&c->kube, o, value, err, errlen);
+#endif
 	switch (o->id) {
 	case CFG_OPT_NAME: c->name = value; return 0;
 	case CFG_OPT_LEASE: c->lease = value; return 0;
@@ -83,7 +85,6 @@ int config_opt(struct sc_config *c, const struct opt *o, const char *value, char
 	case CFG_OPT_RETRY_PERIOD: return duration(value, o->name, &t->retry_ms, err, errlen);
 	case CFG_OPT_KILL_GRACE: return duration(value, o->name, &t->kill_grace_ms, err, errlen);
 	case CFG_OPT_MARGIN: return duration(value, o->name, &t->margin_ms, err, errlen);
-	case CFG_OPT_REQUEST_TIMEOUT: return duration(value, o->name, &t->request_timeout_ms, err, errlen);
 	case CFG_OPT_LEASE_FILE: c->lease_file = value; return 0;
 	case CFG_OPT_SOCKET: c->socket = value; return 0;
 	case CFG_OPT_SOCKET_MODE: {
@@ -160,6 +161,16 @@ int config_finish(struct sc_config *c, char *err, size_t errlen)
 			return -1;
 		}
 	c->socket = config_socket_path(c->socket);
+#ifndef FEAST_LOCK_ONLY
+	if (c->kube.request_timeout) {
+		if (c->kube.request_timeout_ms <= 0) {
+			snprintf(err, errlen, "--request-timeout 0 (none) is not allowed: a hung request must not "
+					      "outlive the renew deadline");
+			return -1;
+		}
+		c->timing.request_timeout_ms = c->kube.request_timeout_ms;
+	}
+#endif
 	if (lease_timing_check(&c->timing, err, errlen) < 0)
 		return -1;
 	return 0;

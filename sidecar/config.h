@@ -8,6 +8,10 @@
  * through lease_timing_check()).  Strings point into argv or the
  * environment; struct sc_config owns nothing.
  *
+ * The API server connection takes kubectl's flags (kube_flag_opts, in the
+ * dynamic build only); their --request-timeout is the Lease requests'
+ * timeout, which may not be 0 here.
+ *
  * Defaults: Lease `feast-<name>-registry-lock` for --name, identity
  * $POD_NAME else <hostname>-<pid>, socket $FEAST_SIDECAR_SOCKET else
  * /run/feast-sidecar/sock, HTTP on 127.0.0.1:6599, timings as client-go
@@ -21,6 +25,9 @@
 
 #include "lease.h"
 #include "opts.h"
+#ifndef FEAST_LOCK_ONLY
+#include "kube_config.h"
+#endif
 
 #define SC_DEFAULT_SOCKET "/run/feast-sidecar/sock"
 #define SC_DEFAULT_LISTEN "127.0.0.1:6599"
@@ -38,11 +45,14 @@ struct sc_config {
 	const char *lease_file;    /* file backend (tests, single host) instead of the API server */
 	struct lease_timing timing;
 	bool direct;               /* lock: in-process broker for one client */
+#ifndef FEAST_LOCK_ONLY
+	struct kube_flags kube;    /* kubectl's connection flags (kube_flag_opts) */
+#endif
 };
 
 enum {
 	CFG_OPT_NAME = 2000, CFG_OPT_LEASE, CFG_OPT_IDENTITY, CFG_OPT_LEASE_DURATION, CFG_OPT_RENEW_DEADLINE,
-	CFG_OPT_RETRY_PERIOD, CFG_OPT_KILL_GRACE, CFG_OPT_MARGIN, CFG_OPT_REQUEST_TIMEOUT, CFG_OPT_LEASE_FILE,
+	CFG_OPT_RETRY_PERIOD, CFG_OPT_KILL_GRACE, CFG_OPT_MARGIN, CFG_OPT_LEASE_FILE,
 	CFG_OPT_SOCKET, CFG_OPT_SOCKET_MODE, CFG_OPT_LISTEN, CFG_OPT_LOCK_CLIENT,
 };
 

@@ -53,6 +53,9 @@ struct lease_io {
 
 /* The file backend; NULL with a message when the file cannot be opened. */
 struct lease_io *lease_file_open(const char *path, const char *name, char *err, size_t n);
+/* The API server backend; it takes ownership of the client. */
+struct kube_client;
+struct lease_io *lease_kube_open(struct kube_client *client, const char *ns, const char *name);
 
 /* ---- the worker ---- */
 

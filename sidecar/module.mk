@@ -59,3 +59,14 @@ $(O)/tests/test_sidecar_%: $(O)/tests/unit/test_sidecar_%.o $(O)/libsidecar.a $(
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
 
 -include $(LOCK_STATIC_OBJ:.o=.d) $(O)/sidecar/main.d
+
+# `make soak`: the long forms -- the model over thousands of random
+# schedules, and the sidecar scripts with 100 acquisitions per contender,
+# 100 fault rounds, 20 takeover rounds.  Double-colon, so other modules can
+# add their own soak recipes.
+soak:: all $(O)/tests/test_lease_model
+	@echo "  SOAK    lease model"
+	@FEAST_MODEL_SEEDS=3000 $(O)/tests/test_lease_model --jobs=2 --short-filename
+	@SIDECAR_SOAK=1 $(MAKE) --no-print-directory scripts SCRIPT_FILTER=sidecar_
+
+.PHONY: soak

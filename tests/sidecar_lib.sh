@@ -48,19 +48,7 @@ start_daemon() {
 
 daemon_pid() { cat "$TEST_TMP/$1/pid"; }
 
-# lease_field NAME: a field of the Lease in the lease file (spec.* or the generation).
-lease_field() {
-	"$PYTHON" - "$LEASE_FILE" "$1" <<'PY'
-import json, sys
-o = json.load(open(sys.argv[1]))
-f = sys.argv[2]
-if f == "generation":
-    print(o["metadata"].get("annotations", {}).get("feast.dev/registry-generation", "0"))
-else:
-    print(o["spec"].get(f, ""))
-PY
-}
-
+# lease_field NAME: a field of the Lease (spec.* or the generation), file or API server (below).
 # micro_ms TIME: a MicroTime ("2026-11-26T10:53:47.123456Z") in epoch milliseconds.
 micro_ms() {
 	"$PYTHON" -c 'import sys, datetime; t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc); print(int(t.timestamp() * 1000))' "$1"
@@ -83,4 +71,50 @@ overlaps() {
 	awk '$1 == "start" { if (open != "") bad++; open = $2 }
 	     $1 == "end"   { if (open != $2) bad++; open = "" }
 	     END { print bad + 0 }' "$1"
+}
+
+# ---- against the test API server (tests/apiserver) ----
+# use_apiserver [SERVER ARGS...]: start it and point every helper at it: the
+# Lease "test" in namespace default, through $KUBECONFIG (token test-user).
+use_apiserver() {
+	apiserver_start "$@"
+	trap 'cleanup_pids; apiserver_stop' EXIT
+	FILEB="--lease test"
+	LEASE_PATH=/apis/coordination.k8s.io/v1/namespaces/default/leases/test
+}
+
+lease_json() {
+	if [ -n "${LEASE_PATH:-}" ]; then
+		apiserver_curl "$LEASE_PATH"
+	else
+		cat "$LEASE_FILE"
+	fi
+}
+
+lease_field() {
+	lease_json >"$TEST_TMP/.lease" || fail "cannot read the Lease"
+	"$PYTHON" - "$TEST_TMP/.lease" "$1" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+f = sys.argv[2]
+if f == "generation":
+    print(o["metadata"].get("annotations", {}).get("feast.dev/registry-generation", "0"))
+else:
+    print(o["spec"].get(f, ""))
+PY
+}
+
+# fault JSON: add a fault on Lease requests (tests/apiserver/README.md).
+fault() {
+	apiserver_admin POST /admin/faults "$1" >/dev/null || fail "cannot add fault $1"
+}
+
+clear_faults() {
+	apiserver_admin DELETE /admin/faults >/dev/null || true
+}
+
+# requests_since EPOCH_S [AGENT]: Lease requests logged since then.
+lease_requests() {
+	apiserver_admin GET "/admin/requests?since=$1&agent=feast-sidecar" |
+		"$PYTHON" -c 'import json, sys; r = json.load(sys.stdin)["requests"]; print(sum(1 for x in r if "/leases" in x["path"]))'
 }
