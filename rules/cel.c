@@ -156,6 +156,19 @@ static bool holds_scaling_registry(const struct node *self, const struct rule_ct
 	return e.broken || ok;
 }
 
+/* ---- KEDA ScaledObject (on .spec) ---- */
+
+static bool holds_keda_min_max(const struct node *self, const struct rule_ctx *c)
+{
+	struct ev e = { false };
+	(void)c;
+	int64_t min = 0, max = 100; /* maxReplicaCount defaults to 100 */
+	const struct node *mn = at(&e, self, "minReplicaCount"), *mx = at(&e, self, "maxReplicaCount");
+	if ((mn && !node_get_int(mn, &min)) || (mx && !node_get_int(mx, &max)))
+		e.broken = true;
+	return e.broken || !mn || min <= max;
+}
+
 /* ---- one-of selections ---- */
 
 #define ONE_OF(fn, ...)                                                            \
@@ -474,6 +487,12 @@ const struct cel_rule cel_rules[] = {
 	  "!has(self.mcp) || !self.mcp.enabled || (has(self.restAPI) && self.restAPI == true)",
 	  "MCP requires restAPI to be true",
 	  holds_registry_mcp, 0 },
+	{ "keda-min-max",
+	  "spec",
+	  "!has(self.minReplicaCount) || self.minReplicaCount <= (has(self.maxReplicaCount) ? "
+	  "self.maxReplicaCount : 100)",
+	  "minReplicaCount must be less than or equal to maxReplicaCount",
+	  holds_keda_min_max, 0 },
 	{ "remote-one-of",
 	  "spec.services.registry.remote",
 	  "[has(self.hostname), has(self.feastRef)].exists_one(c, c)",

@@ -4,6 +4,7 @@
 #include "cel.h"
 #include "diag.h"
 #include "doc.h"
+#include "keda.h"
 #include "reconcile.h"
 #include "schema.h"
 #include "yaml_in.h"
@@ -109,7 +110,11 @@ size_t check_document(const struct document *doc, struct diags *d)
 	if (v) {
 		struct rule_ctx ctx = { NULL };
 		struct schema_hooks hooks = { cel_hook, &ctx };
-		schema_check(v, doc->root, &hooks, d);
+		/* render completes a ScaledObject's scaleTargetRef, so it may be left out */
+		const struct node *root = doc->root;
+		if (doc_classify(root) == DOC_SCALEDOBJECT)
+			root = keda_schema_view(d->arena, root);
+		schema_check(v, root, &hooks, d);
 		if (!strcmp(crd->group, "feast.dev") && !strcmp(crd->kind, "FeatureStore"))
 			reconcile_check(doc->root, d);
 	}
@@ -119,10 +124,11 @@ size_t check_document(const struct document *doc, struct diags *d)
 
 size_t check_documents(struct arena *a, const struct doclist *docs, struct diags *d)
 {
-	(void)a;
 	size_t errors = 0;
 	for (size_t i = 0; i < docs->n; i++)
 		errors += check_document(&docs->v[i], d);
+	/* Across documents (in ScaledObject order): ScaledObjects and the stores they scale. */
+	errors += keda_check(a, docs, d);
 	return errors;
 }
 

@@ -1,8 +1,9 @@
 /*
  * check.h -- decide whether a run's documents are acceptable, before any
  * rendering.  This is the API other commands use; the pieces behind it are
- * schema.h (the CRD's OpenAPI schema), cel.h (its CEL rules) and
- * reconcile.h (what the operator only finds out when it reconciles).
+ * schema.h (the CRD's OpenAPI schema), cel.h (its CEL rules),
+ * reconcile.h (what the operator only finds out when it reconciles) and
+ * keda.h (ScaledObjects and the FeatureStores they scale).
  *
  * check_documents() checks every document whose apiVersion/kind names an
  * embedded CRD (data/crds/): schema, CEL rules, and for FeatureStores the
@@ -10,7 +11,10 @@
  * alone (render passes them through).  A deprecated version (FeatureStore
  * v1alpha1) adds a warning naming the file.  Each document's diagnostics are
  * sorted by source position, so they read in document order; all of them
- * are reported, not only the first.  It returns the number of errors added.
+ * are reported, not only the first.  Then the rules that span documents: each
+ * KEDA ScaledObject with the FeatureStore it scales (keda.h), in ScaledObject
+ * order.  It returns the number of errors added.  A ScaledObject may leave
+ * spec.scaleTargetRef out (render completes it).
  *
  * rules_check_scaling() runs only the operator's four scaling rules on a
  * FeatureStore, with the replica count and/or "an autoscaler drives it"

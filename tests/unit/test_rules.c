@@ -14,6 +14,10 @@ TestSuite(rules, .init = util_setup, .fini = util_teardown);
 #define SQL_REGISTRY "    registry:\n      local:\n        persistence:\n          store:\n            type: sql\n            secretRef:\n              name: s\n"
 #define AUTOSCALING "    scaling:\n      autoscaling:\n        maxReplicas: 5\n"
 
+#define SCALED_OBJECT "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: so\nspec:\n" \
+	"  scaleTargetRef:\n    name: web\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n" \
+	"      start: 0 8 * * *\n      end: 0 18 * * *\n      desiredReplicas: \"3\"\n"
+
 struct rule_case {
 	const char *rule;
 	const char *path;   /* where the error is reported */
@@ -183,6 +187,12 @@ static const struct rule_case cases[] = {
 	  "  services:\n    registry:\n      local:\n        server:\n          mcp:\n            enabled: false\n" },
 	{ "registry-server-mcp", "spec.services.registry.local.server", true,
 	  "  services:\n    registry:\n      local:\n        server:\n          mcp:\n            enabled: true\n" },
+	/* the KEDA ScaledObject CRD's rule (maxReplicaCount defaults to 100) */
+	{ "keda-min-max", "spec", false, SCALED_OBJECT "  minReplicaCount: 3\n  maxReplicaCount: 3\n" },
+	{ "keda-min-max", "spec", false, SCALED_OBJECT "  minReplicaCount: 100\n" },
+	{ "keda-min-max", "spec", false, SCALED_OBJECT "  maxReplicaCount: 1\n" },
+	{ "keda-min-max", "spec", true, SCALED_OBJECT "  minReplicaCount: 4\n  maxReplicaCount: 3\n" },
+	{ "keda-min-max", "spec", true, SCALED_OBJECT "  minReplicaCount: 101\n" },
 	/* a transition rule: never fails on create */
 	{ "pvc-create-immutable", "spec.services.onlineStore.persistence.file.pvc.create", false,
 	  "  services:\n    onlineStore:\n      persistence:\n        file:\n          pvc:\n            create:\n"
@@ -191,7 +201,8 @@ static const struct rule_case cases[] = {
 
 static void run_case(const struct rule_case *c)
 {
-	char *text = featurestore(c->spec);
+	/* a whole document (another CRD's rule), or a FeatureStore's spec lines */
+	const char *text = strncmp(c->spec, "apiVersion:", 11) ? featurestore(c->spec) : c->spec;
 	check_text(text);
 	const struct diag *x = find_error(c->rule, c->path);
 	if (c->fails != (x != NULL))
@@ -274,18 +285,20 @@ static bool word_in(const char *list, const char *word)
 
 Test(rules, table_covers_every_crd_rule)
 {
-	const char *crd = source_file("data/crds/feast.dev_featurestores.yaml");
-	struct node *root = parse(crd);
+	static const char *const crds[] = { "data/crds/feast.dev_featurestores.yaml",
+					    "data/crds/keda.sh_scaledobjects.yaml" };
 	static struct found found[512];
 	size_t n = 0;
-	const struct node *versions = node_at(root, "spec.versions");
-	cr_assert_not_null(versions);
-	for (size_t v = 0; v < versions->u.seq.n; v++) {
-		struct buf path = BUF_INIT;
-		collect(node_at(versions->u.seq.v[v], "schema.openAPIV3Schema"), &path, found, &n, 512);
-		buf_release(&path);
+	for (size_t c = 0; c < sizeof(crds) / sizeof(crds[0]); c++) {
+		const struct node *versions = node_at(parse(source_file(crds[c])), "spec.versions");
+		cr_assert_not_null(versions);
+		for (size_t v = 0; v < versions->u.seq.n; v++) {
+			struct buf path = BUF_INIT;
+			collect(node_at(versions->u.seq.v[v], "schema.openAPIV3Schema"), &path, found, &n, 512);
+			buf_release(&path);
+		}
 	}
-	cr_assert_gt(n, 50, "the CRD has many rules; found %zu", n);
+	cr_assert_gt(n, 50, "the CRDs have many rules; found %zu", n);
 	size_t on_spec = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* status is dropped on create; its copies of the rules never run */
@@ -326,10 +339,13 @@ static void embedded_rules_known(const struct sch *s, int depth)
 
 Test(rules, embedded_rules_all_implemented)
 {
-	const struct crd_def *c = crd_find("feast.dev", "FeatureStore");
-	cr_assert_not_null(c);
-	for (size_t v = 0; v < c->nversions; v++)
-		embedded_rules_known(c->versions[v].schema, 0);
+	size_t crds = 0;
+	for (const struct crd_def *const *c = crd_embedded; *c; c++, crds++)
+		for (size_t v = 0; v < (*c)->nversions; v++)
+			embedded_rules_known((*c)->versions[v].schema, 0);
+	cr_assert_geq(crds, 2);
+	cr_assert_not_null(crd_find("feast.dev", "FeatureStore"));
+	cr_assert_not_null(crd_find("keda.sh", "ScaledObject"));
 }
 
 /* ---- v1alpha1 keeps the non-scaling rules ---- */
