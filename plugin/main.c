@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_render, cmd_validate, cmd_version;
+extern const struct command cmd_render, cmd_scale, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_render,
+	&cmd_scale,
 	&cmd_validate,
 	&cmd_version,
 	NULL,
