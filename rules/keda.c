@@ -110,9 +110,14 @@ static const struct store_ref *only_store(struct resolver *r, const struct keda_
 {
 	if (r->nstores == 1 && ns_match(so->ns, r->stores[0].ns))
 		return &r->stores[0];
+	if (r->nstores == 1) {
+		error(r, &get(so->doc->root, "metadata.namespace")->pos, "metadata.namespace", "keda-target",
+		      arena_printf(r->a, "the ScaledObject is in namespace \"%s\" but the input's FeatureStore \"%s\" "
+					 "is in namespace \"%s\"; KEDA scales only a target in its own namespace",
+				   so->ns, r->stores[0].name, r->stores[0].ns));
+		return NULL;
+	}
 	const char *why = r->nstores == 0 ? "the input holds no FeatureStore"
-		: r->nstores == 1 ? arena_printf(r->a, "the input's FeatureStore \"%s\" is in namespace \"%s\"",
-						 r->stores[0].name, r->stores[0].ns)
 		: arena_printf(r->a, "the input holds %zu FeatureStores (%s)", r->nstores,
 			       store_names(r->a, r->stores, r->nstores));
 	error(r, pos_of(so->spec, so->doc->root), "spec.scaleTargetRef", "keda-target",
@@ -333,13 +338,24 @@ size_t keda_check(struct arena *a, const struct doclist *docs, struct diags *d)
 
 const struct node *keda_schema_view(struct arena *a, const struct node *root)
 {
-	const struct node *spec = get(root, "spec");
-	if (!spec || spec->kind != NODE_MAP || get(spec, "scaleTargetRef"))
+	const struct node *spec = get(root, "spec"), *meta = get(root, "metadata");
+	bool no_ref = spec && spec->kind == NODE_MAP && !get(spec, "scaleTargetRef");
+	bool no_name = !meta || (meta->kind == NODE_MAP && !get(meta, "name"));
+	if (!no_ref && !no_name)
 		return root;
-	/* A stand-in target that satisfies the schema; keda_resolve() decides the real one. */
-	struct node *ref = node_map(a, &spec->pos);
-	map_put(a, ref, "name", node_scalar(a, &spec->pos, "-", 1, SCALAR_STR, STYLE_PLAIN));
+	/* Stand-ins that satisfy the schema; keda_resolve() decides the real target, and
+	 * render names the ScaledObject feast-<store>. */
 	struct node *r = node_clone(a, root);
-	map_set(a, map_get(r, "spec"), "scaleTargetRef", ref);
+	if (no_ref) {
+		struct node *ref = node_map(a, &spec->pos);
+		map_put(a, ref, "name", node_scalar(a, &spec->pos, "-", 1, SCALAR_STR, STYLE_PLAIN));
+		map_set(a, map_get(r, "spec"), "scaleTargetRef", ref);
+	}
+	if (no_name) {
+		struct node *m = meta ? map_get(r, "metadata") : node_map(a, &root->pos);
+		map_set(a, m, "name", node_scalar(a, &m->pos, "x", 1, SCALAR_STR, STYLE_PLAIN));
+		if (!meta)
+			map_set(a, r, "metadata", m);
+	}
 	return r;
 }

@@ -18,7 +18,8 @@
  * cannot scale to zero, name length).  check_documents() calls it.
  *
  * keda_schema_view() is what the CRD schema sees of a ScaledObject: render
- * completes spec.scaleTargetRef, so a ScaledObject may leave it out.
+ * completes spec.scaleTargetRef and metadata.name, so a ScaledObject may
+ * leave them out.
  *
  * Memory: results and diagnostics live in the arena passed in; documents are
  * only read.
