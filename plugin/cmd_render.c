@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_NAMESPACE, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET };
+enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_NAMESPACE, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET, OPT_KEDA_ADOPT_HPA };
 
 static const struct opt render_opts_table[] = {
 	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
@@ -20,9 +20,14 @@ static const struct opt render_opts_table[] = {
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", "yaml",
 	  "Output format: YAML documents, or one v1 List in JSON.", 0 },
 	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
-	  "Feature-server image for servers and init containers that name none.", 0 },
-	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone", "standalone",
-	  "What to render: every object needed to run the stores without the operator.", 0 },
+	  "Feature-server image for servers and init containers that name none (standalone only).", 0 },
+	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone|operator", "standalone",
+	  "What to render: standalone, every object needed to run the stores without the operator; "
+	  "operator, for clusters that run the Feast operator: each FeatureStore as written and its "
+	  "KEDA ScaledObject aimed at the FeatureStore, nothing else.", 0 },
+	{ "keda-adopt-hpa", 0, OPT_BOOL, OPT_KEDA_ADOPT_HPA, NULL, NULL, "false",
+	  "Let each ScaledObject take over the existing HPA feast-<name> (the one services.scaling."
+	  "autoscaling made) without a gap: adds scaledobject.keda.sh/transfer-hpa-ownership.", 0 },
 	OPT_END,
 };
 
@@ -32,6 +37,7 @@ struct render_args {
 	struct file_args files;
 	struct render_opts opts;
 	enum render_format format;
+	const char *standalone_flag;  /* the first flag that shapes the standalone pod */
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
@@ -51,9 +57,13 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return 0;
 	case OPT_IMAGE:
 		v->opts.image = value;
+		v->standalone_flag = v->standalone_flag ? v->standalone_flag : "--image";
 		return 0;
 	case OPT_TARGET:
-		v->opts.target = RENDER_TARGET_STANDALONE;
+		v->opts.target = strcmp(value, "operator") == 0 ? RENDER_TARGET_OPERATOR : RENDER_TARGET_STANDALONE;
+		return 0;
+	case OPT_KEDA_ADOPT_HPA:
+		v->opts.keda_adopt_hpa = !value || strcmp(value, "true") == 0;
 		return 0;
 	}
 	return 0;
@@ -99,6 +109,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	if (!v.files.n)
 		return usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	if (v.opts.target == RENDER_TARGET_OPERATOR && v.standalone_flag)
+		return usage_error(cmd, "%s shapes the standalone pod; with --target operator the operator builds the pod",
+				   v.standalone_flag);
 	return render_inputs(&v);
 }
 
@@ -106,12 +119,19 @@ const struct command cmd_render = {
 	"render",
 	"Render FeatureStore specs into the Kubernetes objects that run them.",
 	"kubectl feast render -f FILENAME [-R] [-n NAMESPACE] [-o yaml|json] [--image IMAGE] "
-	"[--target standalone]",
+	"[--target standalone|operator] [--keda-adopt-hpa]",
 	"Every FeatureStore in the input becomes the objects the Feast operator would create\n"
 	"(ServiceAccount, RBAC, client ConfigMap, PVCs, Services, Deployment, HPA, PDB, CronJob),\n"
 	"with the same names and selector, as plain YAML for Git.  Other documents pass through\n"
-	"unchanged.  All input is checked first: if any document is invalid, errors go to stderr\n"
-	"as FILE:LINE:COL: field: message, nothing is printed and the exit code is 1.  Secret\n"
-	"values are never read: DB store settings are merged from their Secret at pod start.",
+	"unchanged, except KEDA ScaledObjects that scale a store: written with only triggers and\n"
+	"bounds, they are completed (name, namespace, labels, scaleTargetRef, HPA name) and the\n"
+	"Deployment leaves its replica count to KEDA.  All input is checked first: if any\n"
+	"document is invalid, errors go to stderr as FILE:LINE:COL: field: message, nothing is\n"
+	"printed and the exit code is 1.  Secret values are never read: DB store settings are\n"
+	"merged from their Secret at pod start.\n"
+	"\n"
+	"With --target operator the output is for a cluster that runs the Feast operator: each\n"
+	"FeatureStore as written and its ScaledObject aimed at the FeatureStore (KEDA scales it\n"
+	"through its scale subresource); a spec the operator's CEL rules would reject is refused.",
 	groups, run,
 };

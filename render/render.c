@@ -15,9 +15,8 @@
 
 typedef void (*store_stage)(struct render_ctx *, struct store *);
 
-/* Each store's objects, in this order.  Later work adds stages here: the KEDA
- * ScaledObject after the PDB (issue 4), sidecar injection editing st->pod after the
- * Deployment (issue 7). */
+/* Each store's objects, in this order.  Later work adds stages here: sidecar
+ * injection editing st->pod after the Deployment (issue 7). */
 static const store_stage stages[] = {
 	build_serviceaccount,
 	build_authz,
@@ -27,6 +26,7 @@ static const store_stage stages[] = {
 	build_deployment,
 	build_hpa,
 	build_pdb,
+	build_scaledobject,
 	build_cronjob,
 };
 
@@ -73,6 +73,8 @@ static void resolve_feastref(struct render_ctx *r, struct store *st, const struc
 			   fs->name);
 		r->errors++;
 	} else if (!ref) {
+		if (r->opts->target == RENDER_TARGET_OPERATOR)
+			return; /* the operator resolves it in the cluster */
 		warn_once(r, W_FEASTREF, fs->ref_node, path,
 			  "FeatureStore '%s' is not in the input; assuming its registry serves gRPC on port 80",
 			  fs->ref_name);
@@ -107,7 +109,59 @@ static struct store *decode_all(struct render_ctx *r, const struct doclist *docs
 		r->token_review |= v[i].fs.authz == AUTHZ_KUBERNETES;
 		r->oidc_token_review |= v[i].fs.authz == AUTHZ_OIDC;
 	}
+	keda_attach(r, docs, v, *n);
 	return v;
+}
+
+static void append(struct render_ctx *r, struct node *root, const struct document *src)
+{
+	struct objlist *out = r->out;
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 32;
+		out->v = arena_grow(r->a, out->v, out->n * sizeof(*out->v), cap * sizeof(*out->v));
+		out->cap = cap;
+	}
+	out->v[out->n].root = root;
+	out->v[out->n].src = src;
+	out->n++;
+}
+
+/* The FeatureStore as written; only a missing namespace comes from -n, as for every object. */
+static struct node *store_as_written(struct render_ctx *r, const struct store *st)
+{
+	struct node *root = (struct node *)st->fs.root;
+	const struct node *meta = map_get(root, "metadata");
+	if (!st->fs.ns || !meta || meta->kind != NODE_MAP || !node_is_empty(map_get(meta, "namespace")))
+		return root; /* the document itself: the emitter only reads it */
+	root = node_clone(r->a, root);
+	struct node *m = map_get(root, "metadata");
+	map_del(m, "namespace");
+	size_t at = 0;
+	while (at < m->u.map.n && strcmp(m->u.map.v[at].key, "name"))
+		at++;
+	map_insert(r->a, m, at < m->u.map.n ? at + 1 : 0, "namespace", str_node(r, st->fs.ns));
+	return root;
+}
+
+/* --target operator: each store as written, then its ScaledObject; nothing else. */
+static void render_for_operator(struct render_ctx *r, const struct doclist *docs, struct store *v, size_t n)
+{
+	for (size_t i = 0; i < docs->n; i++) {
+		const struct document *doc = &docs->v[i];
+		struct store *st = NULL;
+		for (size_t s = 0; s < n && !st; s++)
+			if (v[s].fs.doc == doc)
+				st = &v[s];
+		if (st) {
+			append(r, store_as_written(r, st), doc);
+			build_scaledobject(r, st);
+		} else if (!keda_consumed(r, doc) && doc->root) {
+			const char *kind = node_str_or(map_get(doc->root, "kind"), "document");
+			const char *name = node_str_or(node_at(doc->root, "metadata.name"), "");
+			diag_warn(r->d, &doc->root->pos, "", "%s%s%s is not emitted with --target operator (only "
+				  "FeatureStores and their ScaledObjects are)", kind, *name ? "/" : "", name);
+		}
+	}
 }
 
 int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
@@ -125,6 +179,10 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	struct store *stores = decode_all(&r, docs, &n);
 	if (r.errors)
 		return -1;
+	if (opts->target == RENDER_TARGET_OPERATOR) {
+		render_for_operator(&r, docs, stores, n);
+		return r.errors ? -1 : 0;
+	}
 	build_shared_rbac(&r);
 	for (size_t i = 0; i < n; i++) {
 		store_prepare(&r, &stores[i]);
@@ -132,18 +190,12 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)
 			stages[s](&r, &stores[i]);
 	}
-	/* Everything else (Secrets, backing services, ScaledObjects for now) as written. */
+	/* Everything else (Secrets, backing services, other workloads' ScaledObjects) as written. */
 	for (size_t i = 0; i < docs->n; i++) {
 		enum doc_kind kind = doc_classify(docs->v[i].root);
-		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1)
+		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(&r, &docs->v[i]))
 			continue;
-		struct render_obj o = { docs->v[i].root, &docs->v[i] };
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 32;
-			out->v = arena_grow(a, out->v, out->n * sizeof(*out->v), cap * sizeof(*out->v));
-			out->cap = cap;
-		}
-		out->v[out->n++] = o;
+		append(&r, docs->v[i].root, &docs->v[i]);
 	}
 	return r.errors ? -1 : 0;
 }

@@ -8,6 +8,15 @@
  *    order, and appends them to `out`; documents that are not FeatureStores are
  *    appended unchanged, after all stores.  Shared cluster-scoped objects (the
  *    token-review ClusterRoles) come first and appear once per call.
+ *  - A KEDA ScaledObject that scales a store of the run (rules/keda.h) is not
+ *    passed through: it is completed (name, namespace, labels, target, HPA
+ *    name, bounds) and comes with its store's objects, after the PDB; the
+ *    Deployment then has no spec.replicas, and the HA treatment when KEDA may
+ *    scale it above 1.
+ *  - RENDER_TARGET_OPERATOR emits, per FeatureStore in input order, the
+ *    document as written (only a missing namespace filled from -n) and its
+ *    completed ScaledObject aimed at the FeatureStore's scale subresource;
+ *    every other document is left out with a warning.
  *  - Everything it builds lives in the arena `a`; input documents are only
  *    read (objects never share nodes with them).  Objects may share scalar
  *    leaves with each other (label values): edit them by replacing nodes,
@@ -20,8 +29,8 @@
  *  - render_write() appends the objects as YAML (documents separated by `---`)
  *    or as one kubectl-style `v1` `List` in JSON, two-space indented.
  *
- * Extension points for later work: `struct render_opts` grows the sidecar and
- * KEDA options; the per-store pipeline in render.c is a table of stages, each
+ * Extension points for later work: `struct render_opts` grows the sidecar
+ * options; the per-store pipeline in render.c is a table of stages, each
  * a builder that appends objects or edits the ones already built (the
  * Deployment's pod is reachable as `store->pod` in render/render_int.h).
  */
@@ -44,7 +53,7 @@ struct node;
 
 enum render_target {
 	RENDER_TARGET_STANDALONE,  /* every object needed to run the stores */
-	/* RENDER_TARGET_OPERATOR: the FeatureStore and its ScaledObject (issue 4) */
+	RENDER_TARGET_OPERATOR,    /* for the Feast operator: each FeatureStore as written and its ScaledObject */
 };
 
 enum render_format { RENDER_YAML, RENDER_JSON };
@@ -53,8 +62,9 @@ struct render_opts {
 	const char *namespace;   /* -n: namespace of objects without one; NULL: none */
 	const char *image;       /* feature-server image; NULL: RENDER_DEFAULT_IMAGE */
 	enum render_target target;
-	/* To come: sidecar mode and image, readiness mode, kube version (issue 7),
-	 * keda_adopt_hpa (issue 4).  Zero values must keep today's output. */
+	bool keda_adopt_hpa;     /* ScaledObjects take over the existing HPA feast-<name> */
+	/* To come: sidecar mode and image, readiness mode, kube version (issue 7).
+	 * Zero values must keep today's output. */
 };
 
 /* One rendered object and where it came from. */

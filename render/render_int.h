@@ -19,6 +19,7 @@
 #define FEAST_RENDER_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "render.h"
@@ -26,11 +27,14 @@
 
 struct arena;
 struct diags;
+struct doclist;
+struct keda_list;
+struct keda_so;
 struct node;
 
 enum tmpl_id {
 	T_SERVICEACCOUNT, T_ROLE, T_ROLEBINDING, T_CLUSTERROLE, T_CLUSTERROLEBINDING,
-	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_CRONJOB,
+	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
 	T_COUNT
 };
@@ -58,6 +62,7 @@ struct render_ctx {
 	struct objlist *out;
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
+	struct keda_list *keda;      /* the run's ScaledObjects that scale stores (keda_attach) */
 	int errors;
 	/* Recently used label values, shared read-only between objects (obj.c). */
 	struct { const char *s; struct node *n; } leaves[16];
@@ -91,6 +96,7 @@ struct store {
 	int nsources;
 	struct merge_op ops[MAX_MERGE_OPS];
 	int nops;
+	const struct keda_so *keda;  /* the ScaledObject that scales it, or NULL (keda_attach) */
 	struct node *deployment;     /* set by build_deployment */
 	struct node *pod;            /* its template.spec, for later stages */
 };
@@ -132,6 +138,10 @@ void build_services(struct render_ctx *r, struct store *st);         /* obj_serv
 void build_deployment(struct render_ctx *r, struct store *st);       /* obj_deployment.c */
 void build_hpa(struct render_ctx *r, struct store *st);              /* obj_hpa.c */
 void build_pdb(struct render_ctx *r, struct store *st);              /* obj_pdb.c */
+/* Pair the run's ScaledObjects with their stores: KEDA owns those counts. */
+void keda_attach(struct render_ctx *r, const struct doclist *docs, struct store *v, size_t n);
+bool keda_consumed(const struct render_ctx *r, const struct document *doc);
+void build_scaledobject(struct render_ctx *r, struct store *st);     /* obj_scaledobject.c */
 void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */
 
 /* ---- pod parts (pod_containers.c, pod_init.c) ---- */

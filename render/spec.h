@@ -110,8 +110,8 @@ struct fs {
 	int64_t replicas;         /* spec.replicas, default 1 */
 	const struct node *autoscaling;
 	const struct node *pdb;
-	bool scaling;             /* replicas > 1 or autoscaling */
-	bool replicas_external;   /* an autoscaler owns the count: no spec.replicas */
+	bool scaling;             /* replicas > 1 or autoscaling (or KEDA above 1: keda_attach) */
+	bool replicas_external;   /* an autoscaler (HPA or KEDA) owns the count: no spec.replicas */
 
 	bool metrics_port;        /* expose 8000 on the online server */
 	const struct node *cronjob;

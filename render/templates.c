@@ -23,6 +23,7 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_CONTAINER] = "container.yaml",
 	[T_HPA] = "horizontalpodautoscaler.yaml",
 	[T_PDB] = "poddisruptionbudget.yaml",
+	[T_SCALEDOBJECT] = "scaledobject.yaml",
 	[T_CRONJOB] = "cronjob.yaml",
 	[T_RULES_AUTHZ] = "rules/authorization.yaml",
 	[T_RULES_TOKEN_REVIEW] = "rules/token-review.yaml",

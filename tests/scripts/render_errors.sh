@@ -115,11 +115,14 @@ expect_exit 2 "$FEAST" render 2>err
 grep -q 'must specify -f' err || fail "missing -f message"
 expect_exit 2 "$FEAST" render -f no-ns.yaml -o xml 2>err
 grep -q 'invalid argument "xml"' err || fail "bad -o message: $(cat err)"
-expect_exit 2 "$FEAST" render -f no-ns.yaml --target operator 2>err
+expect_exit 2 "$FEAST" render -f no-ns.yaml --target cluster 2>err
+grep -q 'invalid argument "cluster"' err || fail "bad --target message: $(cat err)"
+expect_exit 2 "$FEAST" render -f no-ns.yaml --target operator --image example.com/feast:1 2>err
+grep -q -- '--image shapes the standalone pod' err || fail "--image with the operator target: $(cat err)"
 expect_exit 2 "$FEAST" render -f no-ns.yaml extra 2>err
 grep -q 'unexpected argument "extra"' err || fail "extra argument message"
 "$FEAST" render --help >out
-for o in --filename --namespace --output --image --target; do
+for o in --filename --namespace --output --image --target --keda-adopt-hpa; do
 	grep -q -- "$o" out || fail "render --help lacks $o"
 done
 

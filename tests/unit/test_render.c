@@ -52,16 +52,21 @@ static struct doclist parse_file(const char *path)
 	return parse(path, text);
 }
 
-static struct objlist render_with(const struct doclist *docs, const char *ns, const char *image)
+static struct objlist render_opts_with(const struct doclist *docs, const struct render_opts *o)
 {
-	struct render_opts o = { ns, image, RENDER_TARGET_STANDALONE };
 	struct objlist out = { 0 };
-	int rc = render_documents(&A, docs, &o, &out, &D);
+	int rc = render_documents(&A, docs, o, &out, &D);
 	if (rc)
 		for (size_t i = 0; i < D.n; i++)
 			cr_log_error("%s: %s", D.v[i].path, D.v[i].msg);
 	cr_assert_eq(rc, 0);
 	return out;
+}
+
+static struct objlist render_with(const struct doclist *docs, const char *ns, const char *image)
+{
+	struct render_opts o = { .namespace = ns, .image = image, .target = RENDER_TARGET_STANDALONE };
+	return render_opts_with(docs, &o);
 }
 
 static struct objlist render_ok(const struct doclist *docs, const char *ns)
@@ -242,6 +247,48 @@ Test(render, object_invariants)
 	cr_expect_eq(out.v[out.n - 1].root, l.v[0].root);
 }
 
+/* A ScaledObject that scales a store is consumed and rebuilt; other ones pass through. */
+Test(render, keda_scaled_object)
+{
+	const char *so = "---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nspec:\n  maxReplicaCount: %d\n"
+			 "  triggers:\n  - type: cron\n    metadata: {timezone: UTC, start: 0 8 * * *, end: 0 9 * * *,"
+			 " desiredReplicas: \"2\"}\n";
+	const char *other = "---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: web\nspec:\n"
+			    "  scaleTargetRef:\n    name: web\n  triggers:\n  - type: cron\n    metadata: {}\n";
+	const char *text = arena_printf(&A, "%s%s%s", store("k", "  services:\n" DB_STORES),
+					arena_printf(&A, so, 4), other);
+	struct doclist l = parse("t.yaml", text);
+	struct objlist out = render_ok(&l, NULL);
+	const struct node *dep = find_kind(&out, "Deployment", 0);
+	cr_expect_null(node_at(dep, "spec.replicas"), "KEDA owns the count");
+	cr_expect_str_eq(node_str_or(node_at(dep, "spec.strategy.type"), ""), "RollingUpdate");
+	const struct node *built = find_kind(&out, "ScaledObject", 0), *passed = find_kind(&out, "ScaledObject", 1);
+	cr_assert_not_null(passed);
+	cr_expect_null(find_kind(&out, "ScaledObject", 2));
+	cr_expect_neq(built, l.v[1].root, "rebuilt, not the input tree");
+	cr_expect_eq(passed, l.v[2].root, "another workload's ScaledObject is the input tree");
+	cr_expect_str_eq(node_str_or(node_at(built, "metadata.name"), ""), "feast-k");
+	cr_expect_str_eq(node_str_or(node_at(built, "spec.scaleTargetRef.name"), ""), "feast-k");
+	cr_expect_null(node_at(l.v[1].root, "spec.scaleTargetRef"), "the input is left alone");
+
+	/* At most one replica: the single-replica shape, still no spec.replicas. */
+	text = arena_printf(&A, "%s%s", store("k", ""), arena_printf(&A, so, 1));
+	l = parse("t.yaml", text);
+	out = render_ok(&l, NULL);
+	dep = find_kind(&out, "Deployment", 0);
+	cr_expect_null(node_at(dep, "spec.replicas"));
+	cr_expect_str_eq(node_str_or(node_at(dep, "spec.strategy.type"), ""), "Recreate");
+	cr_expect_null(node_at(dep, "spec.template.spec.affinity"));
+
+	/* The operator target: the store's very tree, then the ScaledObject on the FeatureStore. */
+	struct render_opts op = { .target = RENDER_TARGET_OPERATOR };
+	out = render_opts_with(&l, &op);
+	cr_assert_eq(out.n, 2);
+	cr_expect_eq(out.v[0].root, l.v[0].root);
+	cr_expect_str_eq(node_str_or(node_at(out.v[1].root, "spec.scaleTargetRef.kind"), ""), "FeatureStore");
+	cr_expect_str_eq(node_str_or(node_at(out.v[1].root, "spec.scaleTargetRef.name"), ""), "k");
+}
+
 Test(render, templates_parse)
 {
 	struct templates tm;
@@ -271,7 +318,12 @@ static const char *case_arg(const char *path, const char *flag)
 static void golden_reads_back(const char *input, const char *golden)
 {
 	struct doclist in = parse_file(input);
-	struct objlist out = render_with(&in, case_arg(input, "-n "), case_arg(input, "--image "));
+	const char *target = case_arg(input, "--target ");
+	struct render_opts o = { .namespace = case_arg(input, "-n "), .image = case_arg(input, "--image "),
+				 .target = target && !strcmp(target, "operator") ? RENDER_TARGET_OPERATOR
+										 : RENDER_TARGET_STANDALONE,
+				 .keda_adopt_hpa = case_arg(input, "--keda-adopt-hpa") != NULL };
+	struct objlist out = render_opts_with(&in, &o);
 	struct doclist back = parse_file(golden);
 	cr_assert_eq(back.n, out.n, "%s: %zu documents, rendered %zu", golden, back.n, out.n);
 	for (size_t i = 0; i < out.n; i++)
