@@ -1,0 +1,152 @@
+# render_keda.sh -- KEDA ScaledObjects in render: every rule violation of testdata/keda/
+# exits 1 with nothing on stdout and exactly golden/keda/NAME.err on stderr (warnings exit 0
+# with their golden stderr and schema-valid output); the shape of the rendered KEDA cases
+# (golden/render/keda-*.yaml) checked field by field; the operator target.
+# GOLDEN_UPDATE=1 (make golden-update) rewrites golden/keda/ instead of comparing.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+cd "$TEST_TMP"
+
+GOLDEN="$SRC/golden/keda"
+cases=0
+failures=0
+for f in "$SRC"/testdata/keda/*.yaml; do
+	name=$(basename "$f" .yaml)
+	# Header lines: `# args: ...` (render options), `# exit: N` (default 1).
+	args=$(sed -n 's/^# args: *//p' "$f" | head -n 1)
+	want=$(sed -n 's/^# exit: *//p' "$f" | head -n 1)
+	cases=$((cases + 1))
+	cp "$f" "$name.yaml"
+	set +e
+	# shellcheck disable=SC2086
+	"$FEAST" render -f "$name.yaml" $args >"$name.out" 2>"$name.err"
+	got=$?
+	set -e
+	if [ "$got" != "${want:-1}" ]; then
+		cat "$name.err" >&2
+		echo "FAIL: $name: exit $got, expected ${want:-1}" >&2
+		failures=$((failures + 1))
+		continue
+	fi
+	if [ "$got" != 0 ] && [ -s "$name.out" ]; then
+		echo "FAIL: $name: refused, but something was printed on stdout" >&2
+		failures=$((failures + 1))
+	fi
+	if [ "$got" = 0 ] && ! validate_manifests --strict "$name.out" >"$name.vm" 2>&1; then
+		cat "$name.vm" >&2
+		echo "FAIL: $name: the output fails validate-manifests" >&2
+		failures=$((failures + 1))
+	fi
+	[ -s "$name.err" ] || { echo "FAIL: $name: no message on stderr" >&2; failures=$((failures + 1)); }
+	if [ -n "${GOLDEN_UPDATE:-}" ]; then
+		cmp -s "$name.err" "$GOLDEN/$name.err" 2>/dev/null || { cp "$name.err" "$GOLDEN/$name.err"; echo "updated $name.err"; }
+	elif ! cmp -s "$GOLDEN/$name.err" "$name.err"; then
+		diff -u "$GOLDEN/$name.err" "$name.err" >&2 || true
+		echo "FAIL: golden/keda/$name.err differs" >&2
+		failures=$((failures + 1))
+	fi
+done
+[ "$failures" = 0 ] || fail "$failures of $cases KEDA error cases failed"
+[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
+[ "$(find "$GOLDEN" -type f | wc -l)" = "$cases" ] || fail "golden/keda holds files without a case"
+[ "$cases" -ge 15 ] || fail "only $cases KEDA error cases"
+
+# validate agrees with render on the inputs (it runs the same checks).
+expect_exit 1 "$FEAST" validate -f "$SRC/testdata/keda/err-replicas.yaml" 2>err
+grep -q 'keda' err || fail "validate does not see the ScaledObject rules"
+"$FEAST" validate -f "$SRC/testdata/render/keda-cpu.yaml" || fail "validate: a ScaledObject may leave scaleTargetRef out"
+
+# The rendered cases, field by field (the golden files hold the bytes).
+G="$SRC/golden/render"
+"$PYTHON" - "$G" "$SRC/testdata/render" <<'PY'
+import sys, yaml
+
+golden, inputs = sys.argv[1], sys.argv[2]
+
+def load(path):
+    return [d for d in yaml.safe_load_all(open(path)) if d is not None]
+
+def one(docs, kind, name=None):
+    found = [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)]
+    assert len(found) == 1, f"{kind} {name}: {len(found)} found"
+    return found[0]
+
+def kinds(docs):
+    return [d["kind"] for d in docs]
+
+def ha(dep, on):
+    pod = dep["spec"]["template"]["spec"]
+    assert "replicas" not in dep["spec"], "KEDA owns the count: no spec.replicas"
+    assert dep["spec"]["strategy"]["type"] == ("RollingUpdate" if on else "Recreate")
+    assert ("affinity" in pod) == on and ("topologySpreadConstraints" in pod) == on
+
+# Prometheus: HA because KEDA may go to 20; PDB; the ScaledObject right after the PDB.
+docs = load(f"{golden}/keda-prometheus.yaml")
+ha(one(docs, "Deployment"), True)
+k = kinds(docs)
+assert k.index("ScaledObject") == k.index("PodDisruptionBudget") + 1, k
+so = one(docs, "ScaledObject", "ranking-requests")
+assert so["metadata"]["namespace"] == "feast"
+assert so["metadata"]["labels"]["feast.dev/name"] == "ranking"
+assert so["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "kubectl-feast"
+assert so["metadata"]["annotations"] == {"owner": "team-ranking"}
+assert so["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "feast-ranking"}
+assert so["spec"]["minReplicaCount"] == 2 and so["spec"]["maxReplicaCount"] == 20
+hpa = so["spec"]["advanced"]["horizontalPodAutoscalerConfig"]
+assert hpa["name"] == "feast-ranking" and hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+assert "HorizontalPodAutoscaler" not in k, "never an HPA and a ScaledObject for one target"
+
+# Cron: only the named store is KEDA's; the other keeps its count.
+docs = load(f"{golden}/keda-cron.yaml")
+ha(one(docs, "Deployment", "feast-serving"), True)
+assert one(docs, "Deployment", "feast-registry")["spec"]["replicas"] == 1
+so = one(docs, "ScaledObject", "serving-office-hours")
+assert so["spec"]["scaleTargetRef"]["name"] == "feast-serving" and so["spec"]["minReplicaCount"] == 1
+
+# cpu with --keda-adopt-hpa: named feast-<name>, the transfer annotation, bounds written out.
+docs = load(f"{golden}/keda-cpu.yaml")
+so = one(docs, "ScaledObject", "feast-cpu")
+assert so["metadata"]["annotations"] == {"scaledobject.keda.sh/transfer-hpa-ownership": "true"}
+assert so["spec"]["minReplicaCount"] == 1 and so["spec"]["maxReplicaCount"] == 100
+assert so["spec"]["advanced"] == {"horizontalPodAutoscalerConfig": {"name": "feast-cpu"}}
+ha(one(docs, "Deployment"), True)
+
+# Scale to zero: minReplicaCount 0 as written.
+so = one(load(f"{golden}/keda-scale-to-zero.yaml"), "ScaledObject")
+assert so["spec"]["minReplicaCount"] == 0 and so["spec"]["triggers"][0]["metadata"]["activationThreshold"] == "1"
+
+# At most one replica: the single-replica shape, no PDB, still no spec.replicas.
+docs = load(f"{golden}/keda-max-one.yaml")
+ha(one(docs, "Deployment"), False)
+assert "PodDisruptionBudget" not in kinds(docs)
+
+# Another workload's ScaledObject passes through unchanged; the store keeps replicas 1.
+docs = load(f"{golden}/keda-other-workload.yaml")
+src = [d for d in load(f"{inputs}/keda-other-workload.yaml") if d["kind"] == "ScaledObject"][0]
+assert one(docs, "ScaledObject", "web") == src
+assert one(docs, "Deployment")["spec"]["replicas"] == 1
+
+# The operator target: the FeatureStore as written (plus -n's namespace) and its ScaledObject.
+docs = load(f"{golden}/keda-operator.yaml")
+assert kinds(docs) == ["FeatureStore", "ScaledObject"], kinds(docs)
+src = [d for d in load(f"{inputs}/keda-operator.yaml") if d["kind"] == "FeatureStore"][0]
+src["metadata"]["namespace"] = "feast"
+assert docs[0] == src, "the FeatureStore must be emitted as written"
+assert docs[1]["spec"]["scaleTargetRef"] == {"apiVersion": "feast.dev/v1", "kind": "FeatureStore", "name": "online"}
+assert docs[1]["metadata"]["namespace"] == "feast"
+print("rendered KEDA cases hold")
+PY
+
+# The operator target: nothing else, JSON too, one FeatureStore per store in input order.
+"$FEAST" render -f "$SRC/testdata/render/keda-cron.yaml" -n feast --target operator -o json >op.json 2>op.err
+"$PYTHON" -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+got = [(i["kind"], i["metadata"]["name"]) for i in l["items"]]
+assert got == [("FeatureStore", "registry"), ("FeatureStore", "serving"), ("ScaledObject", "serving-office-hours")], got
+assert l["items"][2]["spec"]["scaleTargetRef"]["kind"] == "FeatureStore"
+' op.json || fail "operator target JSON"
+[ ! -s op.err ] || { cat op.err; fail "operator target: unexpected warnings"; }
+# A FeatureStore that sets no namespace and no -n stays without one (the operator's default).
+"$FEAST" render -f "$SRC/testdata/render/keda-cron.yaml" --target operator >op.yaml
+grep -q 'namespace' op.yaml && fail "operator target invented a namespace"
+echo "$cases KEDA error and warning cases; rendered cases and the operator target hold"
