@@ -132,8 +132,14 @@ static int verify_edit(struct arena *ar, const struct scale_args *a, const struc
 {
 	struct doclist docs = { 0 };
 	const char *name = arena_printf(ar, "%s (edited)", a->file);
-	if (yaml_parse(ar, name, text->data, text->len, NULL, &docs, d) < 0)
+	struct diags v; /* its warnings were given for the file as it is */
+	diags_init(&v, ar);
+	if (yaml_parse(ar, name, text->data, text->len, NULL, &docs, &v) < 0 || check_documents(ar, &docs, &v)) {
+		for (size_t i = 0; i < v.n; i++)
+			if (v.v[i].level == DIAG_ERROR)
+				diag_error(d, &v.v[i].pos, v.v[i].path, "%s", v.v[i].msg)->rule = v.v[i].rule;
 		return -1;
+	}
 	int64_t got = 0;
 	const struct document *fs = NULL;
 	for (size_t i = 0; i < docs.n; i++)
@@ -144,7 +150,7 @@ static int verify_edit(struct arena *ar, const struct scale_args *a, const struc
 		diag_error(d, &pos, "spec.replicas", "the edit did not come out as intended; the file is left as it was");
 		return -1;
 	}
-	return check_documents(ar, &docs, d) ? -1 : 0;
+	return 0;
 }
 
 /* Show or write the new text; stdout gets the diff or one line like kubectl's. */

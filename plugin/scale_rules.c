@@ -3,6 +3,21 @@
 #include "diag.h"
 #include "doc.h"
 #include "scale.h"
+#include "schema.h"
+
+#include <string.h>
+
+/* Does the store's own CRD version have spec.replicas?  (v1alpha1 does not.) */
+static bool has_replicas_field(const struct node *fs_root)
+{
+	const char *api = node_str_or(map_get(fs_root, "apiVersion"), "");
+	const char *version;
+	char group[64];
+	if (!api_version_split(api, group, sizeof(group), &version))
+		return true; /* not for us to judge: the schema check reports it */
+	const struct crd_version *v = crd_version(crd_find(group, "FeatureStore"), version);
+	return !v || sch_at(v->schema, "spec.replicas") != NULL;
+}
 
 /* The field's value, else the spec key, else the document: where to point. */
 static const struct pos *where(const struct node *fs_root, const char *path)
@@ -24,6 +39,14 @@ size_t scale_check_rules(const struct node *fs_root, int64_t replicas, const cha
 		x = diag_error(d, where(fs_root, "spec.replicas"), "spec.replicas",
 			       "Invalid value: %lld: should be greater than or equal to 1", (long long)replicas);
 		x->rule = "scale-min";
+		return 1;
+	}
+	if (!has_replicas_field(fs_root)) {
+		x = diag_error(d, &map_get(fs_root, "apiVersion")->pos, "apiVersion",
+			       "%s FeatureStores have no spec.replicas; migrate FeatureStore \"%s\" to feast.dev/v1 "
+			       "to scale it",
+			       node_str_or(map_get(fs_root, "apiVersion"), ""), name);
+		x->rule = "scale-version";
 		return 1;
 	}
 	/* Somebody else owns the count: a change here would be undone, or fought over. */

@@ -102,6 +102,7 @@ scale_case refuse-hpa hpa.yaml 1 --replicas=3
 scale_case refuse-hpa-one hpa.yaml 1 --replicas=1
 scale_case refuse-keda keda.yaml 1 --replicas=2
 scale_case refuse-dry-run file-persistence.yaml 1 --replicas=2 --dry-run
+scale_case refuse-v1alpha1 v1alpha1.yaml 1 --replicas=1
 
 # Usage errors: exit 2, the file untouched.
 scale_case several-stores multi.yaml 2 --replicas=2
