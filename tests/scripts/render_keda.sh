@@ -149,4 +149,21 @@ assert l["items"][2]["spec"]["scaleTargetRef"]["kind"] == "FeatureStore"
 # A FeatureStore that sets no namespace and no -n stays without one (the operator's default).
 "$FEAST" render -f "$SRC/testdata/render/keda-cron.yaml" --target operator >op.yaml
 grep -q 'namespace' op.yaml && fail "operator target invented a namespace"
+# Every operator sample through --target operator: its FeatureStores exactly as written
+# (values and types; a namespace only where -n supplies a missing one), nothing else.
+REF="$SHARED/reference/feast-operator"
+n=0
+for f in "$REF"/samples/*.yaml "$REF"/testdata/*.yaml; do
+	n=$((n + 1))
+	"$FEAST" render -f "$f" -n feast --target operator >"op-$n.yaml" 2>/dev/null || fail "operator target: $f"
+	"$PYTHON" - "$f" "op-$n.yaml" <<'PY' || fail "operator target changed the FeatureStores of $f"
+import sys, yaml
+src = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get("kind") == "FeatureStore"]
+out = [d for d in yaml.safe_load_all(open(sys.argv[2])) if d]
+for d in src:
+    d["metadata"].setdefault("namespace", "feast")
+assert out == src, (len(out), len(src))
+PY
+done
+[ "$n" -gt 20 ] || fail "only $n operator samples"
 echo "$cases KEDA error and warning cases; rendered cases and the operator target hold"
