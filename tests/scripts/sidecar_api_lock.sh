@@ -1,6 +1,7 @@
 # sidecar_api_lock.sh -- lock against the test API server: create on 404, PUTs that keep others'
 # metadata, fail-closed exit codes (wrong CA 78, forbidden 69, unreachable 69, no namespace 78),
-# and a token file rotated under a holder (401 -> re-read -> the lease is kept).
+# a token file rotated under a holder (401 -> re-read -> the lease is kept), and the in-cluster
+# configuration (service account files, POD_NAME identity).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
@@ -78,4 +79,28 @@ renew = [r for r in reqs if r["method"] == "PUT" and r["agent"].startswith("feas
 i = next(i for i, r in enumerate(renew) if r["code"] == 401)
 assert any(r["code"] == 200 and r["user"] == "rotating-user" for r in renew[i + 1:]), renew[i:]
 PY
+
+# In a pod: no kubeconfig, the service account's token, CA and namespace,
+# KUBERNETES_SERVICE_HOST/PORT, and POD_NAME as the identity.
+mkdir -p sa home
+printf '%s' "$APISERVER_TOKEN" >sa/token
+cp "$APISERVER_CA" sa/ca.crt
+printf 'kube-system' >sa/namespace
+incluster() {
+	env -u KUBECONFIG HOME="$TEST_TMP/home" KUBERNETES_SERVICE_HOST=127.0.0.1 \
+		KUBERNETES_SERVICE_PORT="$APISERVER_PORT" FEAST_SERVICEACCOUNT_DIR="$TEST_TMP/sa" \
+		POD_NAME=feast-demo-7d9c-x2x4q "$@"
+}
+incluster "$SIDECAR" lock --lease pod-lock $T -- sh -c 'touch incluster'
+[ -e incluster ] || fail "in-cluster lock did not run"
+apiserver_curl /apis/coordination.k8s.io/v1/namespaces/kube-system/leases/pod-lock >pl.json
+grep -q '"namespace":"kube-system"' pl.json || fail "not in the service account's namespace: $(cat pl.json)"
+# While held, the holder is the pod's name.
+incluster "$SIDECAR" lock --lease pod-lock $T -- sh -c \
+	"curl -sS --cacert '$APISERVER_CA' -H 'Authorization: Bearer $APISERVER_TOKEN' \
+	 '$APISERVER_URL/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/pod-lock' >held.json"
+grep -q '"holderIdentity":"feast-demo-7d9c-x2x4q"' held.json || fail "identity is not POD_NAME: $(cat held.json)"
+incluster env POD_NAMESPACE=default "$SIDECAR" lock --lease pod-lock-2 $T -- true
+apiserver_curl /apis/coordination.k8s.io/v1/namespaces/default/leases/pod-lock-2 | grep -q '"name":"pod-lock-2"' ||
+	fail "POD_NAMESPACE not used"
 echo ok
