@@ -70,3 +70,22 @@ soak:: all $(O)/tests/test_lease_model
 	@SIDECAR_SOAK=1 $(MAKE) --no-print-directory scripts SCRIPT_FILTER=sidecar_
 
 .PHONY: soak
+
+# `make fuzz-sidecar`: libFuzzer on the JSON the sidecar reads (Lease, Pod,
+# Status), with ASan and UBSan; the corpus grows in $(O)/fuzz/corpus.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SIDECAR_SRC := tests/fuzz/fuzz_sidecar_json.c sidecar/kjson.c kube/kube_status.c lib/json.c lib/doc.c \
+	lib/arena.c lib/buf.c lib/diag.c
+
+$(O)/fuzz/fuzz_sidecar_json: $(FUZZ_SIDECAR_SRC)
+	$(quiet) FUZZCC $@
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(DEFS) $(INCLUDES) -o $@ $^
+
+fuzz-sidecar: $(O)/fuzz/fuzz_sidecar_json
+	@mkdir -p $(O)/fuzz/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(O)/fuzz/corpus tests/fuzz/corpus/sidecar_json
+
+.PHONY: fuzz-sidecar
