@@ -286,8 +286,14 @@ struct run {
 	struct wrap w;
 	bool lost;
 	int64_t hb_deadline;
+	int64_t exited_at; /* when the command itself exited */
 	const char *why;
 };
+
+/* After the command exits, the rest of its group gets this long to finish
+ * on its own (a process already dying is still in the group until reaped)
+ * before it is treated as left behind and killed. */
+#define LEFTOVER_MS 200
 
 static void lose(struct run *r, const char *why)
 {
@@ -339,13 +345,15 @@ static void supervise(struct run *r, struct channel *ch, int sigfd)
 			lose(r, "no heartbeat from the daemon before the lock's deadline");
 		if (wrap_reap(&r->w) && wrap_group_gone(&r->w))
 			return;
-		if (r->w.exited && !r->w.killing) {
+		if (r->w.exited && !r->exited_at)
+			r->exited_at = now;
+		if (r->w.exited && !r->w.killing && now >= r->exited_at + LEFTOVER_MS) {
 			slog(0, "lock: the command exited but left processes in its group: killing them");
 			wrap_kill(&r->w, now);
 		}
 		int64_t next = min64(wrap_tick(&r->w, now), r->lost ? INT64_MAX : r->hb_deadline);
 		if (r->w.exited)
-			next = min64(next, now + 100); /* leftovers that are not our children */
+			next = min64(next, now + 20); /* leftovers that are not our children */
 		struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { ch->fd, POLLIN, 0 } };
 		int64_t wait = next == INT64_MAX ? -1 : next - now;
 		if (poll(p, ch->fd >= 0 ? 2 : 1, wait < 0 ? -1 : (int)min64(wait, 1000000)) < 0 && errno != EINTR)

@@ -256,7 +256,10 @@ static void maybe_watch(struct daemon *d, int64_t now)
 		return;
 	if (d->m.state != LEASE_STANDBY || !d->m.want || now < d->watch_retry_at || d->wake <= now)
 		return;
-	d->watch_deadline = d->wake < now + WATCH_MAX_MS ? d->wake : now + WATCH_MAX_MS;
+	/* The loop wakes the watch when the machine needs the worker (its wake
+	 * time, or a request to send), so the watch itself may run long: one
+	 * watch request per WATCH_MAX_MS while nothing changes. */
+	d->watch_deadline = now + WATCH_MAX_MS;
 	d->watching = true;
 	io_worker_watch(&d->w, d->watch_deadline);
 }

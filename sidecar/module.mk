@@ -89,3 +89,8 @@ fuzz-sidecar: $(O)/fuzz/fuzz_sidecar_json
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(O)/fuzz/corpus tests/fuzz/corpus/sidecar_json
 
 .PHONY: fuzz-sidecar
+
+# `make bench`: the sidecar's footprint and API load (bench/sidecar.sh).
+bench:: all
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+		bench/sidecar.sh
