@@ -67,4 +67,17 @@ int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, s
 
 const char *feast_version(void);
 
+/* The program's one-line purpose and exit codes (plugin/main.c), shared by the
+ * main help and the man page. */
+extern const char feast_blurb[];
+extern const char feast_exit_codes[];
+
+/* Hidden entry points, outside commands[]: `kubectl-feast __complete WORDS...`
+ * answers shell completion requests (cobra's protocol, as kubectl 1.26+ relays
+ * them to kubectl_complete-feast); `kubectl-feast __man [DATE]` prints the man
+ * page.  Both read commands[] and the option tables (plugin/cmd_completion.c,
+ * plugin/cmd_man.c). */
+int complete_main(int argc, char **argv);
+int man_main(int argc, char **argv);
+
 #endif

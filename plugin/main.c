@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_render, cmd_scale, cmd_validate, cmd_version;
+extern const struct command cmd_completion, cmd_render, cmd_scale, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
+	&cmd_completion,
 	&cmd_render,
 	&cmd_scale,
 	&cmd_validate,
@@ -14,16 +15,21 @@ const struct command *const commands[] = {
 	NULL,
 };
 
+const char feast_blurb[] =
+	"render Feast FeatureStore specs into HA-ready Kubernetes manifests\n"
+	"and reconcile them against a cluster.";
+const char feast_exit_codes[] =
+	"Exit codes: 0 ok, 1 invalid spec or refused by a rule, 2 usage error,\n"
+	"3 cluster or API failure, 4 --wait timed out (diff: 0 same, 1 different, >1 error).";
+
 static void main_help(FILE *f)
 {
-	fputs("kubectl feast: render Feast FeatureStore specs into HA-ready Kubernetes manifests\n"
-	      "and reconcile them against a cluster.\n\nCommands:\n", f);
+	fprintf(f, "kubectl feast: %s\n\nCommands:\n", feast_blurb);
 	for (const struct command *const *c = commands; *c; c++)
 		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fputs("\nExit codes: 0 ok, 1 invalid spec or refused by a rule, 2 usage error,\n"
-	      "3 cluster or API failure, 4 --wait timed out (diff: 0 same, 1 different, >1 error).\n"
-	      "\nUsage:\n  kubectl feast COMMAND [options]\n\n"
-	      "Use \"kubectl feast COMMAND --help\" for more information about a command.\n", f);
+	fprintf(f, "\n%s\n\nUsage:\n  kubectl feast COMMAND [options]\n\n"
+		"Use \"kubectl feast COMMAND --help\" for more information about a command.\n",
+		feast_exit_codes);
 }
 
 int main(int argc, char **argv)
@@ -46,6 +52,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(name, "--version"))
 		name = "version";
+	/* Hidden entry points for the shell and the build, not commands of their own. */
+	if (!strcmp(name, "__complete"))
+		return complete_main(argc - 2, argv + 2);
+	if (!strcmp(name, "__man"))
+		return man_main(argc - 2, argv + 2);
 	const struct command *cmd = command_find(name);
 	if (!cmd)
 		return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", name);
