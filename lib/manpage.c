@@ -179,13 +179,26 @@ static size_t shared_groups(const struct man_page *p, const struct opt **v, size
 	return n;
 }
 
+/* A usage line as typed: the program's invocation first, whether or not the
+ * table's usage string starts with it. */
+static void usage_line(struct buf *out, const struct man_page *p, const struct man_command *c)
+{
+	struct buf u = BUF_INIT;
+	size_t len = strlen(p->invocation);
+	if (strncmp(c->usage, p->invocation, len) != 0 || (c->usage[len] && c->usage[len] != ' '))
+		buf_addf(&u, "%s ", p->invocation);
+	buf_adds(&u, c->usage);
+	roff_text(out, u.data);
+	buf_release(&u);
+}
+
 static void command_section(struct buf *out, const struct man_page *p, const struct man_command *c)
 {
 	buf_adds(out, ".SS ");
 	roff_line(out, c->name, strlen(c->name));
 	roff_text(out, c->summary);
 	buf_adds(out, ".PP\n\\fIUsage:\\fR\n");
-	roff_text(out, c->usage);
+	usage_line(out, p, c);
 	if (c->description && *c->description) {
 		buf_adds(out, ".PP\n");
 		roff_text(out, c->description);
@@ -279,7 +292,7 @@ void man_write(struct buf *out, const struct man_page *p)
 	for (size_t i = 0; i < p->ncmds; i++) {
 		if (i)
 			buf_adds(out, ".br\n");
-		roff_line(out, p->cmds[i].usage, strlen(p->cmds[i].usage));
+		usage_line(out, p, &p->cmds[i]);
 	}
 	buf_adds(out, ".SH DESCRIPTION\n");
 	roff_text(out, p->description);

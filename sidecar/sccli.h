@@ -60,4 +60,7 @@ bool sc_parse_duration(const char *s, long long *ms);
 
 const char *sc_version(void);
 
+/* `feast-sidecar __man [DATE]`: the man page from cmds' tables (sidecar/man.c). */
+int sc_man(const struct sc_command *const *cmds, const char *blurb, int argc, char **argv);
+
 #endif
