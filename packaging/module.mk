@@ -15,6 +15,7 @@ DIST ?= dist
 PROJECT_URL ?= https://github.com/kubectl-feast/kubectl-feast
 RELEASE_URL ?= $(PROJECT_URL)/releases/download/v$(VERSION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 PKG_OS := linux
 PKG_ARCH := $(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(shell uname -m)))
 PKG_ENV := SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PROJECT_URL=$(PROJECT_URL)
@@ -57,7 +58,7 @@ image: $(SIDECAR_IMAGE)
 
 $(SIDECAR_IMAGE): $(BIN)/feast-sidecar $(BIN)/feast-lock packaging/image.sh VERSION
 	$(quiet) IMAGE $@
-	$(Q)$(PKG_ENV) REVISION=$(REVISION) packaging/image.sh $@ $(VERSION) $(BIN)/feast-sidecar \
+	$(Q)$(PKG_ENV) REVISION=$(IMAGE_REVISION) packaging/image.sh $@ $(VERSION) $(BIN)/feast-sidecar \
 		$(BIN)/feast-lock
 
 # `make install` also puts the completion helper next to the plugin and the man pages
