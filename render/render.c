@@ -164,6 +164,92 @@ static void render_for_operator(struct render_ctx *r, const struct doclist *docs
 	}
 }
 
+/* ---- Flux post-build substitution ----
+ * Flux's kustomize-controller replaces ${VAR} anywhere in the objects it
+ * applies when postBuild.substitute is set, unless an object opts out with
+ * this annotation.  Rendered objects carry `${` only where it must reach the
+ * pod as written (shell in init scripts, DB URLs that Feast expands), so they
+ * opt out; documents passed through are the user's and stay as written. */
+#define FLUX_SUBSTITUTE "kustomize.toolkit.fluxcd.io/substitute"
+
+/* The first node under n whose key or scalar text contains `${`; its path into *path. */
+static const struct node *find_subst(const struct node *n, struct buf *path)
+{
+	if (n->kind == NODE_SCALAR)
+		return strstr(n->u.sc.s, "${") ? n : NULL;
+	size_t mark = path->len;
+	if (n->kind == NODE_SEQ) {
+		for (size_t i = 0; i < n->u.seq.n; i++) {
+			buf_addf(path, "[%zu]", i);
+			const struct node *hit = find_subst(n->u.seq.v[i], path);
+			if (hit)
+				return hit;
+			buf_truncate(path, mark);
+		}
+		return NULL;
+	}
+	for (size_t i = 0; i < n->u.map.n; i++) {
+		const struct pair *p = &n->u.map.v[i];
+		buf_addf(path, "%s%s", mark ? "." : "", p->key);
+		if (strstr(p->key, "${"))
+			return p->val;
+		const struct node *hit = find_subst(p->val, path);
+		if (hit)
+			return hit;
+		buf_truncate(path, mark);
+	}
+	return NULL;
+}
+
+static bool flux_opted_out(const struct node *root)
+{
+	const char *v = node_text(map_get(node_at(root, "metadata.annotations"), FLUX_SUBSTITUTE));
+	return v && !strcmp(v, "disabled");
+}
+
+static void flux_mark(struct arena *a, struct node *root)
+{
+	struct buf path = BUF_INIT;
+	const struct node *hit = find_subst(root, &path);
+	buf_release(&path);
+	struct node *meta = map_get(root, "metadata");
+	if (!hit || !meta || meta->kind != NODE_MAP || flux_opted_out(root))
+		return;
+	/* A copy: annotation maps may be shared with the input or other objects. */
+	const struct node *old = map_get(meta, "annotations");
+	struct node *ann = old && old->kind == NODE_MAP ? node_clone(a, old) : node_map(a, NULL);
+	map_set(a, ann, FLUX_SUBSTITUTE, node_str(a, "disabled"));
+	map_set(a, meta, "annotations", ann);
+}
+
+static void flux_warn(struct diags *d, const struct node *root)
+{
+	struct buf path = BUF_INIT;
+	const struct node *hit = find_subst(root, &path);
+	if (hit && !flux_opted_out(root))
+		diag_warn(d, &hit->pos, path.data,
+			  "contains `${`, which Flux post-build substitution rewrites; passed through as "
+			  "written (annotate it " FLUX_SUBSTITUTE ": disabled to keep it)");
+	buf_release(&path);
+}
+
+/* Objects built here opt out of substitution when they hold `${`; documents
+ * emitted as written (passed through, or the stores themselves with --target
+ * operator) are only warned about. */
+static void flux_pass(struct render_ctx *r, size_t first)
+{
+	for (size_t i = first; i < r->out->n; i++) {
+		const struct render_obj *o = &r->out->v[i];
+		enum doc_kind kind = doc_classify(o->root);
+		bool as_written = o->src && (o->root == o->src->root || kind == DOC_FEATURESTORE_V1 ||
+					     kind == DOC_FEATURESTORE_V1ALPHA1);
+		if (as_written)
+			flux_warn(r->d, o->root);
+		else
+			flux_mark(r->a, o->root);
+	}
+}
+
 int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
 		     struct objlist *out, struct diags *d)
 {
@@ -173,6 +259,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	r.d = d;
 	r.opts = opts;
 	r.out = out;
+	size_t first = out->n;
 	if (templates_load(a, &r.tm, d) < 0)
 		return -1;
 	size_t n;
@@ -181,6 +268,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		return -1;
 	if (opts->target == RENDER_TARGET_OPERATOR) {
 		render_for_operator(&r, docs, stores, n);
+		flux_pass(&r, first);
 		return r.errors ? -1 : 0;
 	}
 	build_shared_rbac(&r);
@@ -197,6 +285,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 			continue;
 		append(&r, docs->v[i].root, &docs->v[i]);
 	}
+	flux_pass(&r, first);
 	return r.errors ? -1 : 0;
 }
 

@@ -26,6 +26,11 @@
  *  - Output is deterministic: the same documents and options give the same
  *    objects, and a store's objects do not depend on the other stores of the
  *    run or on their order.
+ *  - Flux: Flux's post-build substitution rewrites ${VAR} in every object it
+ *    applies.  Built objects whose text (a key or a scalar) contains `${` get
+ *    the annotation kustomize.toolkit.fluxcd.io/substitute: disabled; documents
+ *    passed through stay as written, with a warning when they contain `${` and
+ *    do not carry that annotation themselves.
  *  - render_write() appends the objects as YAML (documents separated by `---`)
  *    or as one kubectl-style `v1` `List` in JSON, two-space indented.
  *
