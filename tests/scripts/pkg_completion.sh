@@ -21,14 +21,16 @@ expect() {
 	[ "$got" = "$want " ] || fail "completing [$*]: got '$got', want '$want'"
 	tail -n 1 "$TEST_TMP/out" | grep -q '^:[0-9][0-9]*$' || fail "completing [$*]: no directive last"
 }
-expect "completion render validate version help :4" ""
+# The commands, as the main help lists them, then `help`.
+cmds=$("$FEAST" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { printf "%s ", $1 } on && /^$/ { exit }')
+[ -n "$cmds" ] || fail "no commands in kubectl feast --help"
+expect "${cmds}help :4" ""
 expect "render :4" ren
 expect "--help -h --version :4" -
 expect "yaml json :4" render -o ""
 expect "yaml json :4" render --output ""
 expect "json :4" render --output=j
 expect "yaml :4" render -o=y
-expect "standalone :4" render --target ""
 expect "true false :4" render --recursive=
 expect "yaml yml json :8" render -f ""
 expect "yaml yml json :8" render -R --filename ""
@@ -41,7 +43,9 @@ expect ":4" nosuch ""
 expect ":4" render -- -
 expect ":4" render -f x.yaml ""
 # Flags: a flag already given is not offered again, unless it may repeat (-f).
-expect "--filename --recursive --namespace --image --target --help :4" render -f a.yaml -o json --
+flags=$("$FEAST" render --help | sed -n 's/^ *\(-., \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p' | grep -vx -- --output | tr '\n' ' ')
+expect "${flags}:4" render -f a.yaml -o json --
+case " $flags" in *" --filename "*" --help "*) ;; *) fail "render --help lists no --filename/--help: $flags" ;; esac
 expect "--namespace :4" render --na
 expect "-n :4" render -n
 kubectl_complete-feast render --im | grep -q "^--image	Feature-server image" || fail "flag candidates lack their help text"
@@ -58,22 +62,24 @@ for line in open(sys.argv[1]):
         cmd = line.strip()
     elif line.startswith("COMMON OPTIONS"):
         cmd = None
-    m = re.match(r"^       (?:-\w, )?--([a-z0-9-]+)(?:\[?=([^\s\]]+))?", line)
+    m = re.match(r"^       (?:-\w, )?--([a-z0-9-]+)(\[?)(?:=([^\s\]]+))?", line)
     if m and cmd:
-        last = (m.group(1), m.group(2))
+        last = (m.group(1), "optional" if m.group(2) else "value", m.group(3))
         continue
     if last and cmd and line.startswith("              "):
-        name, arg = last
+        name, kind, arg = last
         one_of = re.search(r"One of: (.*?)\.(?: |$)", line)
         if one_of:
-            print(cmd, name, " ".join(one_of.group(1).split(", ")))
+            print(cmd, name, kind, " ".join(one_of.group(1).split(", ")))
         elif arg and arg == arg.lower():
-            print(cmd, name, " ".join(arg.split("|")))
+            print(cmd, name, kind, " ".join(arg.split("|")))
     last = None
 PY
 [ "$(wc -l <"$TEST_TMP/choices")" -ge 4 ] || { cat "$TEST_TMP/choices"; fail "too few choices lists found in the man page"; }
-while read -r cmd flag values; do
-	expect "$values :4" "$cmd" "--$flag" ""
+# --flag=VALUE for every flag; --flag VALUE only where the value may be the next word.
+while read -r cmd flag kind values; do
+	expect "$values :4" "$cmd" "--$flag="
+	[ "$kind" = optional ] || expect "$values :4" "$cmd" "--$flag" ""
 done <"$TEST_TMP/choices"
 
 # The real kubectl relays plugin completion to kubectl_complete-feast.
