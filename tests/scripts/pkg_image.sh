@@ -61,11 +61,6 @@ file_count=$(find "$root" -type f | wc -l)
 	{ find "$root" -type f >&2; fail "unexpected files in the image"; }
 
 # Run inside it, as its user, with the /proc a container has.
-as_user() { chroot --userspec=65532:65532 "$root" "$@"; }
-out=$(as_user /usr/bin/feast-sidecar --version) || fail "feast-sidecar does not run in the image"
-[ "$out" = "feast-sidecar $version" ] || fail "feast-sidecar --version printed '$out'"
-out=$(as_user /usr/bin/feast-lock --version) || fail "feast-lock does not run in the image"
-case "$out" in "feast-lock $version"*) ;; *) fail "feast-lock --version printed '$out'" ;; esac
 layer=$(du -sb --apparent-size "$root" | cut -f1)
 mkdir -p "$root/proc"
 mount -t proc proc "$root/proc" || fail "cannot mount /proc in the image's root"
@@ -76,6 +71,11 @@ cleanup() {
 	umount "$root/proc" 2>/dev/null || true
 }
 trap cleanup EXIT
+as_user() { chroot --userspec=65532:65532 "$root" "$@"; }
+out=$(as_user /usr/bin/feast-sidecar --version) || fail "feast-sidecar does not run in the image"
+[ "$out" = "feast-sidecar $version" ] || fail "feast-sidecar --version printed '$out'"
+out=$(as_user /usr/bin/feast-lock --version) || fail "feast-lock does not run in the image"
+case "$out" in "feast-lock $version"*) ;; *) fail "feast-lock --version printed '$out'" ;; esac
 # chroot itself, not the function: $! must be the daemon (chroot execs it).
 chroot --userspec=65532:65532 "$root" /usr/bin/feast-sidecar run --lease-file /tmp/lease.json --lease test --identity image-test \
 	--socket /tmp/sock --listen "" 2>"$TEST_TMP/daemon.log" &
