@@ -3,8 +3,9 @@
 #
 # The same inputs give the same bytes: names sorted, owner and group 0, modes
 # 0755 for executables and 0644 otherwise, every mtime SOURCE_DATE_EPOCH, ustar
-# headers (no atime/ctime), gzip without name or timestamp.  Executables are
-# stripped of debug information.
+# headers (no atime/ctime), gzip without name or timestamp.  Executables lose
+# their debug information and build ID (derived from the debug information,
+# which names the build directory), so a checkout elsewhere gives the same bytes.
 set -eu
 out=$1
 shift
@@ -14,7 +15,7 @@ trap 'rm -rf "$stage"' EXIT
 for f in "$@"; do
 	name=$(basename "$f")
 	if [ -x "$f" ] && head -c 4 "$f" | grep -q 'ELF'; then
-		strip --strip-debug -o "$stage/$name" "$f"
+		strip --strip-debug --remove-section=.note.gnu.build-id -o "$stage/$name" "$f"
 		chmod 0755 "$stage/$name"
 	elif [ -x "$f" ]; then
 		install -m 0755 "$f" "$stage/$name"

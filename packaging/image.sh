@@ -23,9 +23,11 @@ trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 mkdir -p "$root/usr/bin" "$root/etc/ssl/certs" "$root/tmp" "$root/home/nonroot"
 
-# The programs, without debug information.
-strip --strip-debug -o "$root/usr/bin/feast-sidecar" "$sidecar"
-strip --strip-debug -o "$root/usr/bin/feast-lock" "$lock"
+# The programs, without debug information or build ID: the linker derives the ID from
+# the debug information, which names the build directory, so a checkout elsewhere would
+# give another image.
+strip --strip-debug --remove-section=.note.gnu.build-id -o "$root/usr/bin/feast-sidecar" "$sidecar"
+strip --strip-debug --remove-section=.note.gnu.build-id -o "$root/usr/bin/feast-lock" "$lock"
 chmod 0755 "$root/usr/bin/feast-sidecar" "$root/usr/bin/feast-lock"
 if ldd "$lock" >/dev/null 2>&1; then
 	echo "image.sh: $lock is not statically linked" >&2
