@@ -39,6 +39,24 @@ for i in $(seq 1 "$ROUNDS"); do
 	[ $since_renew -lt $best ] && best=$since_renew
 	rm -f p1/sock
 done
+# A pod restarted with the same identity (POD_NAME) must not inherit the
+# hold of its dead predecessor: it waits a lease duration like anyone else.
+rm -f up crit.log
+start_daemon p3
+p3/feast-lock --socket p3/sock -- sh -c 'touch up; exec sleep 30' 2>/dev/null &
+h=$!
+track $h
+wait_for 5 test -e up || fail "holder did not start"
+kill -KILL "$(daemon_pid p3)"
+renew=$(micro_ms "$(lease_field renewTime)")
+wait $h 2>/dev/null || true
+rm -f p3/sock
+start_daemon p3
+CRIT_SLEEP=0 p3/feast-lock --socket p3/sock -w 30 -- "$TEST_TMP/crit.sh" p3
+start=$(awk '$1 == "start" { print $3 }' crit.log)
+[ $((start - renew)) -ge $L_MS ] || fail "a restarted p3 took its predecessor's hold after $((start - renew)) ms"
+echo "same identity restarted: waited $((start - renew)) ms after the predecessor's last renewal"
+
 echo "crash takeover: at most $worst ms after SIGKILL (bound $((L_MS + R_MS * 22 / 10 + TREQ_MS))), at least $best ms after the last renewal (lease $L_MS)"
 
 # Graceful release: the next waiter (another pod) starts at once -- the
@@ -49,7 +67,7 @@ for i in $(seq 1 $((ROUNDS * 3))); do
 	rm -f crit.log
 	CRIT_SLEEP=0.3 p1/feast-lock --socket p1/sock -- "$TEST_TMP/crit.sh" p1 &
 	h=$!
-	wait_for 5 grep -q start crit.log || fail "holder did not start"
+	wait_for 5 grep -qs start crit.log || fail "holder did not start"
 	CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 10 -- "$TEST_TMP/crit.sh" p2
 	wait $h || fail "holder failed"
 	awk '$1 == "end" && $2 == "p1" { e = $3 } $1 == "start" && $2 == "p2" { s = $3 } END { print s - e }' \
