@@ -58,6 +58,12 @@ $(O)/tests/test_sidecar_%: $(O)/tests/unit/test_sidecar_%.o $(O)/libsidecar.a $(
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
 
+# Readiness (issue 7): the state machine and the checks of the local servers.
+$(O)/tests/test_ready_%: $(O)/tests/unit/test_ready_%.o $(O)/libsidecar.a $(O)/libfeast.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
+
 -include $(LOCK_STATIC_OBJ:.o=.d) $(O)/sidecar/main.d
 
 # `make soak`: the long forms -- the model over thousands of random
