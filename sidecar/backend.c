@@ -30,31 +30,40 @@ static void diag_message(const struct diags *d, char *err, size_t n)
 	buf_release(&b);
 }
 
-static struct lease_io *open_kube(struct sc_config *cfg, int *code, char *err, size_t n)
+struct kube_client *backend_client(const struct sc_config *cfg, char *ns, size_t nsn, char *err, size_t n)
 {
 	struct arena a = ARENA_INIT;
 	struct diags d;
 	diags_init(&d, &a);
 	struct kube_config kc;
 	struct kube_client *client = NULL;
-	struct lease_io *io = NULL;
 	char ua[64];
 	snprintf(ua, sizeof(ua), "feast-sidecar/%s", sc_version());
 	struct kube_client_opts opts = { .user_agent = ua, .stdin_fd = -1, .stdin_fd_set = true };
 	if (kube_config_load(&a, &cfg->kube, NULL, &kc, &d) < 0 || !(client = kube_client_new(&kc, &opts, &d))) {
 		diag_message(&d, err, n);
-		*code = SC_CONFIG;
-	} else if (strlen(kc.namespace) >= sizeof(backend_ns)) {
+	} else if (strlen(kc.namespace) >= nsn) {
 		snprintf(err, n, "namespace \"%s\" is too long", kc.namespace);
 		kube_client_free(client);
+		client = NULL;
 	} else {
-		snprintf(backend_ns, sizeof(backend_ns), "%s", kc.namespace);
-		cfg->namespace = backend_ns;
-		io = lease_kube_open(client, backend_ns, cfg->lease);
-		if (!io)
-			kube_client_free(client);
+		snprintf(ns, nsn, "%s", kc.namespace);
 	}
 	arena_free(&a);
+	return client;
+}
+
+static struct lease_io *open_kube(struct sc_config *cfg, int *code, char *err, size_t n)
+{
+	struct kube_client *client = backend_client(cfg, backend_ns, sizeof(backend_ns), err, n);
+	if (!client) {
+		*code = SC_CONFIG;
+		return NULL;
+	}
+	cfg->namespace = backend_ns;
+	struct lease_io *io = lease_kube_open(client, backend_ns, cfg->lease);
+	if (!io)
+		kube_client_free(client);
 	return io;
 }
 

@@ -14,4 +14,10 @@ struct lease_io;
 
 struct lease_io *backend_open(struct sc_config *cfg, int *code, char *err, size_t n);
 
+/* A client of the API server from the same flags, for requests other than
+ * the Lease's (the readiness gate); the namespace it resolved goes to ns.
+ * NULL with a message (a configuration error, exit 78). */
+struct kube_client;
+struct kube_client *backend_client(const struct sc_config *cfg, char *ns, size_t nsn, char *err, size_t n);
+
 #endif

@@ -5,6 +5,7 @@
 #include "httpd.h"
 #include "kube_config.h"
 #include "lease_io.h"
+#include "readiness.h"
 #include "sccli.h"
 #include "slog.h"
 
@@ -20,12 +21,35 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const struct opt *const run_groups[] = { config_daemon_opts, config_lease_opts, kube_flag_opts,
-						sc_help_opts, NULL };
+static const struct opt *const run_groups[] = { config_daemon_opts, readiness_opts, config_lease_opts,
+						kube_flag_opts, sc_help_opts, NULL };
+
+struct run_args {
+	struct sc_config cfg;
+	struct readiness_cfg ready;
+};
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
-	return config_opt(ctx, o, value, err, errlen) < 0 ? -1 : 0;
+	struct run_args *a = ctx;
+	int rc = readiness_opt(&a->ready, o, value, err, errlen);
+	if (rc == 1)
+		rc = config_opt(&a->cfg, o, value, err, errlen);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Readiness, when a server to check was named; the gate gets its own API client. */
+static int start_readiness(struct run_args *a, struct readiness **out, char *err, size_t n)
+{
+	static char ns[64];
+	*out = NULL;
+	if (!a->ready.on)
+		return 0;
+	struct kube_client *client = NULL;
+	if (a->ready.mode == READINESS_GATE && !(client = backend_client(&a->cfg, ns, sizeof(ns), err, n)))
+		return -1;
+	*out = readiness_start(&a->ready, client, ns, err, n);
+	return *out ? 0 : -1;
 }
 
 static int mkdirs(const char *dir)
@@ -140,47 +164,62 @@ static int install_lock_client(const struct sc_config *cfg, char *err, size_t n)
 	return 0;
 }
 
-static int run(const struct sc_command *cmd, int argc, char **argv)
+/* Sockets, the lock client, readiness; then serve until drained. */
+static int serve(struct run_args *a)
 {
-	struct sc_config cfg;
-	config_init(&cfg);
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = sc_parse(cmd, argc, argv, on_opt, &cfg, false, &args);
-	if (rc)
-		return rc < 0 ? SC_USAGE : SC_OK;
-	if (args.n)
-		return sc_usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+	struct sc_config *cfg = &a->cfg;
 	char err[1024];
 	int code = SC_CONFIG;
-	if (config_finish(&cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		return SC_CONFIG;
-	}
-	struct lease_io *io = backend_open(&cfg, &code, err, sizeof(err));
+	struct lease_io *io = backend_open(cfg, &code, err, sizeof(err));
 	if (!io) {
 		fprintf(stderr, "error: %s\n", err);
 		return code;
 	}
 	int http_fd = -1, listen_fd = -1;
-	if (*cfg.listen && (http_fd = httpd_listen(cfg.listen, err, sizeof(err))) < 0)
+	struct readiness *ready = NULL;
+	if (*cfg->listen && (http_fd = httpd_listen(cfg->listen, err, sizeof(err))) < 0)
 		goto fail;
-	if (install_lock_client(&cfg, err, sizeof(err)) < 0)
+	if (install_lock_client(cfg, err, sizeof(err)) < 0)
 		goto fail;
-	if ((listen_fd = listen_unix(cfg.socket, cfg.socket_mode, err, sizeof(err))) < 0)
+	if (start_readiness(a, &ready, err, sizeof(err)) < 0)
 		goto fail;
-	slog(0, "run: Lease %s via %s as %s; socket %s%s%s", cfg.lease, io->where, cfg.identity, cfg.socket,
-	     *cfg.listen ? "; http " : "", cfg.listen);
-	struct daemon_opts o = { &cfg, io, listen_fd, http_fd, -1, true };
-	rc = daemon_run(&o, -1);
-	unlink(cfg.socket);
+	if ((listen_fd = listen_unix(cfg->socket, cfg->socket_mode, err, sizeof(err))) < 0)
+		goto fail;
+	slog(0, "run: Lease %s via %s as %s; socket %s%s%s%s", cfg->lease, io->where, cfg->identity, cfg->socket,
+	     *cfg->listen ? "; http " : "", cfg->listen,
+	     !ready ? "" : a->ready.mode == READINESS_GATE ? "; readiness gate" : "; readiness probe");
+	struct daemon_opts o = { cfg, io, listen_fd, http_fd, -1, true, ready };
+	int rc = daemon_run(&o, -1);
+	unlink(cfg->socket);
+	readiness_stop(ready);
 	return rc;
 fail:
 	fprintf(stderr, "error: %s\n", err);
+	readiness_stop(ready);
 	if (http_fd >= 0)
 		close(http_fd);
 	io->ops->destroy(io);
 	return SC_CONFIG;
+}
+
+static int run(const struct sc_command *cmd, int argc, char **argv)
+{
+	struct run_args a;
+	config_init(&a.cfg);
+	readiness_cfg_init(&a.ready);
+	char *pos[argc + 1];
+	struct opt_args args = { pos, 0, NULL, 0 };
+	int rc = sc_parse(cmd, argc, argv, on_opt, &a, false, &args);
+	if (rc)
+		return rc < 0 ? SC_USAGE : SC_OK;
+	if (args.n)
+		return sc_usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+	char err[1024];
+	if (config_finish(&a.cfg, err, sizeof(err)) < 0 || readiness_cfg_finish(&a.ready, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return SC_CONFIG;
+	}
+	return serve(&a);
 }
 
 const struct sc_command cmd_run = {
@@ -189,8 +228,19 @@ const struct sc_command cmd_run = {
 	"run (--name NAME | --lease NAME) [options]",
 	"Serves the cluster-wide registry lock (a coordination.k8s.io/v1 Lease) to local clients on a\n"
 	"unix socket (see `lock`), copies the static lock client next to the socket, and answers\n"
-	"/healthz, /leader and /status on a loopback HTTP port.  SIGTERM drains: waiters are refused,\n"
-	"a holder keeps its lock until it releases, then the Lease is released and the daemon exits 0.",
+	"/healthz, /readyz, /leader and /status on a loopback HTTP port.\n"
+	"\n"
+	"Readiness (with --health): the pod is ready once its servers passed --success-threshold\n"
+	"checks in a row, no apply runs in it, and --registry-ttl + --sync-margin have passed since\n"
+	"the later of start, its own last apply and the last registry generation seen on the Lease.\n"
+	"A ready pod stays ready until --failure-threshold checks in a row fail: the API server and\n"
+	"other pods' applies never take it out.  The verdict is on /readyz and `check ready` and, with\n"
+	"--readiness gate, in the Pod condition feast.dev/registry-ready (strategic-merge PATCH of\n"
+	"pods/status on each change and every --gate-resync).\n"
+	"\n"
+	"SIGTERM drains: not ready at once (gate: the condition False, best effort), waiters are\n"
+	"refused, a holder keeps its lock until it releases, then the Lease is released and the\n"
+	"daemon exits 0.",
 	run_groups,
 	run,
 };

@@ -8,6 +8,7 @@
 #include "lease.h"
 #include "lease_io.h"
 #include "proto.h"
+#include "readiness.h"
 #include "slog.h"
 #include "wrap.h"
 
@@ -58,6 +59,7 @@ struct daemon {
 	enum lease_result err_result;
 	char err_msg[256];
 	struct http_conn http[HTTPD_MAX_CONNS];
+	struct readiness *ready;  /* NULL: a lock broker only */
 };
 
 /* ---- environment for the machine ---- */
@@ -127,6 +129,8 @@ static void grant(struct daemon *d, struct client *c)
 {
 	d->owner = c;
 	c->st = C_GRANTED;
+	if (d->ready)
+		readiness_apply_begin(d->ready, mono_ms());
 	slog(d->lv, "lock: granted to client %u (pid %d, uid %d), fence %d", c->id, (int)c->pid, (int)c->uid, d->m.fence);
 	say(d, c, "GRANTED %s %lld %d %lld", d->m.me, (long long)lease_valid_ms(&d->m), d->m.fence,
 	    (long long)d->cfg->timing.kill_grace_ms);
@@ -186,6 +190,8 @@ static void on_lost(struct daemon *d)
 	if (!o)
 		return;
 	d->owner = NULL;
+	if (d->ready)
+		readiness_apply_end(d->ready, mono_ms());
 	if (o->st == C_GRANTED) {
 		say(d, o, "LOST lease");
 		o->st = C_LOST;
@@ -203,6 +209,8 @@ static void on_released(struct daemon *d)
 	if (!o)
 		return;
 	d->owner = NULL;
+	if (d->ready)
+		readiness_apply_end(d->ready, mono_ms());
 	if (o->st == C_RELEASING)
 		say(d, o, "RELEASED %lld %s", (long long)d->m.generation, d->m.release_ok ? "ok" : "unconfirmed");
 	o->st = C_DONE;
@@ -254,7 +262,11 @@ static void maybe_watch(struct daemon *d, int64_t now)
 		lease_set_watching(&d->m, false);
 	if (d->calling || d->watching || d->pending || !d->w.io->ops->watch)
 		return;
-	if (d->m.state != LEASE_STANDBY || !d->m.want || now < d->watch_retry_at || d->wake <= now)
+	/* A pod that is not ready yet follows the Lease too: each new registry
+	 * generation restarts its sync window (readiness.h). */
+	bool follow = (d->m.state == LEASE_STANDBY && d->m.want) ||
+		      (d->m.state == LEASE_IDLE && d->ready && !d->draining && !readiness_ready(d->ready));
+	if (!follow || now < d->watch_retry_at || d->wake <= now)
 		return;
 	/* The loop wakes the watch when the machine needs the worker (its wake
 	 * time, or a request to send), so the watch itself may run long: one
@@ -394,6 +406,8 @@ static void status_json(const struct daemon *d, struct buf *b)
 	buf_addf(b, ",\"waiters\":%u,\"granted\":%s,\"watching\":%s,\"lastError\":", waiters,
 		 d->owner && d->owner->st == C_GRANTED ? "true" : "false", d->m.watching ? "true" : "false");
 	json_quote(b, d->err_msg, (size_t)-1);
+	if (d->ready)
+		readiness_status(d->ready, mono_ms(), b);
 	buf_adds(b, "}");
 }
 
@@ -410,6 +424,12 @@ static int route(void *ctx, const char *path, struct buf *body)
 		}
 		buf_adds(body, "{\"status\":\"ok\"}\n");
 		return 200;
+	}
+	if (!strcmp(path, "/readyz")) {
+		if (d->ready)
+			return readiness_http(d->ready, mono_ms(), body);
+		buf_addf(body, "{\"ready\":%s}\n", d->draining ? "false" : "true");
+		return d->draining ? 503 : 200;
 	}
 	if (!strcmp(path, "/leader")) {
 		buf_adds(body, "{\"holder\":");
@@ -490,9 +510,17 @@ static void on_line(struct daemon *d, struct client *c, char *line)
 		say(d, c, "STATUS %s", b.data);
 		buf_release(&b);
 	} else if (!strcmp(w[0], "CHECK") && n == 2 && (!strcmp(w[1], "live") || !strcmp(w[1], "ready"))) {
-		if (!healthy(d, why, sizeof(why)))
+		bool ready = !strcmp(w[1], "ready");
+		if (ready && d->ready) {
+			/* Readiness is local: a wedged API request is liveness's business. */
+			readiness_reason(d->ready, mono_ms(), why, sizeof(why));
+			if (readiness_ready(d->ready))
+				say(d, c, "OK");
+			else
+				say(d, c, "FAIL %s", why);
+		} else if (!healthy(d, why, sizeof(why)))
 			say(d, c, "FAIL %s", why);
-		else if (!strcmp(w[1], "ready") && d->draining)
+		else if (ready && d->draining)
 			say(d, c, "FAIL draining");
 		else
 			say(d, c, "OK");
@@ -605,6 +633,8 @@ static int64_t next_timer(const struct daemon *d, int64_t now)
 			t = at;
 	}
 	int64_t h = httpd_expire((struct http_conn *)d->http, now);
+	if (d->ready && readiness_next(d->ready, now) < h)
+		h = readiness_next(d->ready, now);
 	return h < t ? h : t;
 }
 
@@ -618,6 +648,8 @@ static void begin_drain(struct daemon *d, const char *why)
 	}
 	slog(d->lv, "daemon: %s: draining (holder keeps its lock until it lets go)", why);
 	d->draining = true;
+	if (d->ready)
+		readiness_drain(d->ready, mono_ms());
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
 	d->listen_fd = -1;
@@ -636,7 +668,7 @@ static bool finished(const struct daemon *d)
 	return d->direct && idle && !d->clients;
 }
 
-enum { PF_STOP, PF_SIG, PF_LISTEN, PF_HTTP, PF_WORKER, PF_FIXED };
+enum { PF_STOP, PF_SIG, PF_LISTEN, PF_HTTP, PF_WORKER, PF_READY, PF_FIXED };
 
 static int build_poll(struct daemon *d, struct pollfd *p, struct client **who)
 {
@@ -645,6 +677,7 @@ static int build_poll(struct daemon *d, struct pollfd *p, struct client **who)
 	p[PF_LISTEN] = (struct pollfd){ d->listen_fd, POLLIN, 0 };
 	p[PF_HTTP] = (struct pollfd){ d->http_fd, POLLIN, 0 };
 	p[PF_WORKER] = (struct pollfd){ d->w.efd, POLLIN, 0 };
+	p[PF_READY] = (struct pollfd){ d->ready ? readiness_fd(d->ready) : -1, POLLIN, 0 };
 	int n = PF_FIXED;
 	for (struct client *c = d->clients; c; c = c->next)
 		if (c->fd >= 0) {
@@ -710,6 +743,11 @@ static void loop(struct daemon *d)
 			io_worker_wake(&d->w); /* time to act: the watch must let go of the worker */
 		drive(d);
 		sweep(d);
+		if (d->ready) {
+			if (d->m.have_obs)
+				readiness_generation(d->ready, d->m.generation, now);
+			readiness_poll(d->ready, now);
+		}
 	}
 }
 
@@ -737,6 +775,7 @@ int daemon_run(const struct daemon_opts *o, int stop_fd)
 	if (!d)
 		return 70;
 	d->cfg = o->cfg;
+	d->ready = o->ready;
 	d->listen_fd = o->listen_fd;
 	d->http_fd = o->http_fd;
 	d->stop_fd = stop_fd;

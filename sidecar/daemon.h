@@ -17,6 +17,10 @@
  * opts.client_fd (the direct form of `lock`), the one client is gone and
  * the Lease released.  It takes ownership of opts.io and of every
  * descriptor in opts and closes them.  The configuration is borrowed.
+ *
+ * With opts.ready it reports to the pod's readiness (readiness.h): a client
+ * granted and its command over, each new registry generation seen on the
+ * Lease, the drain; and serves the verdict on /readyz and CHECK ready.
  */
 #ifndef FEAST_DAEMON_H
 #define FEAST_DAEMON_H
@@ -25,6 +29,7 @@
 
 struct sc_config;
 struct lease_io;
+struct readiness;
 
 struct daemon_opts {
 	const struct sc_config *cfg;
@@ -33,6 +38,7 @@ struct daemon_opts {
 	int http_fd;     /* loopback HTTP listening socket, or -1 */
 	int client_fd;   /* one connected client (direct lock), or -1 */
 	bool signals;    /* handle SIGTERM/SIGINT (run) */
+	struct readiness *ready; /* borrowed; NULL: no readiness but "not draining" */
 };
 
 int daemon_run(const struct daemon_opts *opts, int stop_fd);

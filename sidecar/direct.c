@@ -45,7 +45,7 @@ struct direct *direct_open(struct sc_config *cfg, int *fd, int *code, char *err,
 		return NULL;
 	}
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	d->opts = (struct daemon_opts){ cfg, io, -1, -1, sv[1], false };
+	d->opts = (struct daemon_opts){ cfg, io, -1, -1, sv[1], false, NULL };
 	/* The wrapper's thread handles signals; the broker thread blocks them. */
 	sigset_t all, old;
 	sigfillset(&all);
