@@ -61,6 +61,16 @@ static enum kube_err tls_error(struct kube_client *c, CURLcode cc, const char *w
 			   cert_desc(c), detail);
 		return KUBE_E_CONFIG;
 	}
+	/* The connection dropped during the handshake (a restarting server, a load
+	 * balancer shedding connections): an outage to wait out, not a TLS setup to fix. */
+	static const char *const dropped[] = { "Connection reset", "Send failure", "Recv failure",
+					       "SSL_ERROR_SYSCALL", "unexpected eof" };
+	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		if (strstr(detail, dropped[i])) {
+			diag_error(d, NULL, "", "%s: cannot reach the API server (connection lost in the TLS "
+				   "handshake: %s)", what, detail);
+			return KUBE_E_CONNECT;
+		}
 	diag_error(d, NULL, "", "%s: TLS handshake with the API server failed (%s)", what, detail);
 	return KUBE_E_TLS;
 }
