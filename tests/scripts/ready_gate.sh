@@ -1,0 +1,112 @@
+# ready_gate.sh -- --readiness gate against Pod objects on the test API server: the sidecar's
+# condition feast.dev/registry-ready follows its readiness, written with strategic-merge
+# PATCHes of pods/status that leave every other condition (the kubelet's, anyone's) as it is;
+# resyncs keep lastTransitionTime; an API outage changes nothing; a Pod the API server does not
+# have changes nothing locally; SIGTERM writes False (best effort) before the sidecar exits.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
+. "$FEAST_SOURCE_DIR/tests/ready_lib.sh"
+cd "$TEST_TMP"
+use_apiserver --log "$TEST_TMP/requests.log"
+LEASE_PATH=/apis/coordination.k8s.io/v1/namespaces/default/leases/feast-$STORE-registry-lock
+PODS=/api/v1/namespaces/default/pods
+GATE=feast.dev/registry-ready
+ready_setup
+
+# The Pods, with the readiness gate, and the kubelet's conditions on them.
+kubelet_status() {
+	apiserver_curl "$PODS/$1/status" -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' \
+		-d "{\"status\":{\"conditions\":[$2]}}" >/dev/null || fail "kubelet status patch of $1"
+}
+cond() { printf '{"type":"%s","status":"%s","lastTransitionTime":"2026-01-01T00:00:00Z"}' "$1" "$2"; }
+for p in g1 g2; do
+	apiserver_curl "$PODS" -X POST -H 'Content-Type: application/json' -d "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",
+		\"metadata\":{\"name\":\"$p\"},\"spec\":{\"containers\":[{\"name\":\"online\",\"image\":\"feast\"}],
+		\"readinessGates\":[{\"conditionType\":\"$GATE\"}]}}" >/dev/null || fail "cannot create Pod $p"
+	kubelet_status "$p" "$(cond PodScheduled True),$(cond Initialized True),$(cond ContainersReady True),$(cond Ready False),$(cond example.com/other True)"
+done
+
+# conditions POD: "TYPE=STATUS" lines, then our condition's reason and lastTransitionTime.
+conditions() {
+	apiserver_curl "$PODS/$1" >"$1.json" || fail "cannot read Pod $1"
+	"$PYTHON" - "$1.json" "$GATE" <<'PY'
+import json, sys
+conds = json.load(open(sys.argv[1]))["status"].get("conditions", [])
+for c in conds:
+    print("%s=%s" % (c["type"], c["status"]))
+g = [c for c in conds if c["type"] == sys.argv[2]]
+if g:
+    print("reason=%s" % g[0].get("reason", ""))
+    print("since=%s" % g[0].get("lastTransitionTime", ""))
+PY
+}
+gate_is() {
+	_c=$(conditions "$1")
+	printf '%s\n' "$_c" | grep -qx "$GATE=$2"
+}
+since_of() { conditions "$1" | sed -n 's/^since=//p'; }
+# The kubelet's conditions and the other custom one are all still there, as they were.
+others_intact() {
+	conditions "$1" >"$1.conds"
+	for c in PodScheduled=True Initialized=True ContainersReady=True "Ready=$2" example.com/other=True; do
+		grep -qx "$c" "$1.conds" || fail "$1 lost $c: $(cat "$1.conds")"
+	done
+}
+
+# g1 names its Pod with --pod; g2 through POD_NAME (the downward API); g3 has no Pod object.
+start_pod g1 --readiness gate --pod g1 --gate-resync 1s
+POD_NAME=g2 start_pod g2 --readiness gate --gate-resync 1s
+start_pod g3 --readiness gate --pod g3 --gate-resync 1s
+wait_for 5 gate_is g1 False || fail "g1: no False condition at start: $(conditions g1)"
+others_intact g1 False
+for p in g1 g2 g3; do wait_ready "$p" 30; done
+wait_for 5 gate_is g1 True || fail "g1: the condition did not follow readiness: $(conditions g1)"
+wait_for 5 gate_is g2 True || fail "g2: the condition did not follow readiness: $(conditions g2)"
+conditions g1 >g1.now
+grep -qx reason=RegistrySynced g1.now || fail "g1 reason: $(cat g1.now)"
+others_intact g1 False
+others_intact g2 False
+curl -s "http://127.0.0.1:$(pod_port g3)/readyz" | grep -q '"failures":[1-9]' ||
+	fail "g3: gate writes to a missing Pod should fail: $(curl -s "http://127.0.0.1:$(pod_port g3)/readyz")"
+
+# The kubelet now sets Ready; the sidecar's resyncs (every second) keep it, and keep our
+# lastTransitionTime; they are real writes.
+since_g1=$(since_of g1)
+since_g2=$(since_of g2)
+since=$since_g1
+kubelet_status g1 "$(cond Ready True)"
+n0=$(grep -c '"PATCH".*/pods/g1/status' requests.log || true)
+sleep 2.5
+n1=$(grep -c '"PATCH".*/pods/g1/status' requests.log || true)
+[ $((n1 - n0)) -ge 2 ] || fail "g1: $((n1 - n0)) status writes in 2.5 s with a 1 s resync"
+others_intact g1 True
+[ "$(since_of g1)" = "$since" ] || fail "a resync moved lastTransitionTime"
+
+# An API outage: writes fail, nothing changes, nobody becomes not ready.
+fault '{"type":"refuse","for":3}'
+sleep 3.5
+clear_faults
+for p in g1 g2 g3; do is_ready "$p" || fail "$p not ready after the outage"; done
+gate_is g1 True && gate_is g2 True || fail "the condition changed over an outage"
+curl -s "http://127.0.0.1:$(pod_port g1)/readyz" | grep -q '"failures":[1-9]' ||
+	fail "g1: no failed write during the outage: $(curl -s "http://127.0.0.1:$(pod_port g1)/readyz")"
+sleep 1.5
+curl -s "http://127.0.0.1:$(pod_port g1)/readyz" | grep -q '"synced":true' || fail "g1: not written again after the outage"
+others_intact g1 True
+[ "$(since_of g1)" = "$since" ] || fail "lastTransitionTime moved over the outage"
+
+# SIGTERM (after the app container): not ready at once, and the condition False before exit.
+for p in g1 g2 g3; do
+	stop_pod "$p"
+done
+for p in g1 g2; do
+	gate_is "$p" False || fail "$p: condition not False after the sidecar exited: $(conditions "$p")"
+	conditions "$p" >"$p.now"
+	grep -qx reason=Draining "$p.now" || fail "$p: reason $(cat "$p.now")"
+	eval "was=\$since_$p"
+	[ "$(since_of "$p")" != "$was" ] || fail "$p: a flip kept lastTransitionTime"
+done
+others_intact g1 True
+others_intact g2 False
+ready_finish
+echo ok
