@@ -40,9 +40,13 @@ static struct node *step(struct render_ctx *r, const struct store *st, const str
 	struct node *c = tmpl_clone(r, T_CONTAINER);
 	map_set(r->a, c, "name", node_strf(r->a, "feast-%d", i));
 	map_set(r->a, c, "image", str_node(r, node_str_or(map_get(cfg, "image"), RENDER_CRONJOB_IMAGE)));
-	const char *cmd[] = { "kubectl", "exec", arena_printf(r->a, "deploy/%s", st->fs.feast_name), "-i",
-			      "--", "bash", "-c", command };
-	map_set(r->a, c, "command", strs_node(r, cmd, 8));
+	const char *target = arena_printf(r->a, "deploy/%s", st->fs.feast_name);
+	const char *plain[] = { "kubectl", "exec", target, "-i", "--", "bash", "-c", command };
+	/* With the feast-sidecar the commands change the registry under its lock (materialize
+	 * records its intervals there), through the client in the servers' shared volume. */
+	const char *locked[] = { "kubectl", "exec", target, "-i", "--", SIDECAR_LOCK, "lock", "-w",
+				 SIDECAR_LOCK_WAIT, "--", "bash", "-c", command };
+	map_set(r->a, c, "command", st->sidecar ? strs_node(r, locked, 13) : strs_node(r, plain, 8));
 	set_user(r, c, "envFrom", map_get(cfg, "envFrom"));
 	set_user(r, c, "env", map_get(cfg, "env"));
 	set_user(r, c, "resources", map_get(cfg, "resources"));

@@ -15,15 +15,17 @@
 
 typedef void (*store_stage)(struct render_ctx *, struct store *);
 
-/* Each store's objects, in this order.  Later work adds stages here: sidecar
- * injection editing st->pod after the Deployment (issue 7). */
+/* Each store's objects, in this order.  inject_sidecar edits st->pod once the
+ * Deployment is built (issue 7). */
 static const store_stage stages[] = {
 	build_serviceaccount,
 	build_authz,
+	build_sidecar_rbac,
 	build_client_configmap,
 	build_pvcs,
 	build_services,
 	build_deployment,
+	inject_sidecar,
 	build_hpa,
 	build_pdb,
 	build_scaledobject,

@@ -34,8 +34,13 @@
  *  - render_write() appends the objects as YAML (documents separated by `---`)
  *    or as one kubectl-style `v1` `List` in JSON, two-space indented.
  *
- * Extension points for later work: `struct render_opts` grows the sidecar
- * options; the per-store pipeline in render.c is a table of stages, each
+ *  - Unless opts.sidecar says none, the pods of stores that scale (or all, with
+ *    always) get the feast-sidecar (render/obj_sidecar.c): a native sidecar, the
+ *    lock around feast-apply and the CronJob's commands, a preStop sleep, the
+ *    Role and RoleBinding feast-<name>-sidecar; a cluster older than 1.29 is an
+ *    error there.
+ *
+ * Extension points for later work: the per-store pipeline in render.c is a table of stages, each
  * a builder that appends objects or edits the ones already built (the
  * Deployment's pod is reachable as `store->pod` in render/render_int.h).
  */
@@ -63,13 +68,34 @@ enum render_target {
 
 enum render_format { RENDER_YAML, RENDER_JSON };
 
+/* The feast-sidecar in the pod (render/obj_sidecar.c): the registry lock around feast-apply
+ * and readiness gating.  Zero values are the command's defaults: injected when the store
+ * scales, readiness by the sidecar's probe, Kubernetes 1.29, a 5 s preStop sleep. */
+#define RENDER_SIDECAR_IMAGE "feast-sidecar:" FEAST_VERSION
+#define RENDER_KUBE_MINOR 29        /* native sidecars: on by default since 1.29 */
+#define RENDER_PRESTOP_SECONDS 5
+
+enum render_sidecar {
+	RENDER_SIDECAR_AUTO,     /* when scaling is enabled: replicas > 1, HPA or KEDA */
+	RENDER_SIDECAR_ALWAYS,
+	RENDER_SIDECAR_NONE,     /* exactly the operator's pod */
+};
+
+enum render_readiness {
+	RENDER_READINESS_PROBE,  /* the sidecar's readinessProbe */
+	RENDER_READINESS_GATE,   /* a pod readiness gate the sidecar sets (pods/status) */
+};
+
 struct render_opts {
 	const char *namespace;   /* -n: namespace of objects without one; NULL: none */
 	const char *image;       /* feature-server image; NULL: RENDER_DEFAULT_IMAGE */
 	enum render_target target;
 	bool keda_adopt_hpa;     /* ScaledObjects take over the existing HPA feast-<name> */
-	/* To come: sidecar mode and image, readiness mode, kube version (issue 7).
-	 * Zero values must keep today's output. */
+	enum render_sidecar sidecar;
+	const char *sidecar_image;       /* NULL: RENDER_SIDECAR_IMAGE */
+	enum render_readiness readiness;
+	int kube_minor;                  /* target cluster 1.<minor>; 0: RENDER_KUBE_MINOR */
+	int prestop_seconds;             /* servers' preStop sleep; 0: RENDER_PRESTOP_SECONDS, < 0: none */
 };
 
 /* One rendered object and where it came from. */

@@ -36,6 +36,7 @@ enum tmpl_id {
 	T_SERVICEACCOUNT, T_ROLE, T_ROLEBINDING, T_CLUSTERROLE, T_CLUSTERROLEBINDING,
 	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
+	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE,
 	T_COUNT
 };
 
@@ -99,6 +100,7 @@ struct store {
 	const struct keda_so *keda;  /* the ScaledObject that scales it, or NULL (keda_attach) */
 	struct node *deployment;     /* set by build_deployment */
 	struct node *pod;            /* its template.spec, for later stages */
+	bool sidecar;                /* the feast-sidecar is in the pod (obj_sidecar.c) */
 };
 
 /* ---- helpers (render/obj.c) ---- */
@@ -143,6 +145,13 @@ void keda_attach(struct render_ctx *r, const struct doclist *docs, struct store 
 bool keda_consumed(const struct render_ctx *r, const struct document *doc);
 void build_scaledobject(struct render_ctx *r, struct store *st);     /* obj_scaledobject.c */
 void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */
+/* The feast-sidecar (obj_sidecar.c): its RBAC with the other RBAC, then into the built pod. */
+void build_sidecar_rbac(struct render_ctx *r, struct store *st);
+void inject_sidecar(struct render_ctx *r, struct store *st);
+/* A command under the pod's registry lock: the static client in the sidecar's volume. */
+#define SIDECAR_DIR "/run/feast-sidecar"
+#define SIDECAR_LOCK SIDECAR_DIR "/feast-lock"
+#define SIDECAR_LOCK_WAIT "600"
 
 /* ---- pod parts (pod_containers.c, pod_init.c) ---- */
 struct node *server_container(struct render_ctx *r, const struct store *st, enum srv s);

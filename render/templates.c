@@ -29,6 +29,9 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_RULES_TOKEN_REVIEW] = "rules/token-review.yaml",
 	[T_RULES_OIDC] = "rules/oidc-token-review.yaml",
 	[T_RULES_CRONJOB] = "rules/cronjob.yaml",
+	[T_SIDECAR] = "sidecar.yaml",
+	[T_RULES_SIDECAR] = "rules/sidecar.yaml",
+	[T_RULES_SIDECAR_GATE] = "rules/sidecar-gate.yaml",
 };
 
 static const struct embedded_file *find(const char *name, struct diags *d)

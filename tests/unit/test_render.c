@@ -314,6 +314,22 @@ static const char *case_arg(const char *path, const char *flag)
 	return arena_strndup(&A, n, strcspn(n, " \n"));
 }
 
+/* The sidecar flags of a case (plugin/cmd_render.c parses the same). */
+static void sidecar_args(const char *input, struct render_opts *o)
+{
+	const char *v;
+	if ((v = case_arg(input, "--sidecar ")))
+		o->sidecar = !strcmp(v, "always") ? RENDER_SIDECAR_ALWAYS : !strcmp(v, "none") ? RENDER_SIDECAR_NONE
+												: RENDER_SIDECAR_AUTO;
+	o->sidecar_image = case_arg(input, "--sidecar-image ");
+	if ((v = case_arg(input, "--readiness ")))
+		o->readiness = !strcmp(v, "gate") ? RENDER_READINESS_GATE : RENDER_READINESS_PROBE;
+	if ((v = case_arg(input, "--kube-version ")))
+		o->kube_minor = atoi(v + 2);
+	if ((v = case_arg(input, "--prestop-seconds ")))
+		o->prestop_seconds = atoi(v) ? atoi(v) : -1;
+}
+
 /* libyaml reads each golden file back to the render's own trees, types included. */
 static void golden_reads_back(const char *input, const char *golden)
 {
@@ -323,6 +339,7 @@ static void golden_reads_back(const char *input, const char *golden)
 				 .target = target && !strcmp(target, "operator") ? RENDER_TARGET_OPERATOR
 										 : RENDER_TARGET_STANDALONE,
 				 .keda_adopt_hpa = case_arg(input, "--keda-adopt-hpa") != NULL };
+	sidecar_args(input, &o);
 	struct objlist out = render_opts_with(&in, &o);
 	struct doclist back = parse_file(golden);
 	cr_assert_eq(back.n, out.n, "%s: %zu documents, rendered %zu", golden, back.n, out.n);
