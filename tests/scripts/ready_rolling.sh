@@ -64,7 +64,16 @@ done
 # lock kept until the materialize ends, then released, and the waiting apply starts.
 h=$(echo "$live" | head -n 1)
 d=$(pod_dir "$h")
-CRIT_SLEEP=1.5 "$d/feast-lock" --socket "$d/sock" -w 10 -- "$TEST_TMP/crit.sh" "mat-$h" 2>"$d/mat.err" &
+# The materialize stand-in runs until the file `busy` goes (never a race with a sleep).
+cat >"$TEST_TMP/hold.sh" <<'SH'
+#!/bin/sh
+echo "start $1 $(date +%s%3N)" >>"$CRIT_LOG"
+while [ -e "$TEST_TMP/busy" ]; do sleep 0.02; done
+echo "end $1 $(date +%s%3N)" >>"$CRIT_LOG"
+SH
+chmod +x "$TEST_TMP/hold.sh"
+touch busy
+"$d/feast-lock" --socket "$d/sock" -w 10 -- "$TEST_TMP/hold.sh" "mat-$h" 2>"$d/mat.err" &
 mat=$!
 track $mat
 wait_for 5 grep -qs "start mat-$h" apply.log || fail "materialize did not start: $(cat "$d/mat.err")"
@@ -74,6 +83,9 @@ echo "term $h $(now_ms)" >>events
 drain_sidecar "$h"
 case "$DRAIN" in *" 503 "*draining*) ;; *) fail "$h: want 503 draining while the lock is held: $DRAIN" ;; esac
 [ "$(lease_holder)" = "$h" ] || fail "the draining sidecar gave up the lock under its holder: $(lease_holder)"
+kill -0 "$(pod_pid "$h")" || fail "the draining sidecar exited under its lock holder"
+is_ready "$h" && fail "$h ready again while draining"
+rm busy
 wait $mat || fail "materialize failed under a draining sidecar: $(cat "$d/mat.err")"
 wait "$(pod_pid "$h")" || fail "draining sidecar of $h exited $?"
 wait_ready c1 30
