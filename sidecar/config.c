@@ -41,7 +41,7 @@ const struct opt config_daemon_opts[] = {
 	{ "socket-mode", 0, OPT_VALUE, CFG_OPT_SOCKET_MODE, "MODE", NULL, "0660",
 	  "Permissions of the socket (octal).", 0 },
 	{ "listen", 0, OPT_VALUE, CFG_OPT_LISTEN, "ADDR:PORT", NULL, SC_DEFAULT_LISTEN,
-	  "Local HTTP for /healthz and /leader; loopback only; \"\" turns it off.", 0 },
+	  "Local HTTP for /healthz, /readyz, /leader and /status; loopback only; \"\" turns it off.", 0 },
 	{ "lock-client", 0, OPT_VALUE, CFG_OPT_LOCK_CLIENT, "PATH", NULL, SC_LOCK_CLIENT_NAME " next to this binary",
 	  "Static lock client copied next to the socket at start; \"\" for none.", OPT_FILE },
 	OPT_END,

@@ -100,3 +100,8 @@ fuzz-sidecar: $(O)/fuzz/fuzz_sidecar_json
 bench:: all
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
 		bench/sidecar.sh
+
+# The readiness simulation's long form: ten rounds of the rolling update.
+soak:: all
+	@echo "  SOAK    readiness"
+	@SIDECAR_SOAK=1 $(MAKE) --no-print-directory scripts SCRIPT_FILTER=ready_
