@@ -70,9 +70,20 @@ static bool refused(struct render_ctx *r, const struct store *st)
 	return true;
 }
 
+/* The store whose Lease guards this store's registry: its own, or, for a registry that is
+ * another store's (feastRef) in the same namespace, that store's, so both take turns.  A Role
+ * cannot name a Lease in another namespace: across namespaces a store keeps its own. */
+static const char *registry_owner(const struct fs *fs)
+{
+	bool same_ns = fs->ref_ns == fs->ns || (fs->ref_ns && fs->ns && !strcmp(fs->ref_ns, fs->ns));
+	if (fs->registry_kind == REGISTRY_REMOTE && fs->ref_name && *fs->ref_name && same_ns)
+		return fs->ref_name;
+	return fs->name;
+}
+
 static const char *lease_name(struct render_ctx *r, const struct store *st)
 {
-	return arena_printf(r->a, "feast-%s-registry-lock", st->fs.name);
+	return arena_printf(r->a, "feast-%s-registry-lock", registry_owner(&st->fs));
 }
 
 void build_sidecar_rbac(struct render_ctx *r, struct store *st)
@@ -125,7 +136,10 @@ static struct node *sidecar_args(struct render_ctx *r, const struct store *st)
 {
 	const struct fs *fs = &st->fs;
 	struct node *args = node_seq(r->a, NULL);
-	seq_push(r->a, args, node_strf(r->a, "--name=%s", fs->name));
+	if (registry_owner(fs) == fs->name)
+		seq_push(r->a, args, node_strf(r->a, "--name=%s", fs->name));
+	else
+		seq_push(r->a, args, node_strf(r->a, "--lease=%s", lease_name(r, st)));
 	/* The servers and feast-apply may run as other users than the sidecar; the
 	 * volume is private to the pod. */
 	seq_push(r->a, args, str_node(r, "--socket-mode=0666"));

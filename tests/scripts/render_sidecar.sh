@@ -109,6 +109,19 @@ def opt(args, flag, dflt):
     a = args.split()
     return a[a.index(flag) + 1] if flag in a else dflt
 
+def lease_owners(path, args):
+    """Store -> the store whose Lease guards its registry (a feastRef in its namespace)."""
+    dflt = opt(args, "-n", None)
+    owners = {}
+    for d in docs(path):
+        if d.get("kind") != "FeatureStore":
+            continue
+        ns = d["metadata"].get("namespace") or dflt
+        ref = (((d.get("spec") or {}).get("services") or {}).get("registry") or {}).get("remote", {}).get("feastRef")
+        same = ref and (ref.get("namespace") or ns) == ns
+        owners[d["metadata"]["name"]] = ref["name"] if same else d["metadata"]["name"]
+    return owners
+
 def strip_pod(store, pod, src, args):
     """Check the sidecar's parts of one pod and take them out."""
     ctx = "%s %s" % (src, store)
@@ -129,8 +142,10 @@ def strip_pod(store, pod, src, args):
             bad.append("%s: %s is not the sidecar's check" % (ctx, p))
     if "limits" not in sc["resources"] or "memory" not in sc["resources"]["limits"]:
         bad.append("%s: no memory limit" % ctx)
-    if "--name=" + store not in sc["args"]:
-        bad.append("%s: sidecar args %s" % (ctx, sc["args"]))
+    owner = OWNERS.get(store, store)
+    want = "--name=" + store if owner == store else "--lease=feast-%s-registry-lock" % owner
+    if want not in sc["args"]:
+        bad.append("%s: sidecar args %s, want %s" % (ctx, sc["args"], want))
     del inits[0]
     if not inits:
         del pod["initContainers"]
@@ -190,8 +205,9 @@ def strip(objs, src, args):
         if k in ("Role", "RoleBinding") and n.endswith("-sidecar"):
             store = n[len("feast-"):-len("-sidecar")]
             if k == "Role":
+                lease = "feast-%s-registry-lock" % OWNERS.get(store, store)
                 want = [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-                         "resourceNames": ["feast-%s-registry-lock" % store], "verbs": ["get", "update", "watch"]},
+                         "resourceNames": [lease], "verbs": ["get", "update", "watch"]},
                         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]}]
                 if opt(args, "--readiness", "probe") == "gate":
                     want += GATE_RULES
@@ -238,6 +254,7 @@ injected = 0
 for line in open(sys.argv[1]):
     i, src, args = line.rstrip("\n").split("\t")
     none, always, auto = docs(i + ".none"), docs(i + ".always"), docs(i + ".auto")
+    OWNERS = lease_owners(src, args)
     stripped, stores = strip(always, src, args)
     injected += len(stores)
     if stripped != none:
