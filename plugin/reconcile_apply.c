@@ -1,0 +1,315 @@
+/* reconcile_apply.c -- server-side apply of rendered objects and the prune of those no longer rendered. */
+#include "reconcile.h"
+#include "buf.h"
+#include "doc.h"
+#include "kube_util.h"
+
+#include <string.h>
+#include <time.h>
+
+#define MAX_RESENDS 3
+#define MAX_RETRY_WAIT_S 5
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int rec_request(struct rec_session *s, const struct kube_req *req, struct kube_response *r)
+{
+	struct kube_req q = *req;
+	if (s->deadline_ms && (!q.deadline_ms || q.deadline_ms > s->deadline_ms))
+		q.deadline_ms = s->deadline_ms;
+	for (int attempt = 0;; attempt++) {
+		if (kube_request(s->c, &s->a, &q, r, &s->d) < 0)
+			return -1;
+		/* client-go resends when the server asks it to wait (Retry-After). */
+		bool again = (r->code == 429 || r->code >= 500) && r->status.retry_after_s > 0;
+		if (!again || attempt == MAX_RESENDS)
+			return 0;
+		int wait = r->status.retry_after_s < MAX_RETRY_WAIT_S ? r->status.retry_after_s : MAX_RETRY_WAIT_S;
+		sleep_ms(wait * 1000LL);
+	}
+}
+
+int rec_get(struct rec_session *s, struct rec_obj *o)
+{
+	struct kube_req req = { .method = "GET", .path = o->path };
+	struct kube_response r;
+	o->live = NULL;
+	if (rec_request(s, &req, &r) < 0)
+		return -1;
+	if (r.code == 404 && !strcmp(r.status.reason, "NotFound"))
+		return 0;
+	if (!kube_ok(&r))
+		return kube_fail(&s->d, &r);
+	o->live = r.body;
+	return 0;
+}
+
+static const char *apply_query(struct rec_session *s, enum rec_dry dry, bool force)
+{
+	struct buf q = BUF_INIT;
+	kube_query_add(&q, "fieldManager", REC_FIELD_MANAGER);
+	kube_query_add(&q, "fieldValidation", "Strict");
+	if (force)
+		kube_query_add(&q, "force", "true");
+	if (dry == REC_DRY_SERVER)
+		kube_query_add(&q, "dryRun", "All");
+	const char *r = arena_strdup(&s->a, q.data);
+	buf_release(&q);
+	return r;
+}
+
+/* A copy without what every write moves (resourceVersion, managedFields times). */
+static struct node *comparable(struct arena *a, const struct node *obj)
+{
+	struct node *c = node_clone(a, obj);
+	struct node *meta = map_get(c, "metadata");
+	map_del(meta, "resourceVersion");
+	struct node *mf = map_get(meta, "managedFields");
+	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++)
+		map_del(mf->u.seq.v[i], "time");
+	return c;
+}
+
+static enum rec_verb verb_of(struct rec_session *s, const struct rec_obj *o, long code, enum rec_dry dry)
+{
+	if (code == 201 || !o->live)
+		return o->live ? REC_CONFIGURED : REC_CREATED;
+	if (dry == REC_DRY_SERVER)
+		return node_equal(comparable(&s->a, o->live), comparable(&s->a, o->result)) ? REC_UNCHANGED
+											: REC_CONFIGURED;
+	const char *before = node_str_or(node_at(o->live, "metadata.resourceVersion"), "");
+	const char *after = node_str_or(node_at(o->result, "metadata.resourceVersion"), "");
+	return strcmp(before, after) ? REC_CONFIGURED : REC_UNCHANGED;
+}
+
+static void conflict_hint(struct rec_session *s, const struct kube_response *r)
+{
+	if (r->code != 409 || !r->status.ncauses)
+		return;
+	diag_error(&s->d, NULL, "",
+		   "the fields above have other managers: run again with --force-conflicts to take them "
+		   "over, or stop setting them in the other tool (see "
+		   "https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)");
+}
+
+int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool force, enum rec_verb *verb)
+{
+	if (rec_get(s, o) < 0)
+		return -1;
+	if (dry == REC_DRY_CLIENT) {
+		/* Without the server's merge, an existing object can only be "applied". */
+		*verb = o->live ? REC_APPLIED : REC_CREATED;
+		return 0;
+	}
+	struct kube_req req = { .method = "PATCH", .path = o->path, .query = apply_query(s, dry, force),
+				.content_type = "application/apply-patch+yaml", .obj = o->obj };
+	struct kube_response r;
+	if (rec_request(s, &req, &r) < 0)
+		return -1;
+	if (!kube_ok(&r)) {
+		kube_fail(&s->d, &r);
+		conflict_hint(s, &r);
+		return -1;
+	}
+	o->result = r.body;
+	*verb = verb_of(s, o, r.code, dry);
+	return 0;
+}
+
+void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry)
+{
+	static const char *const words[] = { "created", "configured", "unchanged", "serverside-applied", "pruned" };
+	fprintf(out, "%s %s%s\n", o->display, words[v],
+		dry == REC_DRY_CLIENT ? " (dry run)" : dry == REC_DRY_SERVER ? " (server dry run)" : "");
+	fflush(out);
+}
+
+int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all, FILE *out)
+{
+	size_t written = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		enum rec_verb v;
+		if (rec_apply(s, &set->v[i], dry, force, &v) < 0) {
+			if (dry != REC_DRY_NONE)
+				diag_error(&s->d, NULL, "", "stopped at %s (dry run: nothing was changed)",
+					   set->v[i].display);
+			else
+				diag_error(&s->d, NULL, "",
+					   "stopped at %s: %zu of %zu objects were applied before it (%zu changed), "
+					   "the rest were not; run the same command again once the cause is fixed",
+					   set->v[i].display, i, set->n, written);
+			return -1;
+		}
+		written += v == REC_CREATED || v == REC_CONFIGURED;
+		if (all || v != REC_UNCHANGED)
+			rec_print_verb(out, &set->v[i], v, dry);
+	}
+	return 0;
+}
+
+/* ---- prune ---- */
+
+/* Kinds the plugin renders, dependents first (the order prune deletes in). */
+static const struct {
+	const char *api_version, *kind;
+} prune_kinds[] = {
+	{ "keda.sh/v1alpha1", "ScaledObject" },
+	{ "policy/v1", "PodDisruptionBudget" },
+	{ "autoscaling/v2", "HorizontalPodAutoscaler" },
+	{ "batch/v1", "CronJob" },
+	{ "apps/v1", "Deployment" },
+	{ "v1", "Service" },
+	{ "v1", "PersistentVolumeClaim" },
+	{ "v1", "ConfigMap" },
+	{ "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" },
+	{ "rbac.authorization.k8s.io/v1", "RoleBinding" },
+	{ "rbac.authorization.k8s.io/v1", "Role" },
+	{ "v1", "ServiceAccount" },
+};
+
+static bool rendered(const struct rec_set *set, const struct kube_resource *res, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct rec_obj *o = &set->v[i];
+		if (!strcmp(o->res.plural, res->plural) && !strcmp(o->res.group, res->group) &&
+		    !strcmp(o->ns, ns) && !strcmp(o->name, name))
+			return true;
+	}
+	return false;
+}
+
+static bool applied_by_us(const struct node *item)
+{
+	const struct node *mf = node_at(item, "metadata.managedFields");
+	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
+		const struct node *e = mf->u.seq.v[i];
+		if (!strcmp(node_str_or(map_get(e, "manager"), ""), REC_FIELD_MANAGER) &&
+		    !strcmp(node_str_or(map_get(e, "operation"), ""), "Apply"))
+			return true;
+	}
+	return false;
+}
+
+static bool has_controller(const struct node *item)
+{
+	const struct node *refs = node_at(item, "metadata.ownerReferences");
+	for (size_t i = 0; refs && refs->kind == NODE_SEQ && i < refs->u.seq.n; i++)
+		if (node_is_true(map_get(refs->u.seq.v[i], "controller")))
+			return true;
+	return false;
+}
+
+/* A ClusterRoleBinding is the store's only when it binds the store's ServiceAccount. */
+static bool binds_store(const struct node *item, const struct rec_store *st)
+{
+	const struct node *subjects = map_get(item, "subjects");
+	for (size_t i = 0; subjects && subjects->kind == NODE_SEQ && i < subjects->u.seq.n; i++) {
+		const struct node *sub = subjects->u.seq.v[i];
+		const char *name = node_str_or(map_get(sub, "name"), "");
+		if (!strcmp(node_str_or(map_get(sub, "kind"), ""), "ServiceAccount") &&
+		    !strcmp(node_str_or(map_get(sub, "namespace"), ""), st->ns) && !strncmp(name, "feast-", 6) &&
+		    !strcmp(name + 6, st->name))
+			return true;
+	}
+	return false;
+}
+
+static void add_candidate(struct rec_session *s, struct rec_set *cands, const struct kube_resource *res,
+			  const char *ns, struct node *item)
+{
+	struct rec_obj *o = rec_set_push(&s->a, cands);
+	o->obj = o->live = item;
+	o->res = *res;
+	o->ns = ns;
+	o->name = node_str_or(node_at(item, "metadata.name"), "");
+	o->path = kube_path(&s->a, res, ns, o->name, NULL);
+	o->display = rec_display(&s->a, res, o->name);
+}
+
+static int prune_list(struct rec_session *s, const struct rec_set *set, const struct rec_store *st,
+		      const struct kube_resource *res, struct rec_set *cands)
+{
+	const char *ns = res->namespaced ? st->ns : "";
+	struct buf q = BUF_INIT;
+	char *sel = arena_printf(&s->a, "feast.dev/name=%s,app.kubernetes.io/managed-by=%s", st->name,
+				 REC_FIELD_MANAGER);
+	kube_query_add(&q, "labelSelector", sel);
+	struct kube_req req = { .method = "GET", .path = kube_path(&s->a, res, ns, NULL, NULL),
+				.query = arena_strdup(&s->a, q.data) };
+	buf_release(&q);
+	struct kube_response r;
+	if (rec_request(s, &req, &r) < 0)
+		return -1;
+	if (r.code == 404)
+		return 0; /* the kind is not served here (no KEDA): nothing of it to prune */
+	if (!kube_ok(&r))
+		return kube_fail(&s->d, &r);
+	const struct node *items = map_get(r.body, "items");
+	for (size_t i = 0; items && items->kind == NODE_SEQ && i < items->u.seq.n; i++) {
+		struct node *item = items->u.seq.v[i];
+		const char *name = node_str_or(node_at(item, "metadata.name"), "");
+		if (!*name || rendered(set, res, ns, name) || !applied_by_us(item) || has_controller(item))
+			continue;
+		if (!res->namespaced && !binds_store(item, st))
+			continue;
+		add_candidate(s, cands, res, ns, item);
+	}
+	return 0;
+}
+
+int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_set *cands)
+{
+	memset(cands, 0, sizeof(*cands));
+	for (size_t i = 0; i < set->nstores; i++) {
+		for (size_t k = 0; k < sizeof(prune_kinds) / sizeof(prune_kinds[0]); k++) {
+			const struct kube_resource *res = kube_resource_builtin(prune_kinds[k].api_version, prune_kinds[k].kind);
+			if (prune_list(s, set, &set->stores[i], res, cands) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int rec_delete(struct rec_session *s, struct rec_obj *o, enum rec_dry dry)
+{
+	if (dry == REC_DRY_CLIENT)
+		return 0;
+	struct arena *a = &s->a;
+	struct node *opts = node_map(a, NULL);
+	map_put(a, opts, "apiVersion", node_str(a, "v1"));
+	map_put(a, opts, "kind", node_str(a, "DeleteOptions"));
+	map_put(a, opts, "propagationPolicy", node_str(a, "Background"));
+	/* Delete the object that was judged, not one re-created under its name since. */
+	const char *uid = node_str_or(node_at(o->live, "metadata.uid"), NULL);
+	if (uid)
+		map_put(a, map_child_map(a, opts, "preconditions"), "uid", node_str(a, uid));
+	struct kube_req req = { .method = "DELETE", .path = o->path, .obj = opts,
+				.query = dry == REC_DRY_SERVER ? "dryRun=All" : NULL };
+	struct kube_response r;
+	if (rec_request(s, &req, &r) < 0)
+		return -1;
+	if (r.code == 404)
+		return 0; /* gone already */
+	return kube_ok(&r) ? 0 : kube_fail(&s->d, &r);
+}
+
+int rec_prune_all(struct rec_session *s, const struct rec_set *set, enum rec_dry dry, FILE *out)
+{
+	struct rec_set cands;
+	if (rec_prune_find(s, set, &cands) < 0)
+		return -1;
+	for (size_t i = 0; i < cands.n; i++) {
+		if (rec_delete(s, &cands.v[i], dry) < 0) {
+			diag_error(&s->d, NULL, "", "pruning stopped at %s: %zu of %zu objects were pruned before it",
+				   cands.v[i].display, i, cands.n);
+			return -1;
+		}
+		rec_print_verb(out, &cands.v[i], REC_PRUNED, dry);
+	}
+	return 0;
+}
