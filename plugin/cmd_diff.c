@@ -1,0 +1,232 @@
+/* cmd_diff.c -- `kubectl feast diff`: what `apply` would change, limited to the fields this tool manages. */
+#include "buf.h"
+#include "cli.h"
+#include "doc.h"
+#include "fieldset.h"
+#include "reconcile.h"
+#include "udiff.h"
+#include "yaml_out.h"
+
+#include <string.h>
+
+/* kubectl diff's exit codes: 0 same, 1 different, errors above 1. */
+enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_USAGE = 2, DIFF_CLUSTER = 3, DIFF_INVALID = 4 };
+
+enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_PRUNE, OPT_FORCE, OPT_TARGET, OPT_IMAGE };
+
+static const struct opt diff_opts[] = {
+	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
+	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE },
+	{ "recursive", 'R', OPT_BOOL, OPT_RECURSIVE, NULL, NULL, "false",
+	  "Process the directories given with -f recursively.", 0 },
+	{ "prune", 0, OPT_BOOL, OPT_PRUNE, NULL, NULL, "false",
+	  "Also show the objects `apply --prune` would delete.", 0 },
+	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
+	  "Show the result of taking over fields other managers own, instead of failing with a conflict.", 0 },
+	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone", "standalone",
+	  "What to compare: every object needed to run the stores without the operator.", 0 },
+	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
+	  "Feature-server image for servers and init containers that name none.", 0 },
+	OPT_END,
+};
+
+static const struct opt *const groups[] = { diff_opts, kube_flag_opts, help_opts, NULL };
+
+struct diff_args {
+	struct rec_session s;
+	struct file_args files;
+	struct rec_render_opts ro;
+	bool prune, force;
+	bool differ;
+};
+
+static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	struct diff_args *v = ctx;
+	if (kube_flag_is(o))
+		return kube_flags_set(&v->s.kf, o, value, err, errlen);
+	bool on = !value || strcmp(value, "true") == 0;
+	switch (o->id) {
+	case OPT_FILENAME:
+		return file_args_add(&v->files, value, err, errlen);
+	case OPT_RECURSIVE:
+		v->files.recursive = on;
+		return 0;
+	case OPT_PRUNE:
+		v->prune = on;
+		return 0;
+	case OPT_FORCE:
+		v->force = on;
+		return 0;
+	case OPT_TARGET:
+		v->ro.target = RENDER_TARGET_STANDALONE;
+		return 0;
+	case OPT_IMAGE:
+		v->ro.image = value;
+		return 0;
+	}
+	return 0;
+}
+
+/* kubectl's file name for an object: [group.]version.Kind.namespace.name. */
+static const char *diff_name(struct arena *a, const struct rec_obj *o)
+{
+	return arena_printf(a, "%s%s%s.%s.%s.%s", o->res.group, *o->res.group ? "." : "", o->res.version, o->res.kind,
+			    o->ns, o->name);
+}
+
+/* Secret values never reach the terminal: "***", or "*** (before)" / "*** (after)" when they change. */
+static void mask_secret(struct arena *a, struct node *live, struct node *merged)
+{
+	static const char *const fields[] = { "data", "stringData" };
+	for (size_t f = 0; f < 2; f++) {
+		struct node *l = map_get(live, fields[f]), *m = map_get(merged, fields[f]);
+		for (size_t i = 0; l && l->kind == NODE_MAP && i < l->u.map.n; i++) {
+			struct node *other = map_get(m, l->u.map.v[i].key);
+			bool same = other && node_equal(other, l->u.map.v[i].val);
+			l->u.map.v[i].val = node_str(a, same ? "***" : "*** (before)");
+		}
+		for (size_t i = 0; m && m->kind == NODE_MAP && i < m->u.map.n; i++) {
+			struct node *other = map_get(l, m->u.map.v[i].key);
+			bool same = other && !strcmp(node_str_or(other, ""), "***");
+			m->u.map.v[i].val = node_str(a, same ? "***" : "*** (after)");
+		}
+	}
+}
+
+/* The object cut down to `set`, led by its identity (apiVersion, kind, name, namespace). */
+static struct node *view(struct arena *a, const struct rec_obj *o, const struct node *obj, const struct node *set)
+{
+	if (!obj)
+		return NULL;
+	struct node *proj = fieldset_project(a, obj, set);
+	struct node *out = node_map(a, NULL);
+	map_put(a, out, "apiVersion", node_str(a, *o->res.group ? arena_printf(a, "%s/%s", o->res.group, o->res.version)
+								 : o->res.version));
+	map_put(a, out, "kind", node_str(a, o->res.kind));
+	struct node *meta = node_map(a, NULL);
+	map_put(a, meta, "name", node_str(a, o->name));
+	if (*o->ns)
+		map_put(a, meta, "namespace", node_str(a, o->ns));
+	map_put(a, out, "metadata", meta);
+	for (size_t i = 0; proj && proj->kind == NODE_MAP && i < proj->u.map.n; i++) {
+		const struct pair *p = &proj->u.map.v[i];
+		if (!strcmp(p->key, "metadata")) {
+			for (size_t j = 0; p->val->kind == NODE_MAP && j < p->val->u.map.n; j++)
+				map_set(a, meta, p->val->u.map.v[j].key, p->val->u.map.v[j].val);
+		} else if (strcmp(p->key, "apiVersion") && strcmp(p->key, "kind")) {
+			map_put(a, out, p->key, p->val);
+		}
+	}
+	return out;
+}
+
+static void show(struct diff_args *v, const struct rec_obj *o, struct node *live, struct node *merged)
+{
+	struct arena *a = &v->s.a;
+	struct buf lt = BUF_INIT, mt = BUF_INIT, out = BUF_INIT;
+	if (!strcmp(o->res.kind, "Secret") && !*o->res.group)
+		mask_secret(a, live, merged);
+	if (live)
+		yaml_emit_one(&lt, live);
+	if (merged)
+		yaml_emit_one(&mt, merged);
+	const char *name = diff_name(a, o);
+	const char *ln = arena_printf(a, "live/%s", name), *mn = arena_printf(a, "merged/%s", name);
+	if (udiff(&out, ln, lt.data, lt.len, mn, mt.data, mt.len, 3)) {
+		printf("diff -u -N %s %s\n%s", ln, mn, out.data);
+		v->differ = true;
+	}
+	buf_release(&lt);
+	buf_release(&mt);
+	buf_release(&out);
+}
+
+static int diff_object(struct diff_args *v, struct rec_obj *o)
+{
+	struct arena *a = &v->s.a;
+	enum rec_verb verb;
+	if (rec_apply(&v->s, o, REC_DRY_SERVER, v->force, &verb) < 0)
+		return -1;
+	struct node *set = fieldset_union(a, fieldset_of(a, o->live, REC_FIELD_MANAGER),
+					  fieldset_of(a, o->result, REC_FIELD_MANAGER));
+	show(v, o, view(a, o, o->live, set), view(a, o, o->result, set));
+	return 0;
+}
+
+static int diff_pruned(struct diff_args *v, const struct rec_set *set)
+{
+	struct rec_set cands;
+	if (rec_prune_find(&v->s, set, &cands) < 0)
+		return -1;
+	for (size_t i = 0; i < cands.n; i++) {
+		struct rec_obj *o = &cands.v[i];
+		show(v, o, view(&v->s.a, o, o->live, fieldset_of(&v->s.a, o->live, REC_FIELD_MANAGER)), NULL);
+	}
+	return 0;
+}
+
+static int diff_run(struct diff_args *v)
+{
+	struct rec_session *s = &v->s;
+	struct doclist docs;
+	struct rec_set set = { 0 };
+	if (rec_load(s, &v->files, &docs) < 0)
+		return DIFF_INVALID;
+	if (rec_config(s) < 0)
+		return DIFF_CLUSTER;
+	if (rec_render(s, &docs, &v->ro, true, &set) < 0)
+		return DIFF_INVALID;
+	rec_print(s);
+	if (rec_connect(s) < 0 || rec_resolve(s, &set) < 0)
+		return DIFF_CLUSTER;
+	for (size_t i = 0; i < set.n; i++)
+		if (diff_object(v, &set.v[i]) < 0)
+			return DIFF_CLUSTER;
+	if (v->prune && diff_pruned(v, &set) < 0)
+		return DIFF_CLUSTER;
+	if (fflush(stdout) != 0) {
+		diag_error(&s->d, NULL, "", "writing the diff failed");
+		return DIFF_CLUSTER;
+	}
+	return v->differ ? DIFF_DIFFERENT : DIFF_SAME;
+}
+
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	struct diff_args v;
+	memset(&v, 0, sizeof(v));
+	rec_init(&v.s);
+	char *pos[argc + 1];
+	struct opt_args args = { pos, 0, NULL, 0 };
+	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
+	if (rc)
+		rc = rc < 0 ? DIFF_USAGE : DIFF_SAME;
+	else if (args.n)
+		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+	else if (!v.files.n)
+		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	else {
+		rc = diff_run(&v);
+		rec_print(&v.s);
+	}
+	rec_free(&v.s);
+	return rc;
+}
+
+const struct command cmd_diff = {
+	"diff",
+	"Show what `apply` would change in the cluster, limited to the fields this tool manages.",
+	"kubectl feast diff -f FILENAME [-R] [--prune] [--force-conflicts] [--target standalone] [--image IMAGE]\n"
+	"                   [kubectl connection flags]",
+	"The inputs are checked and rendered as `apply` would; each object is then sent as a\n"
+	"server-side apply dry run (nothing is stored) and the answer is compared with the live\n"
+	"object.  Both are cut down to the fields the field manager \"kubectl-feast\" owns before or\n"
+	"after, so fields set by others (an HPA's replica count, server defaults, status) never show.\n"
+	"The output is a unified diff per object, live/NAME against merged/NAME with NAME as\n"
+	"kubectl diff names it ([group.]version.Kind.namespace.name); Secret values are masked.\n"
+	"\n"
+	"Exit codes (as kubectl diff): 0 no differences, 1 differences, 2 usage, 3 cluster or API\n"
+	"failure, 4 invalid spec.",
+	groups, run,
+};
