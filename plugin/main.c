@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_completion, cmd_render, cmd_scale, cmd_validate, cmd_version;
+extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_render, cmd_scale, cmd_status, cmd_validate,
+	cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_completion,
 	&cmd_render,
+	&cmd_apply,
+	&cmd_diff,
 	&cmd_scale,
+	&cmd_status,
 	&cmd_validate,
 	&cmd_version,
 	NULL,
