@@ -191,7 +191,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		x->content_type[vl] = '\0';
 	} else if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
 		int v = 0;
-		for (size_t i = 12; i < len && p[i] >= '0' && p[i] <= '9' && v < 86400; i++)
+		size_t i = 12;
+		while (i < len && (p[i] == ' ' || p[i] == '\t'))
+			i++; /* "Retry-After: 1": the value follows optional whitespace */
+		for (; i < len && p[i] >= '0' && p[i] <= '9' && v < 86400; i++)
 			v = v * 10 + (p[i] - '0');
 		x->retry_after_s = v;
 	}
