@@ -75,22 +75,28 @@ static const char *diff_name(struct arena *a, const struct rec_obj *o)
 			    o->ns, o->name);
 }
 
-/* Secret values never reach the terminal: "***", or "*** (before)" / "*** (after)" when they change. */
+/* Secret values never reach the terminal: "***", or "*** (before)" / "*** (after)" for a
+ * key whose value changes (kubectl diff's masking). */
 static void mask_secret(struct arena *a, struct node *live, struct node *merged)
 {
 	static const char *const fields[] = { "data", "stringData" };
 	for (size_t f = 0; f < 2; f++) {
 		struct node *l = map_get(live, fields[f]), *m = map_get(merged, fields[f]);
-		for (size_t i = 0; l && l->kind == NODE_MAP && i < l->u.map.n; i++) {
-			struct node *other = map_get(m, l->u.map.v[i].key);
-			bool same = other && node_equal(other, l->u.map.v[i].val);
-			l->u.map.v[i].val = node_str(a, same ? "***" : "*** (before)");
+		if (l && l->kind != NODE_MAP)
+			l = NULL;
+		if (m && m->kind != NODE_MAP)
+			m = NULL;
+		for (size_t i = 0; l && i < l->u.map.n; i++) {
+			struct pair *p = &l->u.map.v[i];
+			struct pair *q = map_find(m, p->key);
+			bool changed = q && !node_equal(p->val, q->val);
+			p->val = node_str(a, changed ? "*** (before)" : "***");
+			if (q)
+				q->val = node_str(a, changed ? "*** (after)" : "***");
 		}
-		for (size_t i = 0; m && m->kind == NODE_MAP && i < m->u.map.n; i++) {
-			struct node *other = map_get(l, m->u.map.v[i].key);
-			bool same = other && !strcmp(node_str_or(other, ""), "***");
-			m->u.map.v[i].val = node_str(a, same ? "***" : "*** (after)");
-		}
+		for (size_t i = 0; m && i < m->u.map.n; i++)
+			if (!map_has(l, m->u.map.v[i].key))
+				m->u.map.v[i].val = node_str(a, "***");
 	}
 }
 

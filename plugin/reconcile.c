@@ -129,13 +129,18 @@ static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct
 	const char *opts = options_json(&s->a, ro);
 	for (size_t i = 0; i < set->nstores; i++) {
 		const struct document *doc = set->stores[i].doc;
+		/* The namespace is written in, so -n and metadata.namespace store the same spec. */
+		struct node *spec = node_clone(&s->a, doc->root);
+		struct node *meta = map_child_map(&s->a, spec, "metadata");
+		if (!map_has(meta, "namespace"))
+			map_insert(&s->a, meta, 1, "namespace", node_str(&s->a, set->stores[i].ns));
 		for (size_t j = 0; j < set->n; j++) {
 			struct node *obj = set->v[j].obj;
 			if (set->v[j].src != doc || strcmp(node_str_or(map_get(obj, "kind"), ""), "Deployment") ||
 			    strcmp(node_str_or(map_get(obj, "apiVersion"), ""), "apps/v1"))
 				continue;
 			struct buf b = BUF_INIT;
-			json_emit(&b, doc->root, 0);
+			json_emit(&b, spec, 0);
 			struct node *ann = map_child_map(&s->a, map_child_map(&s->a, obj, "metadata"), "annotations");
 			map_set(&s->a, ann, REC_ANN_SPEC, node_str(&s->a, b.data));
 			map_set(&s->a, ann, REC_ANN_OPTIONS, node_str(&s->a, opts));

@@ -123,3 +123,25 @@ apiserver_admin() {
 		-H "Authorization: Bearer $APISERVER_ADMIN_TOKEN" -H "Content-Type: application/json" \
 		${3:+--data "$3"} "$APISERVER_URL$2"
 }
+
+# expect_run CODE CMD...: run CMD with stdout in ./out and stderr in ./err; fail (showing
+# both) unless it exits with CODE.
+expect_run() {
+	_want=$1
+	shift
+	set +e
+	"$@" >out 2>err
+	_got=$?
+	set -e
+	[ "$_got" = "$_want" ] || { cat out err >&2; fail "expected exit $_want, got $_got: $*"; }
+}
+
+# has FILE REGEX [WHAT]: fail unless FILE has a line matching the extended REGEX.
+has() {
+	grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "${3:-$1 lacks /$2/}"; }
+}
+
+# lacks FILE REGEX [WHAT]: fail if FILE has a line matching the extended REGEX.
+lacks() {
+	! grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "${3:-$1 has /$2/}"; }
+}

@@ -1,0 +1,144 @@
+# cluster_apply.sh -- `kubectl feast apply` against the test API server: create, unchanged,
+# update, dry runs (nothing stored), conflicts, invalid input (nothing sent), and what the
+# real kubectl sees afterwards.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+command -v kubectl >/dev/null || fail "kubectl is not installed"
+apiserver_start --deployment-delay 0.2
+printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+
+cat >ha.yaml <<'YAML'
+apiVersion: feast.dev/v1
+kind: FeatureStore
+metadata:
+  name: shop
+  namespace: feast
+spec:
+  feastProject: shop
+  services:
+    scaling:
+      autoscaling: {minReplicas: 2, maxReplicas: 5}
+    podDisruptionBudgets: {maxUnavailable: 1}
+    onlineStore:
+      persistence:
+        store: {type: postgres, secretRef: {name: stores}}
+      server: {logLevel: info}
+    registry:
+      local:
+        persistence:
+          store: {type: sql, secretRef: {name: stores}}
+YAML
+objects="clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role
+serviceaccount/feast-shop
+role.rbac.authorization.k8s.io/feast-shop
+rolebinding.rbac.authorization.k8s.io/feast-shop
+clusterrolebinding.rbac.authorization.k8s.io/feast-shop-cluster-binding
+configmap/feast-shop-client
+service/feast-shop-online
+deployment.apps/feast-shop
+horizontalpodautoscaler.autoscaling/feast-shop
+poddisruptionbudget.policy/feast-shop"
+# expect_lines FILE SUFFIX: every object, in render order, followed by SUFFIX.
+expect_lines() {
+	echo "$objects" | sed "s|\$| $2|" >want
+	same_file want "$1"
+}
+rv() { apiserver_admin GET /admin/state | sed 's/.*"resourceVersion": *"\([0-9]*\)".*/\1/'; }
+
+# ---- invalid input: exit 1, nothing sent ----
+sed 's/maxReplicas: 5/maxReplicas: "five"/' ha.yaml >bad.yaml
+apiserver_admin DELETE /admin/requests >/dev/null
+expect_run 1 "$FEAST" apply -f bad.yaml
+has err '^error: bad.yaml:10:[0-9]+: spec.services.scaling.autoscaling.maxReplicas: '
+[ ! -s out ] || fail "invalid input printed objects: $(cat out)"
+apiserver_admin GET /admin/requests >log
+has log '"total": *0' "an invalid spec still reached the server"
+
+# ---- usage errors ----
+expect_run 2 "$FEAST" apply
+has err 'must specify -f'
+expect_run 2 "$FEAST" apply -f ha.yaml --dry-run=maybe
+expect_run 2 "$FEAST" apply -f ha.yaml --wait=soon
+expect_run 2 "$FEAST" apply -f ha.yaml --dry-run=server --wait
+expect_run 2 "$FEAST" apply -f ha.yaml extra
+
+# ---- create, then unchanged ----
+expect_run 0 "$FEAST" apply -f ha.yaml
+expect_lines out created
+kubectl get deploy,hpa,pdb,svc,cm,sa,role,rolebinding -n feast -o name >seen
+for o in deployment.apps/feast-shop horizontalpodautoscaler.autoscaling/feast-shop \
+	poddisruptionbudget.policy/feast-shop service/feast-shop-online configmap/feast-shop-client \
+	serviceaccount/feast-shop role.rbac.authorization.k8s.io/feast-shop; do
+	has seen "^$o\$" "kubectl does not see $o"
+done
+kubectl get deploy feast-shop -n feast -o json --show-managed-fields >dep.json
+has dep.json '"manager": "kubectl-feast"' "no kubectl-feast field manager"
+has dep.json '"operation": "Apply"' "not a server-side apply"
+has dep.json '"feast.dev/applied-spec": "\{.*\\"name\\":\\"shop\\"' "no stored spec"
+has dep.json '"feast.dev/applied-options": "\{\\"target\\":\\"standalone\\"\}"' "no stored options"
+"$FEAST" render -f ha.yaml >rendered.yaml
+lacks rendered.yaml 'applied-spec' "render output carries the stored spec"
+before=$(rv)
+expect_run 0 "$FEAST" apply -f ha.yaml
+expect_lines out unchanged
+[ "$(rv)" = "$before" ] || fail "an unchanged apply wrote something"
+
+# ---- update: only what changed is configured ----
+sed 's/logLevel: info/logLevel: debug/' ha.yaml >debug.yaml
+expect_run 0 "$FEAST" apply -f debug.yaml --dry-run=server
+has out '^deployment.apps/feast-shop configured \(server dry run\)$'
+has out '^configmap/feast-shop-client unchanged \(server dry run\)$'
+[ "$(rv)" = "$before" ] || fail "a server dry run stored something"
+expect_run 0 "$FEAST" apply -f debug.yaml --dry-run=client
+has out '^deployment.apps/feast-shop serverside-applied \(dry run\)$'
+[ "$(rv)" = "$before" ] || fail "a client dry run stored something"
+kubectl get deploy feast-shop -n feast -o jsonpath='{.spec.template.spec.containers[0].command}' >cmd
+has cmd 'INFO' "a dry run changed the log level"
+expect_run 0 "$FEAST" apply -f debug.yaml
+[ "$(grep -c ' configured$' out)" = 1 ] || fail "expected one configured object: $(cat out)"
+has out '^deployment.apps/feast-shop configured$'
+kubectl get deploy feast-shop -n feast -o jsonpath='{.spec.template.spec.containers[0].command}' >cmd
+has cmd 'DEBUG' "the new log level did not arrive"
+
+# ---- a new store in a fresh namespace: created (dry run) without writing ----
+sed -e 's/name: shop/name: cart/' -e 's/feastProject: shop/feastProject: cart/' ha.yaml >cart.yaml
+expect_run 0 "$FEAST" apply -f cart.yaml --dry-run=client
+has out '^deployment.apps/feast-cart created \(dry run\)$'
+expect_run 0 "$FEAST" apply -f cart.yaml --dry-run=server
+has out '^deployment.apps/feast-cart created \(server dry run\)$'
+expect_run 1 kubectl get deploy feast-cart -n feast
+
+# ---- a namespace that does not exist: the server's Status, exit 3 ----
+sed 's/namespace: feast/namespace: nowhere/' ha.yaml >nowhere.yaml
+expect_run 3 "$FEAST" apply -f nowhere.yaml
+has err '^error: from server \(NotFound\): namespaces "nowhere" not found$'
+has err 'stopped at serviceaccount/feast-shop: 1 of 10 objects were applied before it'
+
+# ---- -n and the kubeconfig's namespace for a store that names none ----
+sed "/namespace: feast/d" debug.yaml >nons.yaml
+expect_run 0 "$FEAST" apply -f nons.yaml -n feast --dry-run=server
+expect_lines out "unchanged (server dry run)"
+
+# ---- conflicts with another field manager ----
+cat >cm.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: feast-shop-client, namespace: feast}
+data: {feature_store.yaml: "hand-edited"}
+YAML
+kubectl apply --server-side --force-conflicts --field-manager=someone -f cm.yaml >/dev/null
+expect_run 3 "$FEAST" apply -f debug.yaml
+has err '^error: from server \(Conflict\): Apply failed with 1 conflict: conflict with "someone": \.data\.feature_store\.yaml$'
+has err 'run again with --force-conflicts'
+has err 'stopped at configmap/feast-shop-client: 5 of 10 objects were applied before it \(0 changed\)'
+expect_run 0 "$FEAST" apply -f debug.yaml --force-conflicts
+has out '^configmap/feast-shop-client configured$'
+kubectl get cm feast-shop-client -n feast -o jsonpath='{.data.feature_store\.yaml}' >data
+has data '^project: shop' "--force-conflicts did not take the field back"
+expect_run 0 "$FEAST" apply -f debug.yaml
+expect_lines out unchanged
+
+# ---- help names the exit codes ----
+expect_run 0 "$FEAST" apply --help
+has out 'Exit codes: 0 applied, 1 invalid spec, 2 usage, 3 cluster or API failure'
+has out -- '--force-conflicts'
+has out -- '--kubeconfig'

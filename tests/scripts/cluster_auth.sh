@@ -1,0 +1,117 @@
+# cluster_auth.sh -- how the cluster commands connect: exec credential plugins, a merged
+# KUBECONFIG (context namespace included), client certificates, a wrong CA (exit 3, no
+# silent skip), expired and forbidden tokens (the server's Status, exit 3).
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+command -v kubectl >/dev/null || fail "kubectl is not installed"
+apiserver_start --deployment-delay 0.2
+T=$TEST_TMP
+C=$APISERVER_DIR/certs
+for ns in feast team; do
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n' $ns | kubectl apply -f - >/dev/null
+done
+cat >store.yaml <<'YAML'
+apiVersion: feast.dev/v1
+kind: FeatureStore
+metadata: {name: shop}
+spec:
+  feastProject: shop
+  services:
+    onlineStore:
+      persistence:
+        store: {type: postgres, secretRef: {name: stores}}
+YAML
+
+# ---- exec credential plugin: run once for the whole command ----
+apiserver_admin POST /admin/tokens '{"token": "exec-token", "user": "exec-user"}' >/dev/null
+cat >cred.sh <<'SH'
+#!/bin/sh
+echo run >>"$(dirname "$0")/cred-runs"
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token"}}\n'
+SH
+chmod +x cred.sh
+cat >kc-exec <<KC
+apiVersion: v1
+kind: Config
+current-context: e
+clusters:
+- {name: e, cluster: {server: "$APISERVER_URL", certificate-authority: $C/ca.crt}}
+users:
+- name: e
+  user:
+    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./cred.sh, interactiveMode: Never}
+contexts:
+- {name: e, context: {cluster: e, user: e, namespace: feast}}
+KC
+apiserver_admin DELETE /admin/requests >/dev/null
+expect_run 0 "$FEAST" apply -f store.yaml --kubeconfig kc-exec
+has out '^deployment.apps/feast-shop created$'
+[ "$(wc -l <cred-runs)" = 1 ] || fail "the exec plugin ran $(wc -l <cred-runs) times"
+apiserver_admin GET '/admin/requests?user=exec-user' >log
+has log '"PATCH /apis/apps/v1/namespaces/feast/deployments/feast-shop": *1' "not applied as exec-user"
+expect_run 0 "$FEAST" status shop --kubeconfig kc-exec
+has out '^Namespace: +feast$'
+
+# ---- merged KUBECONFIG: context and cluster from the first file, the user from the second ----
+cat >kc-a <<KC
+apiVersion: v1
+kind: Config
+current-context: m
+clusters:
+- {name: m, cluster: {server: "$APISERVER_URL", certificate-authority: $C/ca.crt}}
+contexts:
+- {name: m, context: {cluster: m, user: m, namespace: team}}
+KC
+cat >kc-b <<KC
+apiVersion: v1
+kind: Config
+current-context: other
+clusters:
+- {name: m, cluster: {server: "https://127.0.0.1:1"}}
+users:
+- {name: m, user: {token: $APISERVER_TOKEN}}
+KC
+KUBECONFIG="$T/kc-a:$T/missing:$T/kc-b" expect_run 0 "$FEAST" apply -f store.yaml
+has out '^deployment.apps/feast-shop created$'
+expect_run 0 kubectl get deploy feast-shop -n team
+expect_run 0 kubectl get rolebinding feast-shop -n team -o jsonpath='{.subjects[0].namespace}'
+[ "$(cat out)" = team ] || fail "the RoleBinding binds the account of namespace '$(cat out)'"
+KUBECONFIG="$T/kc-a:$T/kc-b" expect_run 0 "$FEAST" apply -f store.yaml -n feast --dry-run=server
+has out '^deployment.apps/feast-shop unchanged \(server dry run\)$'
+
+# ---- client certificates (the last apply put the store in team) ----
+apiserver_kubeconfig kc-cert "" team
+expect_run 0 "$FEAST" diff -f store.yaml --kubeconfig kc-cert
+
+# ---- a wrong CA: a clear TLS error, nothing sent, no silent fallback ----
+sed "s|$C/ca.crt|$C/wrong-ca.crt|" kc-a >kc-wrong
+KUBECONFIG="$T/kc-wrong:$T/kc-b" expect_run 3 "$FEAST" apply -f store.yaml
+has err 'certificate' "the TLS failure does not say what is wrong"
+has err "wrong-ca.crt" "the error does not name the CA in use"
+[ ! -s out ] || fail "printed results despite the TLS failure: $(cat out)"
+KUBECONFIG="$T/kc-wrong:$T/kc-b" expect_run 3 "$FEAST" status shop
+KUBECONFIG="$T/kc-wrong:$T/kc-b" expect_run 3 "$FEAST" diff -f store.yaml
+# Skipping verification is possible only when asked, and never silently.
+KUBECONFIG="$T/kc-wrong:$T/kc-b" expect_run 0 "$FEAST" status shop --insecure-skip-tls-verify
+has err '^warning: .*insecure' "skipping TLS verification without a warning"
+
+# ---- tokens: expired (401) and without rights (403) ----
+apiserver_admin POST /admin/tokens '{"token": "short-lived", "user": "temp", "expiresIn": 0.5}' >/dev/null
+sleep 0.7
+expect_run 3 "$FEAST" apply -f store.yaml -n feast --token short-lived
+has err '^error: from server \(Unauthorized\): Unauthorized$'
+expect_run 3 "$FEAST" status shop -n feast --token short-lived
+has err 'Unauthorized'
+expect_run 3 "$FEAST" apply -f store.yaml -n feast --token "$APISERVER_FORBIDDEN_TOKEN"
+has err '^error: from server \(Forbidden\): '
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 8 objects'
+# A token that expires in the middle of a run: the run stops there and says so.
+apiserver_admin POST /admin/tokens '{"token": "mid", "user": "temp"}' >/dev/null
+apiserver_admin POST /admin/faults '{"type": "latency", "seconds": 0.4, "user": "temp"}' >/dev/null
+apiserver_admin POST /admin/tokens/expire '{"token": "mid", "after": 1.5}' >/dev/null
+sed 's/name: shop/name: late/; s/feastProject: shop/feastProject: late/' store.yaml >late.yaml
+expect_run 3 "$FEAST" apply -f late.yaml -n feast --token mid
+has err '^error: from server \(Unauthorized\): Unauthorized$'
+has err '^error: stopped at .*: [1-7] of 8 objects were applied before it'
+apiserver_admin DELETE /admin/faults >/dev/null
+expect_run 0 "$FEAST" apply -f late.yaml -n feast
+has out '^deployment.apps/feast-late (created|configured)$'

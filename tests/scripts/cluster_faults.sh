@@ -1,0 +1,96 @@
+# cluster_faults.sh -- API server faults in the middle of `apply`: each run fails clearly
+# (exit 3, the server's reason, how far it got), Retry-After answers are retried, and a
+# rerun converges to the state a clean apply gives.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+command -v kubectl >/dev/null || fail "kubectl is not installed"
+apiserver_start --deployment-delay 0.2
+printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+DEP=/apis/apps/v1/namespaces/feast/deployments/feast-shop
+
+cat >ha.yaml <<'YAML'
+apiVersion: feast.dev/v1
+kind: FeatureStore
+metadata: {name: shop, namespace: feast}
+spec:
+  feastProject: shop
+  services:
+    scaling:
+      autoscaling: {minReplicas: 2, maxReplicas: 5}
+    podDisruptionBudgets: {maxUnavailable: 1}
+    onlineStore:
+      persistence:
+        store: {type: postgres, secretRef: {name: stores}}
+      server: {logLevel: LEVEL}
+    registry:
+      local:
+        persistence:
+          store: {type: sql, secretRef: {name: stores}}
+YAML
+for l in info debug warning error; do sed "s/LEVEL/$l/" ha.yaml >$l.yaml; done
+fault() { apiserver_admin POST /admin/faults "$1" >/dev/null; }
+clear_faults() { apiserver_admin DELETE /admin/faults >/dev/null; }
+# converged FILE: after a rerun of apply, diff finds nothing and another apply changes nothing.
+converged() {
+	expect_run 0 "$FEAST" apply -f "$1"
+	expect_run 0 "$FEAST" diff -f "$1"
+	expect_run 0 "$FEAST" apply -f "$1"
+	lacks out 'created|configured' "not converged"
+}
+
+# ---- a 500 on the Deployment's apply: stop there, say so; the rerun finishes ----
+fault "{\"type\": \"error\", \"code\": 500, \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 1}"
+expect_run 3 "$FEAST" apply -f info.yaml
+has err '^error: from server \(InternalError\): '
+has err '^error: stopped at deployment.apps/feast-shop: 7 of 10 objects were applied before it \(7 changed\), the rest were not'
+[ "$(grep -c created out)" = 7 ] || fail "printed: $(cat out)"
+expect_run 1 kubectl get deploy feast-shop -n feast
+expect_run 0 "$FEAST" apply -f info.yaml
+has out '^deployment.apps/feast-shop created$'
+has out '^configmap/feast-shop-client unchanged$'
+expect_run 0 "$FEAST" diff -f info.yaml
+
+# ---- 503 with Retry-After twice: retried as client-go does, no error ----
+apiserver_admin DELETE /admin/requests >/dev/null
+fault "{\"type\": \"error\", \"code\": 503, \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 2}"
+expect_run 0 "$FEAST" apply -f debug.yaml
+has out '^deployment.apps/feast-shop configured$'
+apiserver_admin GET "/admin/requests" >log
+[ "$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("PATCH '"$DEP"'"))' <log)" = 3 ] ||
+	fail "expected 3 PATCHes of the Deployment: $(cat log)"
+clear_faults
+
+# ---- the write commits but the answer is lost: exit 3; the rerun finds it done ----
+# (libcurl resends once on a kept-alive connection that died unanswered: drop both.)
+fault "{\"type\": \"drop\", \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 2}"
+expect_run 3 "$FEAST" apply -f warning.yaml
+has err 'stopped at deployment.apps/feast-shop: 7 of 10 objects were applied before it \(0 changed\)'
+kubectl get deploy feast-shop -n feast -o jsonpath='{.spec.template.spec.containers[0].command}' >cmd
+has cmd 'WARNING' "the dropped write was not committed"
+expect_run 0 "$FEAST" apply -f warning.yaml
+has out '^deployment.apps/feast-shop unchanged$'
+expect_run 0 "$FEAST" diff -f warning.yaml
+
+# ---- a 409 storm on every write: the server's reason, nothing claimed ----
+fault '{"type": "conflict", "writes": true, "count": 50}'
+expect_run 3 "$FEAST" apply -f error.yaml
+has err '^error: from server \(Conflict\): '
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 10 objects'
+clear_faults
+
+# ---- connections reset, then an outage ----
+fault "{\"type\": \"reset\", \"path\": \"/apis/autoscaling\", \"count\": 2}"
+expect_run 3 "$FEAST" apply -f error.yaml
+has err 'stopped at horizontalpodautoscaler.autoscaling/feast-shop: 8 of 10 objects were applied before it \(1 changed\)'
+fault '{"type": "refuse", "for": 2}'
+expect_run 3 "$FEAST" apply -f error.yaml --request-timeout=1s
+has err '^error: .*(reset|refused|connect|Connection|SSL|TLS)' "no reason for the outage"
+sleep 2
+clear_faults
+converged error.yaml
+
+# ---- a slow server and --request-timeout: a clear timeout, not a hang ----
+fault "{\"type\": \"latency\", \"seconds\": 3, \"path\": \"$DEP\", \"count\": 1}"
+expect_run 3 "$FEAST" apply -f info.yaml --request-timeout=500ms
+has err 'stopped at deployment.apps/feast-shop'
+clear_faults
+converged info.yaml
