@@ -63,28 +63,37 @@ static const char *apply_query(struct rec_session *s, enum rec_dry dry, bool for
 	return r;
 }
 
-/* A copy without what every write moves (resourceVersion, managedFields times). */
+/* A copy without what moves on its own: resourceVersion, status (a controller may write it
+ * between our GET and our apply), managedFields times. */
 static struct node *comparable(struct arena *a, const struct node *obj)
 {
 	struct node *c = node_clone(a, obj);
 	struct node *meta = map_get(c, "metadata");
 	map_del(meta, "resourceVersion");
+	map_del(c, "status");
 	struct node *mf = map_get(meta, "managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++)
-		map_del(mf->u.seq.v[i], "time");
+	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
+		struct node *e = mf->u.seq.v[i];
+		map_del(e, "time");
+		if (!strcmp(node_str_or(map_get(e, "subresource"), ""), "status"))
+			map_del(e, "fieldsV1");
+	}
 	return c;
 }
 
+/* Created when the server says so; else unchanged when nothing but what moves on its own
+ * differs.  A stored write that changes nothing keeps even the resourceVersion; a dry run
+ * keeps it whatever it changes. */
 static enum rec_verb verb_of(struct rec_session *s, const struct rec_obj *o, long code, enum rec_dry dry)
 {
 	if (code == 201 || !o->live)
 		return o->live ? REC_CONFIGURED : REC_CREATED;
-	if (dry == REC_DRY_SERVER)
-		return node_equal(comparable(&s->a, o->live), comparable(&s->a, o->result)) ? REC_UNCHANGED
-											: REC_CONFIGURED;
 	const char *before = node_str_or(node_at(o->live, "metadata.resourceVersion"), "");
 	const char *after = node_str_or(node_at(o->result, "metadata.resourceVersion"), "");
-	return strcmp(before, after) ? REC_CONFIGURED : REC_UNCHANGED;
+	if (dry == REC_DRY_NONE && !strcmp(before, after))
+		return REC_UNCHANGED;
+	return node_equal(comparable(&s->a, o->live), comparable(&s->a, o->result)) ? REC_UNCHANGED
+										    : REC_CONFIGURED;
 }
 
 static void conflict_hint(struct rec_session *s, const struct kube_response *r)

@@ -145,3 +145,20 @@ has() {
 lacks() {
 	! grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "${3:-$1 has /$2/}"; }
 }
+
+# apiserver_rv: the test API server's current global resourceVersion.
+apiserver_rv() {
+	apiserver_admin GET /admin/state | sed 's/.*"resourceVersion": *"\([0-9]*\)".*/\1/'
+}
+
+# only_dry_writes AGENT_PREFIX: fail unless the request log (since it was last cleared) has
+# writes from that User-Agent and every one of them was a dry run (dryRun=All).
+only_dry_writes() {
+	apiserver_admin GET "/admin/requests?agent=$1" | "$PYTHON" -c '
+import json, sys
+reqs = json.load(sys.stdin)["requests"]
+writes = [r for r in reqs if r["method"] != "GET"]
+bad = [r["method"] + " " + r["path"] for r in writes if "dryRun=All" not in r["query"]]
+sys.exit("writes that were not dry runs: %s" % bad if bad else 0 if writes else "no writes at all")' ||
+		fail "a dry run wrote (or sent nothing)"
+}
