@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_DRY_RUN, OPT_PRUNE, OPT_WAIT, OPT_FORCE, OPT_TARGET, OPT_IMAGE };
+enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_DRY_RUN, OPT_PRUNE, OPT_WAIT, OPT_FORCE };
 
 #define DEFAULT_WAIT_MS (5 * 60 * 1000LL)
 
@@ -27,14 +27,10 @@ static const struct opt apply_opts[] = {
 	  "TIMEOUT defaults to 5m, 0 waits without limit. Exit 4 when it runs out.", 0 },
 	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
 	  "Take over fields that another field manager owns instead of failing with a conflict.", 0 },
-	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone", "standalone",
-	  "What to apply: every object needed to run the stores without the operator.", 0 },
-	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
-	  "Feature-server image for servers and init containers that name none.", 0 },
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { apply_opts, kube_flag_opts, help_opts, NULL };
+static const struct opt *const groups[] = { apply_opts, rec_render_flag_opts, kube_flag_opts, help_opts, NULL };
 
 struct apply_args {
 	struct rec_session s;
@@ -50,6 +46,10 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct apply_args *v = ctx;
 	if (kube_flag_is(o))
 		return kube_flags_set(&v->s.kf, o, value, err, errlen);
+	if (rec_render_flag_is(o)) {
+		rec_render_flag_set(&v->ro, o, value);
+		return 0;
+	}
 	switch (o->id) {
 	case OPT_FILENAME:
 		return file_args_add(&v->files, value, err, errlen);
@@ -70,24 +70,31 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 			return snprintf(err, errlen, "invalid --wait timeout \"%s\" (use a duration such as 90s or 5m)",
 					value), -1;
 		return 0;
-	case OPT_TARGET:
-		v->ro.target = RENDER_TARGET_STANDALONE;
-		return 0;
-	case OPT_IMAGE:
-		v->ro.image = value;
-		return 0;
 	}
 	return 0;
 }
 
+/* The Deployments to follow: those applied, or with --target operator the ones the operator
+ * makes for each store (feast-<name>; they may not exist yet). */
 static int wait_rollouts(struct apply_args *v, struct rec_set *set)
 {
-	const struct rec_obj **deps = arena_alloc(&v->s.a, (set->n + 1) * sizeof(*deps));
+	struct rec_session *s = &v->s;
+	const struct rec_obj **deps = arena_alloc(&s->a, (set->n + set->nstores + 1) * sizeof(*deps));
 	size_t n = 0;
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i].res.group, "apps") && !strcmp(set->v[i].res.kind, "Deployment"))
 			deps[n++] = &set->v[i];
-	int rc = rollout_wait(&v->s, deps, n, v->wait_ms, stderr, isatty(STDERR_FILENO) == 1);
+	const struct kube_resource *res = kube_resource_builtin("apps/v1", "Deployment");
+	for (size_t i = 0; set->target == RENDER_TARGET_OPERATOR && i < set->nstores; i++) {
+		struct rec_obj *o = arena_alloc(&s->a, sizeof(*o));
+		o->res = *res;
+		o->ns = set->stores[i].ns;
+		o->name = arena_printf(&s->a, "feast-%s", set->stores[i].name);
+		o->path = kube_path(&s->a, res, o->ns, o->name, NULL);
+		o->display = rec_display(&s->a, res, o->name);
+		deps[n++] = o;
+	}
+	int rc = rollout_wait(s, deps, n, v->wait_ms, stderr, isatty(STDERR_FILENO) == 1);
 	return rc > 0 ? EXIT_TIMEOUT : rc < 0 ? EXIT_CLUSTER : EXIT_OK;
 }
 
@@ -129,6 +136,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	else if (!v.files.n)
 		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	else if (rec_render_flags_check(&v.ro))
+		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.ro));
 	else if (v.wait && v.dry != REC_DRY_NONE)
 		rc = usage_error(cmd, "--wait cannot be used with --dry-run: nothing would roll out");
 	else {
@@ -143,13 +152,18 @@ const struct command cmd_apply = {
 	"apply",
 	"Render FeatureStores and apply the objects to the cluster (server-side apply).",
 	"kubectl feast apply -f FILENAME [-R] [--dry-run=none|client|server] [--prune] [--wait[=TIMEOUT]]\n"
-	"                    [--force-conflicts] [--target standalone] [--image IMAGE] [kubectl connection flags]",
+	"                    [--force-conflicts] [--target standalone|operator] [--image IMAGE] [--keda-adopt-hpa]\n"
+	"                    [kubectl connection flags]",
 	"Every input is checked first: an invalid spec is reported as FILE:LINE:COL: field: message\n"
 	"and nothing is applied (exit 1).  Then each rendered object is sent with server-side apply,\n"
 	"field manager \"kubectl-feast\", in the order `render` prints them, and one line per object\n"
 	"says what happened (deployment.apps/feast-x created|configured|unchanged).  Applying the\n"
 	"same input again reports every object unchanged.  The first failure stops the run and\n"
 	"says how many objects were applied before it; applying again converges.\n"
+	"\n"
+	"With --target operator the FeatureStores themselves (and their KEDA ScaledObjects) are\n"
+	"applied for the Feast operator to reconcile; --wait then follows the Deployments the\n"
+	"operator makes, and --prune only ever deletes ScaledObjects.\n"
 	"\n"
 	"Each store's Deployment carries the applied FeatureStore as the annotation\n"
 	"feast.dev/applied-spec (and the render flags as feast.dev/applied-options), so that\n"

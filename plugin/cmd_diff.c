@@ -12,7 +12,7 @@
 /* kubectl diff's exit codes: 0 same, 1 different, errors above 1. */
 enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_USAGE = 2, DIFF_CLUSTER = 3, DIFF_INVALID = 4 };
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_PRUNE, OPT_FORCE, OPT_TARGET, OPT_IMAGE };
+enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_PRUNE, OPT_FORCE };
 
 static const struct opt diff_opts[] = {
 	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
@@ -23,14 +23,10 @@ static const struct opt diff_opts[] = {
 	  "Also show the objects `apply --prune` would delete.", 0 },
 	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
 	  "Show the result of taking over fields other managers own, instead of failing with a conflict.", 0 },
-	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone", "standalone",
-	  "What to compare: every object needed to run the stores without the operator.", 0 },
-	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
-	  "Feature-server image for servers and init containers that name none.", 0 },
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { diff_opts, kube_flag_opts, help_opts, NULL };
+static const struct opt *const groups[] = { diff_opts, rec_render_flag_opts, kube_flag_opts, help_opts, NULL };
 
 struct diff_args {
 	struct rec_session s;
@@ -45,6 +41,10 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct diff_args *v = ctx;
 	if (kube_flag_is(o))
 		return kube_flags_set(&v->s.kf, o, value, err, errlen);
+	if (rec_render_flag_is(o)) {
+		rec_render_flag_set(&v->ro, o, value);
+		return 0;
+	}
 	bool on = !value || strcmp(value, "true") == 0;
 	switch (o->id) {
 	case OPT_FILENAME:
@@ -57,12 +57,6 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return 0;
 	case OPT_FORCE:
 		v->force = on;
-		return 0;
-	case OPT_TARGET:
-		v->ro.target = RENDER_TARGET_STANDALONE;
-		return 0;
-	case OPT_IMAGE:
-		v->ro.image = value;
 		return 0;
 	}
 	return 0;
@@ -212,6 +206,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	else if (!v.files.n)
 		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	else if (rec_render_flags_check(&v.ro))
+		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.ro));
 	else {
 		rc = diff_run(&v);
 		rec_print(&v.s);
@@ -223,8 +219,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_diff = {
 	"diff",
 	"Show what `apply` would change in the cluster, limited to the fields this tool manages.",
-	"kubectl feast diff -f FILENAME [-R] [--prune] [--force-conflicts] [--target standalone] [--image IMAGE]\n"
-	"                   [kubectl connection flags]",
+	"kubectl feast diff -f FILENAME [-R] [--prune] [--force-conflicts] [--target standalone|operator]\n"
+	"                   [--image IMAGE] [--keda-adopt-hpa] [kubectl connection flags]",
 	"The inputs are checked and rendered as `apply` would; each object is then sent as a\n"
 	"server-side apply dry run (nothing is stored) and the answer is compared with the live\n"
 	"object.  Both are cut down to the fields the field manager \"kubectl-feast\" owns before or\n"

@@ -1,4 +1,4 @@
-/* reconcile.c -- the session of a cluster command: configuration, client, rendered objects and their paths, the stored spec. */
+/* reconcile.c -- a cluster command's session: configuration, client, rendered objects, paths, stored spec. */
 #include "reconcile.h"
 #include "buf.h"
 #include "check.h"
@@ -108,6 +108,44 @@ static void collect_stores(struct rec_session *s, const struct doclist *docs, st
 	}
 }
 
+/* ---- render flags ---- */
+
+enum { REC_OPT_TARGET = 4000, REC_OPT_IMAGE, REC_OPT_KEDA_ADOPT_HPA };
+
+const struct opt rec_render_flag_opts[] = {
+	{ "target", 0, OPT_VALUE, REC_OPT_TARGET, "TARGET", "standalone|operator", "standalone",
+	  "standalone: every object needed to run the stores without the operator; operator, for "
+	  "clusters that run the Feast operator: each FeatureStore as written and its KEDA "
+	  "ScaledObject, nothing else.", 0 },
+	{ "image", 0, OPT_VALUE, REC_OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
+	  "Feature-server image for servers and init containers that name none (standalone only).", 0 },
+	{ "keda-adopt-hpa", 0, OPT_BOOL, REC_OPT_KEDA_ADOPT_HPA, NULL, NULL, "false",
+	  "Let each ScaledObject take over the existing HPA feast-<name> without a gap.", 0 },
+	OPT_END,
+};
+
+bool rec_render_flag_is(const struct opt *o)
+{
+	return o->id >= REC_OPT_TARGET && o->id <= REC_OPT_KEDA_ADOPT_HPA;
+}
+
+void rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value)
+{
+	if (o->id == REC_OPT_TARGET)
+		ro->target = !strcmp(value, "operator") ? RENDER_TARGET_OPERATOR : RENDER_TARGET_STANDALONE;
+	else if (o->id == REC_OPT_IMAGE)
+		ro->image = value;
+	else if (o->id == REC_OPT_KEDA_ADOPT_HPA)
+		ro->keda_adopt_hpa = !value || !strcmp(value, "true");
+}
+
+const char *rec_render_flags_check(const struct rec_render_opts *ro)
+{
+	if (ro->target == RENDER_TARGET_OPERATOR && ro->image)
+		return "--image shapes the standalone pod; with --target operator the operator builds the pod";
+	return NULL;
+}
+
 static const char *options_json(struct arena *a, const struct rec_render_opts *ro)
 {
 	struct arena t = ARENA_INIT;
@@ -115,6 +153,8 @@ static const char *options_json(struct arena *a, const struct rec_render_opts *r
 	if (ro->image)
 		map_put(&t, m, "image", node_str(&t, ro->image));
 	map_put(&t, m, "target", node_str(&t, ro->target == RENDER_TARGET_STANDALONE ? "standalone" : "operator"));
+	if (ro->keda_adopt_hpa)
+		map_put(&t, m, "kedaAdoptHpa", node_bool(&t, true));
 	struct buf b = BUF_INIT;
 	json_emit(&b, m, 0);
 	const char *s = arena_strdup(a, b.data);
@@ -157,6 +197,8 @@ int rec_render(struct rec_session *s, const struct doclist *docs, const struct r
 	opts.namespace = s->cfg.namespace;
 	opts.image = ro->image;
 	opts.target = ro->target;
+	opts.keda_adopt_hpa = ro->keda_adopt_hpa;
+	out->target = ro->target;
 	struct objlist objs = { 0 };
 	if (render_documents(&s->a, docs, &opts, &objs, &s->d) < 0)
 		return -1;
@@ -202,14 +244,14 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 			diag_error(&s->d, NULL, "", "%s: not a JSON object", where);
 		return -1;
 	}
-	const char *image = node_str_or(map_get(m, "image"), NULL);
 	const char *target = node_str_or(map_get(m, "target"), "standalone");
-	ro->image = image;
-	if (strcmp(target, "standalone")) {
+	ro->image = node_str_or(map_get(m, "image"), NULL);
+	ro->keda_adopt_hpa = node_is_true(map_get(m, "kedaAdoptHpa"));
+	if (strcmp(target, "standalone") && strcmp(target, "operator")) {
 		diag_error(&s->d, NULL, "", "%s: unknown render target \"%s\"", where, target);
 		return -1;
 	}
-	ro->target = RENDER_TARGET_STANDALONE;
+	ro->target = strcmp(target, "operator") ? RENDER_TARGET_STANDALONE : RENDER_TARGET_OPERATOR;
 	return 0;
 }
 

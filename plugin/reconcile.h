@@ -53,7 +53,7 @@ struct doclist;
 enum rec_dry { REC_DRY_NONE, REC_DRY_CLIENT, REC_DRY_SERVER };
 
 /* What a step did to one object, printed kubectl's way. */
-enum rec_verb { REC_CREATED, REC_CONFIGURED, REC_UNCHANGED, REC_APPLIED, REC_PRUNED };
+enum rec_verb { REC_CREATED, REC_CONFIGURED, REC_UNCHANGED, REC_APPLIED, REC_PRUNED, REC_SCALED };
 
 struct rec_session {
 	struct arena a;
@@ -62,13 +62,24 @@ struct rec_session {
 	struct kube_config cfg;
 	struct kube_client *c;
 	long long deadline_ms;      /* when set (absolute kube_now_ms()), bounds every request */
+	const char *conflict_hint;  /* after a 409 with conflicting fields; NULL: apply's */
 };
 
-/* The render flags that apply, diff and scale accept (and the stored spec keeps). */
+/* The render flags that apply, diff and scale accept (and the stored spec keeps).  A new
+ * render flag for these commands goes into rec_render_flag_opts[], this struct, and the
+ * stored options (options_json() / stored_options() in reconcile.c), nowhere else. */
 struct rec_render_opts {
 	const char *image;          /* NULL: the default image */
 	enum render_target target;
+	bool keda_adopt_hpa;
 };
+
+/* The option group: --target, --image, --keda-adopt-hpa, with render's help text. */
+extern const struct opt rec_render_flag_opts[];
+bool rec_render_flag_is(const struct opt *o);
+void rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value);
+/* A usage problem of the combination (--image with --target operator), or NULL. */
+const char *rec_render_flags_check(const struct rec_render_opts *ro);
 
 struct rec_obj {
 	struct node *obj;           /* the object applied (or, for prune, the live one) */
@@ -80,6 +91,7 @@ struct rec_obj {
 	const char *display;        /* "deployment.apps/feast-x", as kubectl prints it */
 	struct node *live;          /* after rec_get or rec_apply: the live object, NULL if absent */
 	struct node *result;        /* after rec_apply: the server's answer */
+	bool scale_target;          /* rec_apply_all says "scaled" for it, and always prints it */
 };
 
 struct rec_store {
@@ -92,6 +104,7 @@ struct rec_set {
 	size_t n, cap;
 	struct rec_store *stores;
 	size_t nstores;
+	enum render_target target;  /* what was rendered: prune only considers those kinds */
 };
 
 void rec_init(struct rec_session *s);

@@ -100,10 +100,11 @@ static void conflict_hint(struct rec_session *s, const struct kube_response *r)
 {
 	if (r->code != 409 || !r->status.ncauses)
 		return;
-	diag_error(&s->d, NULL, "",
-		   "the fields above have other managers: run again with --force-conflicts to take them "
-		   "over, or stop setting them in the other tool (see "
-		   "https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)");
+	diag_error(&s->d, NULL, "", "%s",
+		   s->conflict_hint ? s->conflict_hint
+				    : "the fields above have other managers: run again with --force-conflicts to take "
+				      "them over, or stop setting them in the other tool (see "
+				      "https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)");
 }
 
 int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool force, enum rec_verb *verb)
@@ -132,7 +133,8 @@ int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool f
 
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry)
 {
-	static const char *const words[] = { "created", "configured", "unchanged", "serverside-applied", "pruned" };
+	static const char *const words[] = { "created", "configured", "unchanged", "serverside-applied", "pruned",
+					     "scaled" };
 	fprintf(out, "%s %s%s\n", o->display, words[v],
 		dry == REC_DRY_CLIENT ? " (dry run)" : dry == REC_DRY_SERVER ? " (server dry run)" : "");
 	fflush(out);
@@ -155,7 +157,9 @@ int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, 
 			return -1;
 		}
 		written += v == REC_CREATED || v == REC_CONFIGURED;
-		if (all || v != REC_UNCHANGED)
+		if (set->v[i].scale_target && (v == REC_CONFIGURED || v == REC_APPLIED))
+			v = REC_SCALED;
+		if (all || (v != REC_UNCHANGED && v != REC_APPLIED) || set->v[i].scale_target)
 			rec_print_verb(out, &set->v[i], v, dry);
 	}
 	return 0;
@@ -276,6 +280,9 @@ int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_
 	memset(cands, 0, sizeof(*cands));
 	for (size_t i = 0; i < set->nstores; i++) {
 		for (size_t k = 0; k < sizeof(prune_kinds) / sizeof(prune_kinds[0]); k++) {
+			/* For the operator target the plugin renders ScaledObjects only; the rest is the operator's. */
+			if (set->target == RENDER_TARGET_OPERATOR && strcmp(prune_kinds[k].kind, "ScaledObject"))
+				continue;
 			const struct kube_resource *res = kube_resource_builtin(prune_kinds[k].api_version, prune_kinds[k].kind);
 			if (prune_list(s, set, &set->stores[i], res, cands) < 0)
 				return -1;

@@ -41,7 +41,8 @@ int rollout_status(const struct node *dep, char *msg, size_t len)
 		return -1;
 	}
 	if (updated < want)
-		snprintf(msg, len, "Waiting for deployment \"%s\" rollout to finish: %lld out of %lld new replicas have been updated...",
+		snprintf(msg, len,
+			 "Waiting for deployment \"%s\" rollout to finish: %lld out of %lld new replicas have been updated...",
 			 name, (long long)updated, (long long)want);
 	else if (have > updated)
 		snprintf(msg, len, "Waiting for deployment \"%s\" rollout to finish: %lld old replicas are pending termination...",
@@ -80,6 +81,19 @@ static void show(struct follow *f, const struct node *dep)
 	fflush(f->out);
 }
 
+/* A Deployment somebody else makes (the Feast operator) and that is not there yet. */
+static void show_missing(struct follow *f, const char *name)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "Waiting for deployment \"%s\" to be created...", name);
+	f->verdict = 0;
+	if (!strcmp(msg, f->last))
+		return;
+	snprintf(f->last, sizeof(f->last), "%s", msg);
+	fprintf(f->out, f->live_line ? "\r\033[K%s" : "%s\n", msg);
+	fflush(f->out);
+}
+
 static int on_event(void *ctx, const char *type, const struct node *obj, struct arena *ea)
 {
 	(void)ea;
@@ -110,7 +124,8 @@ static void watch_once(struct rec_session *s, const struct rec_obj *o, struct fo
 	diags_init(&scratch, &a);
 	struct buf q = BUF_INIT;
 	kube_query_add(&q, "fieldSelector", arena_printf(&a, "metadata.name=%s", o->name));
-	kube_query_add(&q, "resourceVersion", f->rv);
+	if (f->rv[0])
+		kube_query_add(&q, "resourceVersion", f->rv);
 	struct kube_watch_opts wo = { .deadline_ms = deadline_ms, .wake_fd = -1 };
 	struct kube_response r;
 	f->restart = false;
@@ -147,11 +162,14 @@ static int follow_one(struct rec_session *s, const struct rec_obj *o, long long 
 			rec_drop_diags(s, before); /* the request ran into our own deadline */
 			return timed_out(s, &f, o, timeout_ms);
 		}
-		if (!cur.live) {
+		if (!cur.live && (o->obj || f.rv[0])) {
 			diag_error(&s->d, NULL, "", "deployment \"%s\" is gone: it was deleted while waiting", o->name);
 			return -1;
 		}
-		show(&f, cur.live);
+		if (cur.live)
+			show(&f, cur.live);
+		else
+			show_missing(&f, o->name);
 		if (f.verdict > 0)
 			return 0;
 		if (f.verdict < 0) {

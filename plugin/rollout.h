@@ -9,6 +9,9 @@
  * replicas are available...").  On a terminal they rewrite one live line;
  * otherwise each new message is a line of its own.
  *
+ * A Deployment with `obj` NULL is one somebody else makes (the Feast operator for
+ * `apply --target operator`): until it appears, the wait says so and keeps waiting.
+ *
  * rollout_wait() GETs each Deployment, then watches it (falling back to
  * polling when a watch breaks) until it is done or `timeout_ms` (0: none)
  * has passed; every request is bounded by that deadline too.  Returns 0 when all rolled out, 1 on
