@@ -1,4 +1,4 @@
-/* cmd_status.c -- `kubectl feast status NAME`: replicas, autoscaler, disruption budget, registry lock and pods of a store. */
+/* cmd_status.c -- `kubectl feast status NAME`: replicas, autoscaler, PDB, registry lock and pods of a store. */
 #include "buf.h"
 #include "cli.h"
 #include "doc.h"
@@ -80,7 +80,8 @@ static struct node *deployment_view(struct arena *a, const struct node *dep)
 {
 	struct node *m = node_map(a, NULL);
 	put_str(a, m, "name", node_str_or(node_at(dep, "metadata.name"), ""));
-	put_str(a, m, "managedBy", node_str_or(map_get(node_at(dep, "metadata.labels"), "app.kubernetes.io/managed-by"), NULL));
+	const struct node *labels = node_at(dep, "metadata.labels");
+	put_str(a, m, "managedBy", node_str_or(map_get(labels, "app.kubernetes.io/managed-by"), NULL));
 	map_put(a, m, "storedSpec", node_bool(a, map_has(node_at(dep, "metadata.annotations"), REC_ANN_SPEC)));
 	int64_t want = 1;
 	node_get_int(node_at(dep, "spec.replicas"), &want);
@@ -405,9 +406,10 @@ static int run(const struct command *cmd, int argc, char **argv)
 	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
 	if (rc)
 		rc = rc < 0 ? EXIT_USAGE : EXIT_OK;
-	else if (args.n != 1)
-		rc = usage_error(cmd, args.n ? "unexpected argument \"%s\"" : "must name the FeatureStore%s",
-				 args.n ? args.v[1] : "");
+	else if (!args.n)
+		rc = usage_error(cmd, "must name the FeatureStore: kubectl feast status NAME");
+	else if (args.n > 1)
+		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[1]);
 	else {
 		v.name = args.v[0];
 		rc = status_run(&v);
