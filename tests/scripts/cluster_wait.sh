@@ -55,12 +55,13 @@ has err '^error: timed out after 1\.5s waiting for deployment "feast-shop" to ro
 # A hung API server is no excuse to overrun the timeout either: once the apply is done,
 # every request about the Deployment (GET and watch) hangs.
 store error >error.yaml
-"$FEAST" apply -f error.yaml --wait=1s >out 2>err &
+rm -f hung.out hung.err
+"$FEAST" apply -f error.yaml --wait=1s >hung.out 2>hung.err &
 pid=$!
 i=0
-until grep -q '^deployment.apps/feast-shop' out; do
+until grep -q '^deployment.apps/feast-shop' hung.out 2>/dev/null; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || fail "apply did not get to the Deployment: $(cat out err)"
+	[ $i -lt 100 ] || fail "apply did not get to the Deployment: $(cat hung.out hung.err)"
 	sleep 0.05
 done
 apiserver_admin POST /admin/faults '{"type": "hang", "path": "/apis/apps/v1/namespaces/feast/deployments"}' >/dev/null
@@ -69,7 +70,7 @@ set +e
 wait $pid
 rc=$?
 set -e
-[ $rc = 4 ] || fail "a hung wait exited $rc: $(cat out err)"
-has err 'timed out after 1\.0s waiting for deployment "feast-shop"'
+[ $rc = 4 ] || fail "a hung wait exited $rc: $(cat hung.out hung.err)"
+has hung.err 'timed out after 1\.0s waiting for deployment "feast-shop"'
 [ $(( $(date +%s) - start )) -le 4 ] || fail "a hung server stretched the wait to $(( $(date +%s) - start ))s"
 apiserver_admin DELETE /admin/faults >/dev/null
