@@ -49,10 +49,9 @@ spec:
     spec:
       containers: [{name: online, image: feast}]
 YAML
-(sleep 1; kubectl apply -f operator-made.yaml >/dev/null) &
-maker=$!
+(sleep 1; kubectl apply -f operator-made.yaml >/dev/null; touch made) &
 expect_run 0 "$FEAST" apply -f op-keda.yaml --target operator --wait=20s
-wait $maker
+[ -e made ] || fail "the wait ended before the Deployment was made"
 has err '^Waiting for deployment "feast-op" to be created\.\.\.$'
 [ "$(tail -n 1 err)" = 'deployment "feast-op" successfully rolled out' ] || fail "wait: $(cat err)"
 

@@ -55,9 +55,10 @@ has err '^error: timed out after 1\.5s waiting for deployment "feast-shop" to ro
 # A hung API server is no excuse to overrun the timeout either: once the apply is done,
 # every request about the Deployment (GET and watch) hangs.
 store error >error.yaml
-rm -f hung.out hung.err
-"$FEAST" apply -f error.yaml --wait=1s >hung.out 2>hung.err &
-pid=$!
+# (The exit code comes back through a file: dash's `wait PID` has been seen to block for
+# good when the job ended while a command substitution ran.)
+rm -f hung.out hung.err hung.rc
+( set +e; "$FEAST" apply -f error.yaml --wait=1s >hung.out 2>hung.err; echo $? >hung.rc.new; mv hung.rc.new hung.rc ) &
 i=0
 until grep -q '^deployment.apps/feast-shop' hung.out 2>/dev/null; do
 	i=$((i + 1))
@@ -66,10 +67,13 @@ until grep -q '^deployment.apps/feast-shop' hung.out 2>/dev/null; do
 done
 apiserver_admin POST /admin/faults '{"type": "hang", "path": "/apis/apps/v1/namespaces/feast/deployments"}' >/dev/null
 start=$(date +%s)
-set +e
-wait $pid
-rc=$?
-set -e
+i=0
+until [ -s hung.rc ]; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "the hung apply did not end in 10 s: $(cat hung.out hung.err)"
+	sleep 0.05
+done
+rc=$(cat hung.rc)
 [ $rc = 4 ] || fail "a hung wait exited $rc: $(cat hung.out hung.err)"
 has hung.err 'timed out after 1\.0s waiting for deployment "feast-shop"'
 [ $(( $(date +%s) - start )) -le 4 ] || fail "a hung server stretched the wait to $(( $(date +%s) - start ))s"
