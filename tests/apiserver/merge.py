@@ -615,8 +615,14 @@ def apply(live, config, manager, force, facts, api_version, now, subresource="",
     # another manager owns them too.
     if mine is not None:
         owned_elsewhere = set().union(*(m.fields for m in others)) if others else set()
-        for p in sorted(mine.fields - cfg_set, key=len, reverse=True):
-            if p not in owned_elsewhere and not any(q[:len(p)] == p for q in cfg_set):
+        drop = [p for p in mine.fields - cfg_set
+                if p not in owned_elsewhere and not any(q[:len(p)] == p for q in cfg_set)]
+        # A list item nobody else owns a part of goes whole, defaulted fields included;
+        # removing its key fields first would leave a keyless remnant behind.
+        whole = {p for p in drop if p[-1][0] == "k" and
+                 not any(q[:len(p)] == p for q in owned_elsewhere)}
+        for p in sorted(drop, key=len, reverse=True):
+            if not any(p[:n] in whole for n in range(1, len(p))):
                 _remove_path(merged, p, facts)
 
     conflicts = []

@@ -355,6 +355,21 @@ owners = {m["manager"]: m for m in o["metadata"]["managedFields"]}
 check(code == 200 and o["data"]["x"] == "3" and "two" not in owners and
       owners["three"]["fieldsV1"] == {"f:data": {"f:x": {}}}, "force takes ownership", o)
 
+# A list item the applier stops applying goes whole, the server's defaults in it too.
+dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "items"},
+       "spec": {"selector": {"matchLabels": {"app": "items"}}, "template": {
+           "metadata": {"labels": {"app": "items"}}, "spec": {
+               "initContainers": [{"name": "side", "image": "s", "restartPolicy": "Always"},
+                                  {"name": "init", "image": "i"}],
+               "containers": [{"name": "c", "image": "c"}]}}}}
+code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
+check(code == 201 and o["spec"]["template"]["spec"]["initContainers"][0].get(
+    "terminationMessagePath"), "apply create with defaulted list items", o)
+del dep["spec"]["template"]["spec"]["initContainers"][0]
+code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
+check(code == 200 and [i["name"] for i in o["spec"]["template"]["spec"]["initContainers"]] ==
+      ["init"], "a list item no longer applied is removed whole", o)
+
 # ---- unknown fields: dropped; Strict 400, Warn header, Ignore silent ----
 u = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "u1", "bogus": 1},
      "data": {"a": "b"}, "extra": {"x": 1}}
