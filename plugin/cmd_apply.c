@@ -46,10 +46,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct apply_args *v = ctx;
 	if (kube_flag_is(o))
 		return kube_flags_set(&v->s.kf, o, value, err, errlen);
-	if (rec_render_flag_is(o)) {
-		rec_render_flag_set(&v->ro, o, value);
-		return 0;
-	}
+	if (rec_render_flag_is(o))
+		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	switch (o->id) {
 	case OPT_FILENAME:
 		return file_args_add(&v->files, value, err, errlen);
@@ -136,8 +134,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	else if (!v.files.n)
 		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
-	else if (rec_render_flags_check(&v.ro))
-		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.ro));
+	else if (rec_render_flags_check(&v.s.a, &v.ro))
+		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
 	else if (v.wait && v.dry != REC_DRY_NONE)
 		rc = usage_error(cmd, "--wait cannot be used with --dry-run: nothing would roll out");
 	else {
@@ -152,8 +150,8 @@ const struct command cmd_apply = {
 	"apply",
 	"Render FeatureStores and apply the objects to the cluster (server-side apply).",
 	"kubectl feast apply -f FILENAME [-R] [--dry-run=none|client|server] [--prune] [--wait[=TIMEOUT]]\n"
-	"                    [--force-conflicts] [--target standalone|operator] [--image IMAGE] [--keda-adopt-hpa]\n"
-	"                    [kubectl connection flags]",
+	"                    [--force-conflicts] [--target standalone|operator]\n"
+	"                    [render flags: --image --sidecar ...] [kubectl connection flags]",
 	"Every input is checked first: an invalid spec is reported as FILE:LINE:COL: field: message\n"
 	"and nothing is applied (exit 1).  Then each rendered object is sent with server-side apply,\n"
 	"field manager \"kubectl-feast\", in the order `render` prints them, and one line per object\n"

@@ -41,10 +41,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct diff_args *v = ctx;
 	if (kube_flag_is(o))
 		return kube_flags_set(&v->s.kf, o, value, err, errlen);
-	if (rec_render_flag_is(o)) {
-		rec_render_flag_set(&v->ro, o, value);
-		return 0;
-	}
+	if (rec_render_flag_is(o))
+		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	bool on = !value || strcmp(value, "true") == 0;
 	switch (o->id) {
 	case OPT_FILENAME:
@@ -206,8 +204,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	else if (!v.files.n)
 		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
-	else if (rec_render_flags_check(&v.ro))
-		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.ro));
+	else if (rec_render_flags_check(&v.s.a, &v.ro))
+		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
 	else {
 		rc = diff_run(&v);
 		rec_print(&v.s);
@@ -220,7 +218,7 @@ const struct command cmd_diff = {
 	"diff",
 	"Show what `apply` would change in the cluster, limited to the fields this tool manages.",
 	"kubectl feast diff -f FILENAME [-R] [--prune] [--force-conflicts] [--target standalone|operator]\n"
-	"                   [--image IMAGE] [--keda-adopt-hpa] [kubectl connection flags]",
+	"                   [render flags: --image --sidecar ...] [kubectl connection flags]",
 	"The inputs are checked and rendered as `apply` would; each object is then sent as a\n"
 	"server-side apply dry run (nothing is stored) and the answer is compared with the live\n"
 	"object.  Both are cut down to the fields the field manager \"kubectl-feast\" owns before or\n"

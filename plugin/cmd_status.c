@@ -12,13 +12,13 @@
 
 enum { OPT_OUTPUT = 1 };
 
-static const struct opt status_opts[] = {
+static const struct opt cluster_status_opts[] = {
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", NULL,
 	  "Print the status as one YAML or JSON object instead of text.", 0 },
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { status_opts, kube_flag_opts, help_opts, NULL };
+static const struct opt *const groups[] = { cluster_status_opts, kube_flag_opts, help_opts, NULL };
 
 struct status_args {
 	struct rec_session s;

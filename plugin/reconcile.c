@@ -7,6 +7,7 @@
 #include "yaml_in.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 void rec_init(struct rec_session *s)
@@ -110,7 +111,10 @@ static void collect_stores(struct rec_session *s, const struct doclist *docs, st
 
 /* ---- render flags ---- */
 
-enum { REC_OPT_TARGET = 4000, REC_OPT_IMAGE, REC_OPT_KEDA_ADOPT_HPA };
+enum {
+	REC_OPT_TARGET = 4000, REC_OPT_IMAGE, REC_OPT_KEDA_ADOPT_HPA, REC_OPT_SIDECAR, REC_OPT_SIDECAR_IMAGE,
+	REC_OPT_READINESS, REC_OPT_KUBE_VERSION, REC_OPT_PRESTOP,
+};
 
 const struct opt rec_render_flag_opts[] = {
 	{ "target", 0, OPT_VALUE, REC_OPT_TARGET, "TARGET", "standalone|operator", "standalone",
@@ -121,30 +125,82 @@ const struct opt rec_render_flag_opts[] = {
 	  "Feature-server image for servers and init containers that name none (standalone only).", 0 },
 	{ "keda-adopt-hpa", 0, OPT_BOOL, REC_OPT_KEDA_ADOPT_HPA, NULL, NULL, "false",
 	  "Let each ScaledObject take over the existing HPA feast-<name> without a gap.", 0 },
+	{ "sidecar", 0, OPT_VALUE, REC_OPT_SIDECAR, "MODE", "auto|always|none", "auto",
+	  "Inject feast-sidecar (registry lock, readiness gating): auto, when the store scales; "
+	  "none: the operator's pod as it is.", 0 },
+	{ "sidecar-image", 0, OPT_VALUE, REC_OPT_SIDECAR_IMAGE, "IMAGE", NULL, RENDER_SIDECAR_IMAGE,
+	  "Image of the injected feast-sidecar.", 0 },
+	{ "readiness", 0, OPT_VALUE, REC_OPT_READINESS, "MODE", "probe|gate", "probe",
+	  "probe: the sidecar's readinessProbe holds the pod back; gate: a readiness gate "
+	  "(feast.dev/registry-ready) the sidecar sets.", 0 },
+	{ "kube-version", 0, OPT_VALUE, REC_OPT_KUBE_VERSION, "1.MINOR", NULL, "1.29",
+	  "The target cluster's version (the sidecar needs 1.29+).", 0 },
+	{ "prestop-seconds", 0, OPT_VALUE, REC_OPT_PRESTOP, "SECONDS", NULL, "5",
+	  "With the sidecar, the servers' preStop sleep; 0: none.", 0 },
 	OPT_END,
 };
 
 bool rec_render_flag_is(const struct opt *o)
 {
-	return o->id >= REC_OPT_TARGET && o->id <= REC_OPT_KEDA_ADOPT_HPA;
+	return o->id >= REC_OPT_TARGET && o->id <= REC_OPT_PRESTOP;
 }
 
-void rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value)
+/* "1.29", "v1.30", "1.31.2" -> 29, 30, 31; -1 for anything else. */
+static int minor_of(const char *s)
+{
+	s += *s == 'v';
+	int minor = -1;
+	char rest = '\0';
+	if (strncmp(s, "1.", 2) || !isdigit((unsigned char)s[2]) || sscanf(s + 2, "%3d%c", &minor, &rest) < 1 ||
+	    (rest && rest != '.'))
+		return -1;
+	return minor;
+}
+
+static int pod_flag(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	int n = 0;
+	if (o->id == REC_OPT_SIDECAR)
+		ro->sidecar = !strcmp(value, "always") ? RENDER_SIDECAR_ALWAYS
+			      : !strcmp(value, "none") ? RENDER_SIDECAR_NONE : RENDER_SIDECAR_AUTO;
+	else if (o->id == REC_OPT_SIDECAR_IMAGE)
+		ro->sidecar_image = value;
+	else if (o->id == REC_OPT_READINESS)
+		ro->readiness = !strcmp(value, "gate") ? RENDER_READINESS_GATE : RENDER_READINESS_PROBE;
+	else if (o->id == REC_OPT_KUBE_VERSION && (ro->kube_minor = minor_of(value)) < 0)
+		return snprintf(err, errlen, "invalid argument \"%s\" for \"--kube-version\" flag: want 1.MINOR, like 1.29",
+				value), -1;
+	else if (o->id == REC_OPT_PRESTOP) {
+		if (!parse_count(value, &n) || n > 3600)
+			return snprintf(err, errlen, "invalid argument \"%s\" for \"--prestop-seconds\" flag: want 0 to 3600",
+					value), -1;
+		ro->prestop_seconds = n ? n : -1;
+	}
+	if (!ro->pod_flag[0])
+		snprintf(ro->pod_flag, sizeof(ro->pod_flag), "--%s", o->name);
+	return 0;
+}
+
+int rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	if (o->id == REC_OPT_TARGET)
 		ro->target = !strcmp(value, "operator") ? RENDER_TARGET_OPERATOR : RENDER_TARGET_STANDALONE;
-	else if (o->id == REC_OPT_IMAGE)
-		ro->image = value;
 	else if (o->id == REC_OPT_KEDA_ADOPT_HPA)
 		ro->keda_adopt_hpa = !value || !strcmp(value, "true");
+	else
+		return pod_flag(ro, o, value, err, errlen);
+	return 0;
 }
 
-const char *rec_render_flags_check(const struct rec_render_opts *ro)
+const char *rec_render_flags_check(struct arena *a, const struct rec_render_opts *ro)
 {
-	if (ro->target == RENDER_TARGET_OPERATOR && ro->image)
-		return "--image shapes the standalone pod; with --target operator the operator builds the pod";
+	if (ro->target == RENDER_TARGET_OPERATOR && ro->pod_flag[0])
+		return arena_printf(a, "%s shapes the standalone pod; with --target operator the operator builds the pod",
+				    ro->pod_flag);
 	return NULL;
 }
+
+static const char *const sidecar_modes[] = { "auto", "always", "none" };
 
 static const char *options_json(struct arena *a, const struct rec_render_opts *ro)
 {
@@ -155,6 +211,16 @@ static const char *options_json(struct arena *a, const struct rec_render_opts *r
 	map_put(&t, m, "target", node_str(&t, ro->target == RENDER_TARGET_STANDALONE ? "standalone" : "operator"));
 	if (ro->keda_adopt_hpa)
 		map_put(&t, m, "kedaAdoptHpa", node_bool(&t, true));
+	if (ro->sidecar != RENDER_SIDECAR_AUTO)
+		map_put(&t, m, "sidecar", node_str(&t, sidecar_modes[ro->sidecar]));
+	if (ro->sidecar_image)
+		map_put(&t, m, "sidecarImage", node_str(&t, ro->sidecar_image));
+	if (ro->readiness == RENDER_READINESS_GATE)
+		map_put(&t, m, "readiness", node_str(&t, "gate"));
+	if (ro->kube_minor)
+		map_put(&t, m, "kubeVersion", node_strf(&t, "1.%d", ro->kube_minor));
+	if (ro->prestop_seconds)
+		map_put(&t, m, "prestopSeconds", node_int(&t, ro->prestop_seconds));
 	struct buf b = BUF_INIT;
 	json_emit(&b, m, 0);
 	const char *s = arena_strdup(a, b.data);
@@ -198,6 +264,11 @@ int rec_render(struct rec_session *s, const struct doclist *docs, const struct r
 	opts.image = ro->image;
 	opts.target = ro->target;
 	opts.keda_adopt_hpa = ro->keda_adopt_hpa;
+	opts.sidecar = ro->sidecar;
+	opts.sidecar_image = ro->sidecar_image;
+	opts.readiness = ro->readiness;
+	opts.kube_minor = ro->kube_minor;
+	opts.prestop_seconds = ro->prestop_seconds;
 	out->target = ro->target;
 	struct objlist objs = { 0 };
 	if (render_documents(&s->a, docs, &opts, &objs, &s->d) < 0)
@@ -245,10 +316,22 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 		return -1;
 	}
 	const char *target = node_str_or(map_get(m, "target"), "standalone");
+	const char *sidecar = node_str_or(map_get(m, "sidecar"), "auto");
+	int64_t prestop = 0;
 	ro->image = node_str_or(map_get(m, "image"), NULL);
 	ro->keda_adopt_hpa = node_is_true(map_get(m, "kedaAdoptHpa"));
-	if (strcmp(target, "standalone") && strcmp(target, "operator")) {
-		diag_error(&s->d, NULL, "", "%s: unknown render target \"%s\"", where, target);
+	ro->sidecar_image = node_str_or(map_get(m, "sidecarImage"), NULL);
+	ro->readiness = !strcmp(node_str_or(map_get(m, "readiness"), ""), "gate") ? RENDER_READINESS_GATE
+										    : RENDER_READINESS_PROBE;
+	ro->kube_minor = map_has(m, "kubeVersion") ? minor_of(node_str_or(map_get(m, "kubeVersion"), "")) : 0;
+	node_get_int(map_get(m, "prestopSeconds"), &prestop);
+	ro->prestop_seconds = prestop >= -1 && prestop <= 3600 ? (int)prestop : 0;
+	ro->sidecar = RENDER_SIDECAR_AUTO;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(sidecar, sidecar_modes[i]))
+			ro->sidecar = (enum render_sidecar)i;
+	if ((strcmp(target, "standalone") && strcmp(target, "operator")) || ro->kube_minor < 0) {
+		diag_error(&s->d, NULL, "", "%s: unreadable render options %s", where, text);
 		return -1;
 	}
 	ro->target = strcmp(target, "operator") ? RENDER_TARGET_STANDALONE : RENDER_TARGET_OPERATOR;

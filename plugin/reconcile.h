@@ -72,14 +72,23 @@ struct rec_render_opts {
 	const char *image;          /* NULL: the default image */
 	enum render_target target;
 	bool keda_adopt_hpa;
+	enum render_sidecar sidecar;
+	const char *sidecar_image;  /* NULL: the default */
+	enum render_readiness readiness;
+	int kube_minor;             /* 0: the default */
+	int prestop_seconds;        /* 0: the default, < 0: none */
+	char pod_flag[32];          /* the first flag given that shapes the standalone pod, or "" */
 };
 
-/* The option group: --target, --image, --keda-adopt-hpa, with render's help text. */
+/* The option group: --target, --image, --keda-adopt-hpa, --sidecar, --sidecar-image,
+ * --readiness, --kube-version, --prestop-seconds, with render's meaning. */
 extern const struct opt rec_render_flag_opts[];
 bool rec_render_flag_is(const struct opt *o);
-void rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value);
-/* A usage problem of the combination (--image with --target operator), or NULL. */
-const char *rec_render_flags_check(const struct rec_render_opts *ro);
+/* Store one flag; a bad value fills err and returns -1 (a usage error). */
+int rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err,
+			size_t errlen);
+/* A usage problem of the combination (a pod flag with --target operator), or NULL. */
+const char *rec_render_flags_check(struct arena *a, const struct rec_render_opts *ro);
 
 struct rec_obj {
 	struct node *obj;           /* the object applied (or, for prune, the live one) */

@@ -32,6 +32,8 @@ serviceaccount/feast-shop
 role.rbac.authorization.k8s.io/feast-shop
 rolebinding.rbac.authorization.k8s.io/feast-shop
 clusterrolebinding.rbac.authorization.k8s.io/feast-shop-cluster-binding
+role.rbac.authorization.k8s.io/feast-shop-sidecar
+rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar
 configmap/feast-shop-client
 service/feast-shop-online
 deployment.apps/feast-shop
@@ -117,7 +119,7 @@ expect_run 1 kubectl get deploy feast-cart -n feast
 sed 's/namespace: feast/namespace: nowhere/' ha.yaml >nowhere.yaml
 expect_run 3 "$FEAST" apply -f nowhere.yaml
 has err '^error: from server \(NotFound\): namespaces "nowhere" not found$'
-has err 'stopped at serviceaccount/feast-shop: 1 of 10 objects were applied before it'
+has err 'stopped at serviceaccount/feast-shop: 1 of 12 objects were applied before it'
 
 # ---- -n and the kubeconfig's namespace for a store that names none ----
 sed "/namespace: feast/d" debug.yaml >nons.yaml
@@ -135,7 +137,7 @@ kubectl apply --server-side --force-conflicts --field-manager=someone -f cm.yaml
 expect_run 3 "$FEAST" apply -f debug.yaml
 has err '^error: from server \(Conflict\): Apply failed with 1 conflict: conflict with "someone": \.data\.feature_store\.yaml$'
 has err 'run again with --force-conflicts'
-has err 'stopped at configmap/feast-shop-client: 5 of 10 objects were applied before it \(0 changed\)'
+has err 'stopped at configmap/feast-shop-client: 7 of 12 objects were applied before it \(0 changed\)'
 expect_run 0 "$FEAST" apply -f debug.yaml --force-conflicts
 has out '^configmap/feast-shop-client configured$'
 kubectl get cm feast-shop-client -n feast -o jsonpath='{.data.feature_store\.yaml}' >data

@@ -25,6 +25,10 @@ YAML
 
 expect_run 2 "$FEAST" apply -f op-keda.yaml --target operator --image my/feast:1
 has err '^error: --image shapes the standalone pod; with --target operator the operator builds the pod$'
+expect_run 2 "$FEAST" diff -f op-keda.yaml --sidecar=always --target operator
+has err '^error: --sidecar shapes the standalone pod'
+expect_run 2 "$FEAST" apply -f op-keda.yaml --kube-version=2.0
+has err 'invalid argument "2.0" for "--kube-version" flag'
 expect_run 0 "$FEAST" apply -f op-keda.yaml --target operator
 printf '%s\n' 'featurestore.feast.dev/op created' 'scaledobject.keda.sh/feast-op created' >want
 same_file want out

@@ -1,6 +1,6 @@
 # cluster_prune.sh -- `apply --prune` (and `diff --prune`) delete exactly the objects a store
-# no longer renders: the HPA once autoscaling is off, the PDB once scaling is off, the RBAC
-# once authorization is off; unrelated objects with look-alike labels, other namespaces,
+# no longer renders: the HPA once autoscaling is off, the PDB and the sidecar's RBAC once
+# scaling is off, the RBAC once authorization is off; unrelated objects with look-alike labels, other namespaces,
 # other stores and other kinds survive.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 command -v kubectl >/dev/null || fail "kubectl is not installed"
@@ -102,7 +102,9 @@ poddisruptionbudget.policy/feast-shop pruned
 horizontalpodautoscaler.autoscaling/feast-shop pruned
 clusterrolebinding.rbac.authorization.k8s.io/feast-shop-cluster-binding pruned
 rolebinding.rbac.authorization.k8s.io/feast-shop pruned
+rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar pruned
 role.rbac.authorization.k8s.io/feast-shop pruned
+role.rbac.authorization.k8s.io/feast-shop-sidecar pruned
 TXT
 same_file want pruned
 has out '^deployment.apps/feast-shop configured$'

@@ -30,13 +30,18 @@ jp() { kubectl get "$1" -n feast -o jsonpath="$2"; }
 # message FILE: the error lines without "error: WHERE: " (what -f and NAME share).
 message() { sed -n 's/^error: [^ ]*: //p' "$1"; }
 
-# ---- the stored spec: re-rendered at the new count, the PDB and strategy follow ----
+# ---- the stored spec: re-rendered at the new count; strategy, spread, the PDB and the
+# feast-sidecar (with its RBAC) follow ----
 store shop "    podDisruptionBudgets: {maxUnavailable: 1}" >shop.yaml
 "$FEAST" apply -f shop.yaml >/dev/null
 [ "$(jp deploy/feast-shop '{.spec.strategy.type}')" = Recreate ] || fail "one replica should be Recreate"
 expect_run 0 "$FEAST" scale shop -n feast --replicas=3
-printf '%s\n' 'deployment.apps/feast-shop scaled' 'poddisruptionbudget.policy/feast-shop created' >want
+printf '%s\n' 'role.rbac.authorization.k8s.io/feast-shop-sidecar created' \
+	'rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar created' 'deployment.apps/feast-shop scaled' \
+	'poddisruptionbudget.policy/feast-shop created' >want
 same_file want out
+jp deploy/feast-shop '{.spec.template.spec.initContainers[*].name}' >inits
+has inits 'feast-sidecar' "no feast-sidecar at 3 replicas"
 [ "$(jp deploy/feast-shop '{.spec.replicas}')" = 3 ] || fail "replicas not 3"
 [ "$(jp deploy/feast-shop '{.spec.strategy.type}')" = RollingUpdate ] || fail "strategy did not follow"
 jp deploy/feast-shop '{.spec.template.spec.topologySpreadConstraints[0].topologyKey}' >spread
@@ -49,7 +54,9 @@ expect_run 0 "$FEAST" scale shop -n feast --replicas=3
 apiserver_admin DELETE /admin/requests >/dev/null
 expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run=server
 printf '%s\n' 'deployment.apps/feast-shop scaled (server dry run)' \
-	'poddisruptionbudget.policy/feast-shop pruned (server dry run)' >want
+	'poddisruptionbudget.policy/feast-shop pruned (server dry run)' \
+	'rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar pruned (server dry run)' \
+	'role.rbac.authorization.k8s.io/feast-shop-sidecar pruned (server dry run)' >want
 same_file want out
 only_dry_writes kubectl-feast
 expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run
@@ -59,13 +66,27 @@ expect_run 0 kubectl get pdb feast-shop -n feast
 # Back to one: the PDB goes, Recreate comes back; the objects are again what the file
 # renders (only the stored spec says replicas: 1 where the file leaves it out).
 expect_run 0 "$FEAST" scale shop -n feast --replicas=1
-printf '%s\n' 'deployment.apps/feast-shop scaled' 'poddisruptionbudget.policy/feast-shop pruned' >want
+printf '%s\n' 'deployment.apps/feast-shop scaled' 'poddisruptionbudget.policy/feast-shop pruned' \
+	'rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar pruned' \
+	'role.rbac.authorization.k8s.io/feast-shop-sidecar pruned' >want
 same_file want out
 [ "$(jp deploy/feast-shop '{.spec.strategy.type}')" = Recreate ] || fail "strategy did not come back"
+jp deploy/feast-shop '{.spec.template.spec.initContainers[*].name}' >inits
+lacks inits 'feast-sidecar' "the feast-sidecar stayed at one replica"
 expect_run 1 "$FEAST" diff -f shop.yaml
 grep '^[-+] ' out >changed || true
 [ "$(grep -vc 'feast.dev/applied-spec' changed)" = 0 ] || fail "scaling back left differences: $(cat out)"
 [ "$(wc -l <changed)" = 2 ] || fail "expected only the stored spec to differ: $(cat out)"
+
+# The render flags of the apply are stored too, and a re-render keeps them.
+store lean >lean.yaml
+"$FEAST" apply -f lean.yaml --sidecar=none --prestop-seconds=0 >/dev/null
+jp deploy/feast-lean '{.metadata.annotations.feast\.dev/applied-options}' >opts
+[ "$(cat opts)" = '{"target":"standalone","sidecar":"none","prestopSeconds":-1}' ] || fail "stored options: $(cat opts)"
+expect_run 0 "$FEAST" scale lean -n feast --replicas=2
+[ "$(cat out)" = 'deployment.apps/feast-lean scaled' ] || fail "--sidecar=none was forgotten: $(cat out)"
+jp deploy/feast-lean '{.spec.template.spec.initContainers[*].name}' >inits
+lacks inits 'feast-sidecar' "the re-render ignored --sidecar=none"
 
 # ---- refusals of the stored-spec mode, with scale -f's messages ----
 expect_run 1 "$FEAST" scale shop -n feast --replicas=0
