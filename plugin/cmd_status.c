@@ -192,11 +192,28 @@ static int disruption_budget(struct status_args *v, struct node *out)
 	return 0;
 }
 
-static int registry_lock(struct status_args *v, struct node *out)
+/* The Lease the store's feast-sidecar takes: its --lease argument (a store on another store's
+ * registry shares that store's Lease), else feast-NAME-registry-lock. */
+static const char *lease_name(struct arena *a, const struct node *dep, const char *store)
+{
+	static const char *const lists[] = { "spec.template.spec.initContainers", "spec.template.spec.containers" };
+	for (size_t l = 0; l < 2; l++) {
+		const struct node *side = seq_find_by(node_at(dep, lists[l]), "name", "feast-sidecar");
+		const struct node *args = map_get(side, "args");
+		for (size_t i = 0; args && args->kind == NODE_SEQ && i < args->u.seq.n; i++) {
+			const char *arg = node_str_or(args->u.seq.v[i], "");
+			if (!strncmp(arg, "--lease=", 8) && arg[8])
+				return arena_strdup(a, arg + 8);
+		}
+	}
+	return arena_printf(a, "feast-%s-registry-lock", store);
+}
+
+static int registry_lock(struct status_args *v, const struct node *dep, struct node *out)
 {
 	struct arena *a = &v->s.a;
 	struct node *lease;
-	const char *name = arena_printf(a, "feast-%s-registry-lock", v->name);
+	const char *name = lease_name(a, dep, v->name);
 	if (get_opt(&v->s, path_of(v, "coordination.k8s.io/v1", "Lease", name), NULL, &lease) < 0)
 		return -1;
 	struct node *m = node_map(a, NULL);
@@ -265,7 +282,8 @@ static int collect(struct status_args *v, struct node *out)
 	}
 	if (dep)
 		map_put(a, out, "deployment", deployment_view(a, dep));
-	if (autoscaler(v, out) < 0 || disruption_budget(v, out) < 0 || registry_lock(v, out) < 0 || pods(v, out) < 0)
+	if (autoscaler(v, out) < 0 || disruption_budget(v, out) < 0 || registry_lock(v, dep, out) < 0 ||
+	    pods(v, out) < 0)
 		return -1;
 	return 0;
 }
@@ -427,7 +445,8 @@ const struct command cmd_status = {
 	"operator made it.  Shown: the desired, updated, ready and available replicas and the rollout\n"
 	"(as kubectl rollout status words it), the HorizontalPodAutoscaler or KEDA ScaledObject that\n"
 	"drives the count, the PodDisruptionBudget's allowed disruptions, the holder of the registry\n"
-	"lock (Lease feast-NAME-registry-lock) and each pod's phase, readiness and\n"
+	"lock (the Lease the store's feast-sidecar takes: feast-NAME-registry-lock, or that of the\n"
+	"store whose registry it uses) and each pod's phase, readiness and\n"
 	"feast.dev/registry-ready condition (\"-\" when the pod has none).\n"
 	"\n"
 	"Exit codes: 0 shown, 2 usage, 3 cluster or API failure (also when there is no such store).",

@@ -108,6 +108,26 @@ kubectl patch lease feast-shop-registry-lock -n feast --type=merge -p '{"spec":{
 expect_run 0 "$FEAST" status shop -n feast
 has out '^Registry lock: free \(Lease feast-shop-registry-lock has no holder\)$'
 
+# ---- a store on another store's registry takes that store's Lease ----
+cat >serving.yaml <<'YAML'
+apiVersion: feast.dev/v1
+kind: FeatureStore
+metadata: {name: serving, namespace: feast}
+spec:
+  feastProject: shop
+  replicas: 2
+  services:
+    onlineStore:
+      persistence:
+        store: {type: postgres, secretRef: {name: stores}}
+    registry:
+      remote:
+        feastRef: {name: shop}
+YAML
+"$FEAST" apply -f serving.yaml >/dev/null 2>&1 || fail "apply serving failed"
+expect_run 0 "$FEAST" status serving -n feast
+has out '^Registry lock: free \(Lease feast-shop-registry-lock has no holder\)$'
+
 # ---- a store the Feast operator runs, scaled by KEDA ----
 cat <<'YAML' | kubectl apply -f - >/dev/null
 apiVersion: feast.dev/v1
