@@ -820,7 +820,9 @@ def decode_protobuf(raw, r, verb, sub):
         return kubeproto.decode(raw, want[1], want[0], kinds)
     except kubeproto.Malformed as e:
         if e.gvk is None:
-            summary = raw[:30].hex() + (" ..." if len(raw) > 30 else "")
+            # kube's summarizeData: JSON-looking data as text, the rest in hex
+            head = raw[:30].decode("utf-8", "replace") if raw[:1] == b"{" else raw[:30].hex()
+            summary = head + (" ..." if len(raw) > 30 else "")
             raise bad_request("the object provided is unrecognized (must be of type %s): %s "
                               "(%s)" % (want[1], e, summary))
         av, kind = e.gvk

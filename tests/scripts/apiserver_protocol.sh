@@ -1,9 +1,11 @@
 # apiserver_protocol.sh -- the test API server on the wire: Status bodies, optimistic
-# concurrency, watch, selectors, patches, server-side apply, dry run, concurrency.
+# concurrency, watch, selectors, patches, server-side apply, dry run, concurrency,
+# protobuf request bodies.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 apiserver_start --bookmark-interval 0.5
 export APISERVER_URL APISERVER_CA APISERVER_TOKEN APISERVER_FORBIDDEN_TOKEN APISERVER_ADMIN_TOKEN
 "$PYTHON" "$SRC/tests/apiserver/test_protocol.py"
+"$PYTHON" "$SRC/tests/apiserver/test_protobuf.py"
 
 # Expect: 100-continue (libcurl sends it with large bodies) is answered at once.
 "$PYTHON" -c 'import json; print(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
