@@ -374,6 +374,8 @@ def _reset_status_on_create(r, obj):
 def _defaults(r, obj):
     """The few defaults kube-apiserver fills that clients read back."""
     spec = obj.get("spec")
+    if r.plural == "secrets" and not obj.get("type"):
+        obj["type"] = "Opaque"
     if r.plural == "namespaces":
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = \
