@@ -19,7 +19,8 @@ The parts, top to bottom:
   Controller  a Deployment controller stand-in that fills .status after a delay.
   Faults      injected latency, hangs, 5xx bursts, resets, dropped responses,
               409 storms, forbidden requests; expiring tokens.
-  HTTP        the TLS server, authentication, routing, watch streaming, admin API.
+  HTTP        the TLS server, authentication, routing, request bodies (JSON, YAML,
+              protobuf through kubeproto.py), watch streaming, admin API.
 """
 import argparse
 import base64
