@@ -72,6 +72,8 @@ MESSAGES = {
         _f(1, "key", "string", KEEP), _f(2, "operator", "string", KEEP),
         _f(3, "values", "[]string"),
     ],
+    # (propagationPolicy: a string on the wire, as generated.proto says, though the Go
+    # struct tag says varint)
     "DeleteOptions": [
         _f(1, "gracePeriodSeconds", "int64", PTR), _f(2, "preconditions", "Preconditions", PTR),
         _f(3, "orphanDependents", "bool", PTR), _f(4, "propagationPolicy", "string", PTR),
@@ -145,16 +147,24 @@ MESSAGES = {
     ],
 }
 
-# Special messages with their own JSON form: metav1.Time {1 seconds, 2 nanos} is an RFC 3339
-# string of whole seconds (kube drops the nanos on decode), null when empty; FieldsV1 {1 Raw}
-# holds JSON text.
-SPECIAL = {"Time", "FieldsV1"}
+# Two messages have their own JSON form (see _time, _fieldsv1): metav1.Time {1 seconds,
+# 2 nanos} is an RFC 3339 string of whole seconds (kube drops the nanos on decode), null when
+# empty; FieldsV1 {1 Raw} holds JSON text.
+SPECIAL = ("Time", "FieldsV1")
 
 # The top-level kinds a body may carry.
 KINDS = ("Namespace", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding",
          "ClusterRole", "ClusterRoleBinding", "DeleteOptions")
 
 _BY_NUM = {m: {f[0]: f for f in fields} for m, fields in MESSAGES.items()}
+for _m, _fields in MESSAGES.items():
+    for _num, _name, _typ, _mode in _fields:
+        _elem = _typ[2:] if _typ.startswith("[]") else _typ
+        # a struct field is a pointer or always written: omitempty does not apply to structs
+        assert _elem in SCALARS or _elem.startswith("map[") or _typ.startswith("[]") or \
+            _mode != OMIT, (_m, _name)
+        assert _elem in SCALARS or _elem in SPECIAL or _elem in MESSAGES or \
+            _elem.startswith("map[string]") and _elem[11:] in SCALARS, (_m, _name)
 _WIRE_NAMES = {0: "varint", 1: "fixed64", 2: "bytes", 3: "start group", 4: "end group",
                5: "fixed32"}
 
@@ -236,20 +246,12 @@ def _scalar(typ, val):
     return base64.b64encode(val).decode()             # bytes
 
 
-def _zero(typ, mode):
-    """The JSON a field absent from the wire (or empty) gets in KEEP mode."""
-    if typ.startswith("[]") or typ.startswith("map["):
-        return None
-    if typ in ("Time",):
-        return None
-    if typ == "string":
-        return ""
-    if typ == "bool":
-        return False
-    if typ in ("int32", "int64"):
-        return 0
-    if typ == "bytes":
-        return None
+def _zero(typ):
+    """What Go writes for a KEEP field absent from the wire."""
+    if typ.startswith(("[]", "map[")) or typ in ("Time", "bytes"):
+        return None                     # a nil list, map or []byte; a zero metav1.Time
+    if typ in SCALARS:
+        return {"string": "", "bool": False}.get(typ, 0)
     return message(typ, b"", ())
 
 
@@ -289,17 +291,14 @@ def message(name, buf, path):
                  for i, x in enumerate(vals or [])] or None
         elif vals is None:
             if mode == KEEP:
-                out[fname] = _zero(typ, mode)
+                out[fname] = _zero(typ)
             continue
         elif typ in SCALARS:
             v = _scalar(typ, vals[-1])
         else:
             # Occurrences of a message field merge, as protobuf concatenation does.
             v = message(typ, b"".join(vals), sub)
-        if mode == PTR or mode == KEEP or (typ not in SCALARS and not typ.startswith("[]")
-                                          and not typ.startswith("map[")):
-            out[fname] = v
-        elif not _is_zero(v):
+        if mode != OMIT or not _is_zero(v):
             out[fname] = v
     return out
 
@@ -379,9 +378,9 @@ def envelope(raw):
     av = kind = enc = ctype = ""
     obj = b""
     for num, wt, val in fields(raw[len(MAGIC):], "Unknown"):
-        if wt != 2 or num > 4:
-            if num > 4:
-                raise Unsupported("unknown field %d in the runtime.Unknown envelope" % num)
+        if num > 4:
+            raise Unsupported("unknown field %d in the runtime.Unknown envelope" % num)
+        if wt != 2:
             raise Malformed("proto: wrong wireType = %d for field %s" % (
                 wt, ("TypeMeta", "Raw", "ContentEncoding", "ContentType")[num - 1]))
         if num == 1:
