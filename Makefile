@@ -24,6 +24,9 @@ ALL_CFLAGS := -std=c11 $(WARN) $(DEFS) $(INCLUDES) $(CFLAGS)
 LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 LIBS := -lyaml -lcurl -lssl -lcrypto -lm
+# kubectl-feast opens libcurl itself, and only for the commands that talk to a cluster:
+# render and validate never load it (kube/dl/curl_dl.c says why).
+PLUGIN_LIBS := -lyaml -lm
 
 ifeq ($(V),1)
 Q :=
@@ -47,7 +50,7 @@ PROGRAMS := $(BIN)/kubectl-feast
 -include $(wildcard */module.mk)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(GEN_SRC:%.c=%.o)
-PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(O)/%.o)
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(O)/%.o) $(O)/kube/dl/curl_dl.o
 SIDECAR_OBJ := $(SIDECAR_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 ALL_OBJ := $(CORE_OBJ) $(PLUGIN_OBJ) $(SIDECAR_OBJ) $(UNIT_SRC:%.c=$(O)/%.o)
@@ -76,7 +79,7 @@ $(O)/libfeast.a: $(CORE_OBJ)
 $(BIN)/kubectl-feast: $(PLUGIN_OBJ) $(O)/libfeast.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(PLUGIN_OBJ) $(O)/libfeast.a $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(PLUGIN_OBJ) $(O)/libfeast.a $(PLUGIN_LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libfeast.a
 	$(quiet) LINK $@

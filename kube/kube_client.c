@@ -114,8 +114,9 @@ struct kube_client *kube_client_new(const struct kube_config *cfg, const struct 
 			   cfg->server ? cfg->server : "");
 		return NULL;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		diag_error(d, NULL, "", "cannot initialise libcurl");
+	CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (init != CURLE_OK) {
+		diag_error(d, NULL, "", "cannot initialise libcurl: %s", curl_easy_strerror(init));
 		return NULL;
 	}
 	struct kube_client *c = xcalloc(1, sizeof(*c));
