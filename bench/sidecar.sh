@@ -36,10 +36,12 @@ import json, sys
 r = [x for x in json.load(sys.stdin)["requests"] if "/leases" in x["path"]]
 print(sum(1 for x in r if x["method"] == "PUT"))'
 }
-# daemon NAME [TIMINGS]: a daemon pod on the API server (replaces start_daemon's file backend).
+# daemon NAME [TIMINGS [GNUTLS_NO_IMPLICIT_INIT]]: a daemon pod on the API server (replaces start_daemon's file backend),
+# with the environment the image sets (packaging/image.sh: GNUTLS_NO_IMPLICIT_INIT=1).
 daemon() {
 	mkdir -p "$1"
-	"$SIDECAR" run --lease bench --identity "$1" --socket "$work/$1/sock" --listen "" ${2:-} \
+	env GNUTLS_NO_IMPLICIT_INIT=${3-1} \
+		"$SIDECAR" run --lease bench --identity "$1" --socket "$work/$1/sock" --listen "" ${2:-} \
 		2>>"$work/$1/daemon.log" &
 	echo $! >"$1/pid"
 	track $!
@@ -62,6 +64,15 @@ after_kib=$(kib "$m" VmRSS)
 hwm_kib=$(kib "$m" VmHWM)
 lock_kib=$(awk '{ print $2 }' lockrss)
 cpu_per=$("$PYTHON" -c "print('%.3f' % (($c1 - $c0) / 1e6 / max(1, $renewals)))")
+
+# Without the image's GNUTLS_NO_IMPLICIT_INIT, for comparison.
+daemon g "$FAST" ""
+g=$(cat g/pid)
+g/feast-lock --socket g/sock -- true
+sleep 1
+gnutls_kib=$(kib "$g" VmRSS)
+kill -TERM "$g"
+wait "$g" 2>/dev/null || true
 
 # The same through the dynamic binary's direct form, for comparison.
 "$SIDECAR" lock --lease bench2 $FAST -- sh -c "sleep 0.5; grep -E '^VmRSS' /proc/\$PPID/status >directrss"
@@ -127,6 +138,7 @@ feast-sidecar footprint and API load (test API server on loopback; $(nproc) CPUs
 memory                                   RSS          goal
   daemon at start                        $start_kib KiB
   daemon idle after first TLS exchange   $idle_kib KiB    <= 12288 KiB
+  same, GnuTLS initialised (no image env) $gnutls_kib KiB
   daemon after $renewals renewals           $after_kib KiB    (peak $hwm_kib KiB; flat = no growth per cycle)
   static lock client (feast-lock) held   $lock_kib KiB     <= 2048 KiB
   dynamic lock, direct (its own Lease)   $direct_kib KiB

@@ -73,11 +73,13 @@ umoci new --image "$layout:$version"
 umoci raw add-layer --image "$layout:$version" --history.created "$created" \
 	--history.created_by "packaging/image.sh (kubectl-feast $version)" --history.author kubectl-feast \
 	"$work/layer.tar"
+# GNUTLS_NO_IMPLICIT_INIT: libcurl's LDAP support links GnuTLS, whose constructor would
+# otherwise initialise it (and p11-kit) in a daemon that never uses it: 0.6 MiB of RSS.
 umoci config --no-history --image "$layout:$version" \
 	--created "$created" --author "kubectl-feast" \
 	--config.user 65532:65532 \
 	--config.entrypoint /usr/bin/feast-sidecar --config.entrypoint run \
-	--config.env PATH=/usr/bin \
+	--config.env PATH=/usr/bin --config.env GNUTLS_NO_IMPLICIT_INIT=1 \
 	--config.workingdir / \
 	--config.label "org.opencontainers.image.title=feast-sidecar" \
 	--config.label "org.opencontainers.image.description=Cluster-wide Feast registry lock and readiness gating" \

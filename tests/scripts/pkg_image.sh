@@ -34,6 +34,7 @@ assert c["os"] == "linux", c["os"]
 assert cfg["User"] == "65532:65532", cfg.get("User")
 assert cfg["Entrypoint"] == ["/usr/bin/feast-sidecar", "run"], cfg.get("Entrypoint")
 assert not cfg.get("Cmd"), cfg.get("Cmd")
+assert cfg["Env"] == ["PATH=/usr/bin", "GNUTLS_NO_IMPLICIT_INIT=1"], cfg.get("Env")
 labels = cfg["Labels"]
 assert labels["org.opencontainers.image.version"] == version, labels
 assert labels["org.opencontainers.image.revision"] == revision, labels
@@ -76,8 +77,9 @@ out=$(as_user /usr/bin/feast-sidecar --version) || fail "feast-sidecar does not 
 [ "$out" = "feast-sidecar $version" ] || fail "feast-sidecar --version printed '$out'"
 out=$(as_user /usr/bin/feast-lock --version) || fail "feast-lock does not run in the image"
 case "$out" in "feast-lock $version"*) ;; *) fail "feast-lock --version printed '$out'" ;; esac
-# chroot itself, not the function: $! must be the daemon (chroot execs it).
-chroot --userspec=65532:65532 "$root" /usr/bin/feast-sidecar run --lease-file /tmp/lease.json --lease test --identity image-test \
+# chroot itself, not the function: $! must be the daemon (env and chroot exec it). The
+# environment is the image config's, as a container runtime sets it.
+env -i PATH=/usr/bin GNUTLS_NO_IMPLICIT_INIT=1 "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/bin/feast-sidecar run --lease-file /tmp/lease.json --lease test --identity image-test \
 	--socket /tmp/sock --listen "" 2>"$TEST_TMP/daemon.log" &
 daemon=$!
 i=0
