@@ -61,6 +61,7 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 struct help_wrap {
 	opt_handler fn;
 	void *ctx;
+	struct file_args *files; /* NULL: the command has no FILE_ARGS_OPTS */
 	bool help;
 };
 
@@ -71,14 +72,20 @@ static int help_or_forward(void *ctx, const struct opt *o, const char *value, ch
 		w->help = !value || strcmp(value, "false") != 0;
 		return 0;
 	}
+	if (w->files && o->id == OPT_ID_FILENAME)
+		return file_args_add(w->files, value, err, errlen);
+	if (w->files && o->id == OPT_ID_RECURSIVE) {
+		w->files->recursive = !value || strcmp(value, "true") == 0;
+		return 0;
+	}
 	return w->fn(w->ctx, o, value, err, errlen);
 }
 
-int command_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-		  bool stop_at_dashdash, struct opt_args *args)
+static int parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		 struct file_args *files, bool stop_at_dashdash, struct opt_args *args)
 {
 	char err[512] = "";
-	struct help_wrap w = { fn, ctx, false };
+	struct help_wrap w = { fn, ctx, files, false };
 	if (opts_parse(cmd->opts, argc, argv, help_or_forward, &w, stop_at_dashdash, args, err,
 		       sizeof(err)) < 0) {
 		usage_error(cmd, "%s", err);
@@ -89,6 +96,27 @@ int command_parse(const struct command *cmd, int argc, char **argv, opt_handler 
 		return 1;
 	}
 	return 0;
+}
+
+int command_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		  bool stop_at_dashdash, struct opt_args *args)
+{
+	return parse(cmd, argc, argv, fn, ctx, NULL, stop_at_dashdash, args);
+}
+
+int command_parse_files(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+			struct file_args *files)
+{
+	char *pos[argc + 1];
+	struct opt_args args = { pos, 0, NULL, 0 };
+	int rc = parse(cmd, argc, argv, fn, ctx, files, false, &args);
+	if (rc)
+		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	if (args.n)
+		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+	if (!files->n)
+		return usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	return CMD_RUN;
 }
 
 int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen)

@@ -62,6 +62,26 @@ struct file_args {
 	bool recursive;
 };
 int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen);
+
+/* -f and -R as render, validate, apply and diff take them: rows for the command's own
+ * table (its help and man page list them among its own options), filled in by
+ * command_parse_files(). */
+enum { OPT_ID_FILENAME = 1001, OPT_ID_RECURSIVE };
+#define FILE_ARGS_OPTS                                                                                   \
+	{ "filename", 'f', OPT_VALUE, OPT_ID_FILENAME, "FILE", NULL, NULL,                               \
+	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE }, \
+	{ "recursive", 'R', OPT_BOOL, OPT_ID_RECURSIVE, NULL, NULL, "false",                             \
+	  "Process the directories given with -f recursively.", 0 }
+
+/* From the parse helpers below: no exit code yet, the command runs. */
+enum { CMD_RUN = -1 };
+
+/* command_parse() for a command with FILE_ARGS_OPTS: -f and -R go to *files, the rest to
+ * fn; no positional argument and no missing -f either.  Returns CMD_RUN, or the exit code
+ * (EXIT_OK after --help, EXIT_USAGE after the usage error it printed). */
+int command_parse_files(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+			struct file_args *files);
+
 /* Load every -f input; diagnostics for unreadable or invalid input go to d. */
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
 

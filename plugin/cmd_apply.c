@@ -7,15 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_DRY_RUN, OPT_PRUNE, OPT_WAIT, OPT_FORCE };
+enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE };
 
 #define DEFAULT_WAIT_MS (5 * 60 * 1000LL)
 
 static const struct opt apply_opts[] = {
-	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
-	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE },
-	{ "recursive", 'R', OPT_BOOL, OPT_RECURSIVE, NULL, NULL, "false",
-	  "Process the directories given with -f recursively.", 0 },
+	FILE_ARGS_OPTS,
 	{ "dry-run", 0, OPT_VALUE, OPT_DRY_RUN, "MODE", "none|client|server", "none",
 	  "client: only say what would be sent (objects are read, nothing is written); server: the API "
 	  "server runs every write without storing it.", 0 },
@@ -49,11 +46,6 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	if (rec_render_flag_is(o))
 		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	switch (o->id) {
-	case OPT_FILENAME:
-		return file_args_add(&v->files, value, err, errlen);
-	case OPT_RECURSIVE:
-		v->files.recursive = !value || strcmp(value, "true") == 0;
-		return 0;
 	case OPT_DRY_RUN:
 		v->dry = !strcmp(value, "server") ? REC_DRY_SERVER : !strcmp(value, "client") ? REC_DRY_CLIENT : REC_DRY_NONE;
 		return 0;
@@ -125,20 +117,12 @@ static int run(const struct command *cmd, int argc, char **argv)
 	struct apply_args v;
 	memset(&v, 0, sizeof(v));
 	rec_init(&v.s);
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
-	if (rc)
-		rc = rc < 0 ? EXIT_USAGE : EXIT_OK;
-	else if (args.n)
-		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
-	else if (!v.files.n)
-		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
-	else if (rec_render_flags_check(&v.s.a, &v.ro))
+	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
+	if (rc == CMD_RUN && rec_render_flags_check(&v.s.a, &v.ro))
 		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
-	else if (v.wait && v.dry != REC_DRY_NONE)
+	if (rc == CMD_RUN && v.wait && v.dry != REC_DRY_NONE)
 		rc = usage_error(cmd, "--wait cannot be used with --dry-run: nothing would roll out");
-	else {
+	if (rc == CMD_RUN) {
 		rc = apply_run(&v);
 		rec_print(&v.s);
 	}

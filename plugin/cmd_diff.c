@@ -12,13 +12,10 @@
 /* kubectl diff's exit codes: 0 same, 1 different, errors above 1. */
 enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_USAGE = 2, DIFF_CLUSTER = 3, DIFF_INVALID = 4 };
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_PRUNE, OPT_FORCE };
+enum { OPT_PRUNE = 1, OPT_FORCE };
 
 static const struct opt diff_opts[] = {
-	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
-	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE },
-	{ "recursive", 'R', OPT_BOOL, OPT_RECURSIVE, NULL, NULL, "false",
-	  "Process the directories given with -f recursively.", 0 },
+	FILE_ARGS_OPTS,
 	{ "prune", 0, OPT_BOOL, OPT_PRUNE, NULL, NULL, "false",
 	  "Also show the objects `apply --prune` would delete.", 0 },
 	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
@@ -45,11 +42,6 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	bool on = !value || strcmp(value, "true") == 0;
 	switch (o->id) {
-	case OPT_FILENAME:
-		return file_args_add(&v->files, value, err, errlen);
-	case OPT_RECURSIVE:
-		v->files.recursive = on;
-		return 0;
 	case OPT_PRUNE:
 		v->prune = on;
 		return 0;
@@ -195,18 +187,11 @@ static int run(const struct command *cmd, int argc, char **argv)
 	struct diff_args v;
 	memset(&v, 0, sizeof(v));
 	rec_init(&v.s);
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
-	if (rc)
-		rc = rc < 0 ? DIFF_USAGE : DIFF_SAME;
-	else if (args.n)
-		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
-	else if (!v.files.n)
-		rc = usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
-	else if (rec_render_flags_check(&v.s.a, &v.ro))
+	/* Its usage and help exit codes are kubectl diff's and everyone's: 2 and 0. */
+	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
+	if (rc == CMD_RUN && rec_render_flags_check(&v.s.a, &v.ro))
 		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
-	else {
+	if (rc == CMD_RUN) {
 		rc = diff_run(&v);
 		rec_print(&v.s);
 	}

@@ -10,15 +10,12 @@
 #include <string.h>
 
 enum {
-	OPT_FILENAME = 1, OPT_RECURSIVE, OPT_NAMESPACE, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET, OPT_KEDA_ADOPT_HPA,
+	OPT_NAMESPACE = 1, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET, OPT_KEDA_ADOPT_HPA,
 	OPT_SIDECAR, OPT_SIDECAR_IMAGE, OPT_READINESS, OPT_KUBE_VERSION, OPT_PRESTOP,
 };
 
 static const struct opt render_opts_table[] = {
-	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
-	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE },
-	{ "recursive", 'R', OPT_BOOL, OPT_RECURSIVE, NULL, NULL, "false",
-	  "Process the directories given with -f recursively.", 0 },
+	FILE_ARGS_OPTS,
 	{ "namespace", 'n', OPT_VALUE, OPT_NAMESPACE, "NAMESPACE", NULL, NULL,
 	  "Namespace for the objects of FeatureStores that set none (a FeatureStore's own namespace wins).", 0 },
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", "yaml",
@@ -123,11 +120,6 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	if (rc <= 0)
 		return rc;
 	switch (o->id) {
-	case OPT_FILENAME:
-		return file_args_add(&v->files, value, err, errlen);
-	case OPT_RECURSIVE:
-		v->files.recursive = !value || strcmp(value, "true") == 0;
-		return 0;
 	case OPT_NAMESPACE:
 		v->opts.namespace = *value ? value : NULL;
 		return 0;
@@ -179,15 +171,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct render_args v;
 	memset(&v, 0, sizeof(v));
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
-	if (rc)
-		return rc < 0 ? EXIT_USAGE : EXIT_OK;
-	if (args.n)
-		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
-	if (!v.files.n)
-		return usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
+	if (rc != CMD_RUN)
+		return rc;
 	if (v.opts.target == RENDER_TARGET_OPERATOR && v.standalone_flag)
 		return usage_error(cmd, "%s shapes the standalone pod; with --target operator the operator builds the pod",
 				   v.standalone_flag);

@@ -7,13 +7,10 @@
 
 #include <string.h>
 
-enum { OPT_FILENAME = 1, OPT_RECURSIVE, OPT_OUTPUT };
+enum { OPT_OUTPUT = 1 };
 
 static const struct opt validate_opts[] = {
-	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
-	  "A file, a directory of *.yaml/*.yml files, or - for standard input.", OPT_REPEAT | OPT_FILE },
-	{ "recursive", 'R', OPT_BOOL, OPT_RECURSIVE, NULL, NULL, "false",
-	  "Process the directories given with -f recursively.", 0 },
+	FILE_ARGS_OPTS,
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "json", "json", NULL,
 	  "Print the violations as a JSON array (for CI tools) instead of error lines.", 0 },
 	OPT_END,
@@ -28,17 +25,10 @@ struct validate_args {
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
+	(void)err, (void)errlen;
 	struct validate_args *v = ctx;
-	switch (o->id) {
-	case OPT_FILENAME:
-		return file_args_add(&v->files, value, err, errlen);
-	case OPT_RECURSIVE:
-		v->files.recursive = !value || strcmp(value, "true") == 0;
-		return 0;
-	case OPT_OUTPUT:
+	if (o->id == OPT_OUTPUT)
 		v->output = value;
-		return 0;
-	}
 	return 0;
 }
 
@@ -46,15 +36,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct validate_args v;
 	memset(&v, 0, sizeof(v));
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
-	if (rc)
-		return rc < 0 ? EXIT_USAGE : EXIT_OK;
-	if (args.n)
-		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
-	if (!v.files.n)
-		return usage_error(cmd, "must specify -f FILENAME (a file, a directory, or - for standard input)");
+	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
+	if (rc != CMD_RUN)
+		return rc;
 
 	struct arena a = ARENA_INIT;
 	struct diags d;
