@@ -41,10 +41,6 @@ struct apply_args {
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	struct apply_args *v = ctx;
-	if (kube_flag_is(o))
-		return kube_flags_set(&v->s.kf, o, value, err, errlen);
-	if (rec_render_flag_is(o))
-		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	switch (o->id) {
 	case OPT_DRY_RUN:
 		v->dry = !strcmp(value, "server") ? REC_DRY_SERVER : !strcmp(value, "client") ? REC_DRY_CLIENT : REC_DRY_NONE;
@@ -92,17 +88,10 @@ static int wait_rollouts(struct apply_args *v, struct rec_set *set)
 static int apply_run(struct apply_args *v)
 {
 	struct rec_session *s = &v->s;
-	struct doclist docs;
 	struct rec_set set = { 0 };
-	if (rec_load(s, &v->files, &docs) < 0)
-		return EXIT_INVALID;
-	if (rec_config(s) < 0)
-		return EXIT_CLUSTER;
-	if (rec_render(s, &docs, &v->ro, true, &set) < 0)
-		return EXIT_INVALID;
-	rec_print(s);
-	if (rec_connect(s) < 0 || rec_resolve(s, &set) < 0)
-		return EXIT_CLUSTER;
+	int bad = rec_prepare(s, &v->files, &v->ro, &set);
+	if (bad)
+		return bad == REC_BAD_INPUT ? EXIT_INVALID : EXIT_CLUSTER;
 	if (rec_apply_all(s, &set, v->dry, v->force, true, stdout) < 0)
 		return EXIT_CLUSTER;
 	if (v->prune && rec_prune_all(s, &set, v->dry, stdout) < 0)
@@ -116,18 +105,10 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct apply_args v;
 	memset(&v, 0, sizeof(v));
-	rec_init(&v.s);
-	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
-	if (rc == CMD_RUN && rec_render_flags_check(&v.s.a, &v.ro))
-		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
+	int rc = rec_parse_inputs(cmd, argc, argv, on_opt, &v, &v.s, &v.files, &v.ro);
 	if (rc == CMD_RUN && v.wait && v.dry != REC_DRY_NONE)
 		rc = usage_error(cmd, "--wait cannot be used with --dry-run: nothing would roll out");
-	if (rc == CMD_RUN) {
-		rc = apply_run(&v);
-		rec_print(&v.s);
-	}
-	rec_free(&v.s);
-	return rc;
+	return rec_finish(&v.s, rc == CMD_RUN ? apply_run(&v) : rc);
 }
 
 const struct command cmd_apply = {

@@ -35,11 +35,8 @@ struct diff_args {
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
+	(void)err, (void)errlen;
 	struct diff_args *v = ctx;
-	if (kube_flag_is(o))
-		return kube_flags_set(&v->s.kf, o, value, err, errlen);
-	if (rec_render_flag_is(o))
-		return rec_render_flag_set(&v->ro, o, value, err, errlen);
 	bool on = !value || strcmp(value, "true") == 0;
 	switch (o->id) {
 	case OPT_PRUNE:
@@ -159,17 +156,10 @@ static int diff_pruned(struct diff_args *v, const struct rec_set *set)
 static int diff_run(struct diff_args *v)
 {
 	struct rec_session *s = &v->s;
-	struct doclist docs;
 	struct rec_set set = { 0 };
-	if (rec_load(s, &v->files, &docs) < 0)
-		return DIFF_INVALID;
-	if (rec_config(s) < 0)
-		return DIFF_CLUSTER;
-	if (rec_render(s, &docs, &v->ro, true, &set) < 0)
-		return DIFF_INVALID;
-	rec_print(s);
-	if (rec_connect(s) < 0 || rec_resolve(s, &set) < 0)
-		return DIFF_CLUSTER;
+	int bad = rec_prepare(s, &v->files, &v->ro, &set);
+	if (bad)
+		return bad == REC_BAD_INPUT ? DIFF_INVALID : DIFF_CLUSTER;
 	for (size_t i = 0; i < set.n; i++)
 		if (diff_object(v, &set.v[i]) < 0)
 			return DIFF_CLUSTER;
@@ -186,17 +176,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct diff_args v;
 	memset(&v, 0, sizeof(v));
-	rec_init(&v.s);
 	/* Its usage and help exit codes are kubectl diff's and everyone's: 2 and 0. */
-	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
-	if (rc == CMD_RUN && rec_render_flags_check(&v.s.a, &v.ro))
-		rc = usage_error(cmd, "%s", rec_render_flags_check(&v.s.a, &v.ro));
-	if (rc == CMD_RUN) {
-		rc = diff_run(&v);
-		rec_print(&v.s);
-	}
-	rec_free(&v.s);
-	return rc;
+	int rc = rec_parse_inputs(cmd, argc, argv, on_opt, &v, &v.s, &v.files, &v.ro);
+	return rec_finish(&v.s, rc == CMD_RUN ? diff_run(&v) : rc);
 }
 
 const struct command cmd_diff = {

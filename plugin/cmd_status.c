@@ -28,27 +28,10 @@ struct status_args {
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
+	(void)err, (void)errlen;
 	struct status_args *v = ctx;
-	if (kube_flag_is(o))
-		return kube_flags_set(&v->s.kf, o, value, err, errlen);
 	if (o->id == OPT_OUTPUT)
 		v->output = value;
-	return 0;
-}
-
-/* GET a path: *out is the object, or NULL when it (or its kind) does not exist. */
-static int get_opt(struct rec_session *s, const char *path, const char *query, struct node **out)
-{
-	struct kube_req req = { .method = "GET", .path = path, .query = query };
-	struct kube_response r;
-	*out = NULL;
-	if (rec_request(s, &req, &r) < 0)
-		return -1;
-	if (r.code == 404)
-		return 0;
-	if (!kube_ok(&r))
-		return kube_fail(&s->d, &r);
-	*out = r.body;
 	return 0;
 }
 
@@ -152,7 +135,7 @@ static int autoscaler(struct status_args *v, struct node *out)
 {
 	struct arena *a = &v->s.a;
 	struct node *list;
-	if (get_opt(&v->s, path_of(v, "autoscaling/v2", "HorizontalPodAutoscaler", NULL), NULL, &list) < 0)
+	if (rec_get_path(&v->s, path_of(v, "autoscaling/v2", "HorizontalPodAutoscaler", NULL), NULL, &list) < 0)
 		return -1;
 	for (size_t i = 0; items_of(list) && i < items_of(list)->u.seq.n; i++) {
 		const struct node *h = items_of(list)->u.seq.v[i];
@@ -161,7 +144,7 @@ static int autoscaler(struct status_args *v, struct node *out)
 			return 0;
 		}
 	}
-	if (get_opt(&v->s, path_of(v, "keda.sh/v1alpha1", "ScaledObject", NULL), NULL, &list) < 0)
+	if (rec_get_path(&v->s, path_of(v, "keda.sh/v1alpha1", "ScaledObject", NULL), NULL, &list) < 0)
 		return -1;
 	for (size_t i = 0; items_of(list) && i < items_of(list)->u.seq.n; i++) {
 		const struct node *so = items_of(list)->u.seq.v[i];
@@ -178,7 +161,7 @@ static int disruption_budget(struct status_args *v, struct node *out)
 	struct arena *a = &v->s.a;
 	struct node *pdb;
 	const char *name = arena_printf(a, "feast-%s", v->name);
-	if (get_opt(&v->s, path_of(v, "policy/v1", "PodDisruptionBudget", name), NULL, &pdb) < 0)
+	if (rec_get_path(&v->s, path_of(v, "policy/v1", "PodDisruptionBudget", name), NULL, &pdb) < 0)
 		return -1;
 	if (!pdb)
 		return 0;
@@ -214,7 +197,7 @@ static int registry_lock(struct status_args *v, const struct node *dep, struct n
 	struct arena *a = &v->s.a;
 	struct node *lease;
 	const char *name = lease_name(a, dep, v->name);
-	if (get_opt(&v->s, path_of(v, "coordination.k8s.io/v1", "Lease", name), NULL, &lease) < 0)
+	if (rec_get_path(&v->s, path_of(v, "coordination.k8s.io/v1", "Lease", name), NULL, &lease) < 0)
 		return -1;
 	struct node *m = node_map(a, NULL);
 	put_str(a, m, "lease", name);
@@ -239,7 +222,7 @@ static int pods(struct status_args *v, struct node *out)
 	struct buf q = BUF_INIT;
 	kube_query_add(&q, "labelSelector", arena_printf(a, "feast.dev/name=%s", v->name));
 	struct node *list;
-	int rc = get_opt(&v->s, path_of(v, "v1", "Pod", NULL), arena_strdup(a, q.data), &list);
+	int rc = rec_get_path(&v->s, path_of(v, "v1", "Pod", NULL), arena_strdup(a, q.data), &list);
 	buf_release(&q);
 	if (rc < 0)
 		return -1;
@@ -264,8 +247,8 @@ static int collect(struct status_args *v, struct node *out)
 	struct node *fs, *dep;
 	put_str(a, out, "name", v->name);
 	put_str(a, out, "namespace", v->ns);
-	if (get_opt(&v->s, path_of(v, "feast.dev/v1", "FeatureStore", v->name), NULL, &fs) < 0 ||
-	    get_opt(&v->s, path_of(v, "apps/v1", "Deployment", arena_printf(a, "feast-%s", v->name)), NULL, &dep) < 0)
+	if (rec_get_path(&v->s, path_of(v, "feast.dev/v1", "FeatureStore", v->name), NULL, &fs) < 0 ||
+	    rec_get_path(&v->s, path_of(v, "apps/v1", "Deployment", arena_printf(a, "feast-%s", v->name)), NULL, &dep) < 0)
 		return -1;
 	if (!fs && !dep) {
 		diag_error(&v->s.d, NULL, "", "no FeatureStore \"%s\" and no Deployment \"feast-%s\" in namespace \"%s\"",
@@ -418,23 +401,18 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct status_args v;
 	memset(&v, 0, sizeof(v));
-	rec_init(&v.s);
 	char *pos[argc + 1];
 	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = command_parse(cmd, argc, argv, on_opt, &v, false, &args);
-	if (rc)
-		rc = rc < 0 ? EXIT_USAGE : EXIT_OK;
-	else if (!args.n)
+	int rc = rec_parse(cmd, argc, argv, on_opt, &v, &v.s, &args);
+	if (rc == CMD_RUN && !args.n)
 		rc = usage_error(cmd, "must name the FeatureStore: kubectl feast status NAME");
-	else if (args.n > 1)
+	if (rc == CMD_RUN && args.n > 1)
 		rc = usage_error(cmd, "unexpected argument \"%s\"", args.v[1]);
-	else {
+	if (rc == CMD_RUN) {
 		v.name = args.v[0];
 		rc = status_run(&v);
-		rec_print(&v.s);
 	}
-	rec_free(&v.s);
-	return rc;
+	return rec_finish(&v.s, rc);
 }
 
 const struct command cmd_status = {

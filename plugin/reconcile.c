@@ -367,3 +367,67 @@ int rec_stored_spec(struct rec_session *s, const struct node *deployment, struct
 	doclist_push(&s->a, docs, &doc);
 	return 1;
 }
+
+/* ---- a cluster command's run() ---- */
+
+/* Routes the flags every cluster command shares before the command's own handler. */
+struct rec_wrap {
+	struct rec_session *s;
+	struct rec_render_opts *ro; /* NULL: the command takes no render flags */
+	opt_handler fn;
+	void *ctx;
+};
+
+static int route(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	struct rec_wrap *w = ctx;
+	if (kube_flag_is(o))
+		return kube_flags_set(&w->s->kf, o, value, err, errlen);
+	if (w->ro && rec_render_flag_is(o))
+		return rec_render_flag_set(w->ro, o, value, err, errlen);
+	return w->fn(w->ctx, o, value, err, errlen);
+}
+
+int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		     struct rec_session *s, struct file_args *files, struct rec_render_opts *ro)
+{
+	rec_init(s);
+	struct rec_wrap w = { s, ro, fn, ctx };
+	int rc = command_parse_files(cmd, argc, argv, route, &w, files);
+	if (rc == CMD_RUN && rec_render_flags_check(&s->a, ro))
+		rc = usage_error(cmd, "%s", rec_render_flags_check(&s->a, ro));
+	return rc;
+}
+
+int rec_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+	      struct rec_session *s, struct opt_args *args)
+{
+	rec_init(s);
+	struct rec_wrap w = { s, NULL, fn, ctx };
+	int rc = command_parse(cmd, argc, argv, route, &w, false, args);
+	return rc < 0 ? EXIT_USAGE : rc > 0 ? EXIT_OK : CMD_RUN;
+}
+
+int rec_prepare(struct rec_session *s, const struct file_args *files, const struct rec_render_opts *ro,
+		struct rec_set *set)
+{
+	struct doclist docs;
+	if (rec_load(s, files, &docs) < 0)
+		return REC_BAD_INPUT;
+	if (rec_config(s) < 0)
+		return REC_BAD_CLUSTER;
+	if (rec_render(s, &docs, ro, true, set) < 0)
+		return REC_BAD_INPUT;
+	/* The input's warnings come before anything the cluster answers. */
+	rec_print(s);
+	if (rec_connect(s) < 0 || rec_resolve(s, set) < 0)
+		return REC_BAD_CLUSTER;
+	return 0;
+}
+
+int rec_finish(struct rec_session *s, int rc)
+{
+	rec_print(s);
+	rec_free(s);
+	return rc;
+}

@@ -12,6 +12,8 @@
  *     rec_resolve(&s, &set);   REST paths (discovery for kinds the table lacks)
  *     rec_apply_all / rec_prune_find + rec_delete / rec_get ...
  *     rec_free(&s);            client, arena (every object, answer, diagnostic)
+ * The commands' run() functions use the wrappers at the end instead: rec_parse*()
+ * (rec_init and argv), rec_prepare() (load to resolve), rec_finish() (print, free).
  *
  * Apply is server-side apply with field manager `kubectl-feast`; a GET first
  * tells created / configured / unchanged apart (a write that changes nothing
@@ -158,6 +160,34 @@ struct rec_obj *rec_set_push(struct arena *a, struct rec_set *set);
 
 /* "deployment.apps/NAME". */
 const char *rec_display(struct arena *a, const struct kube_resource *res, const char *name);
+
+/* GET a path (`query` may be NULL): *out is the object, or NULL when it (or its kind)
+ * does not exist. */
+int rec_get_path(struct rec_session *s, const char *path, const char *query, struct node **out);
+
+/* ---- a cluster command's run() ---- */
+
+/* The start of apply's and diff's: rec_init(s), then argv with kubectl's connection flags
+ * into s->kf, the render flags into *ro (their combination checked), -f/-R into *files
+ * (FILE_ARGS_OPTS: command_parse_files()) and the command's own flags to fn(ctx).
+ * Returns CMD_RUN, or the exit code (help or the usage error printed). */
+int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+		     struct rec_session *s, struct file_args *files, struct rec_render_opts *ro);
+/* The same for a command without inputs (status NAME): no render flags, and the positional
+ * arguments are left in *args for the command to judge. */
+int rec_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
+	      struct rec_session *s, struct opt_args *args);
+
+/* What failed in rec_prepare(): the input (the command's "invalid" exit code) or the cluster. */
+enum { REC_BAD_INPUT = 1, REC_BAD_CLUSTER };
+/* apply's and diff's steps before their first write: load and check the inputs, read the
+ * kubeconfig, render, print the warnings; then connect and resolve the objects' paths.
+ * Returns 0 or the REC_BAD_* of the step that failed. */
+int rec_prepare(struct rec_session *s, const struct file_args *files, const struct rec_render_opts *ro,
+		struct rec_set *set);
+
+/* The end of every run(): print the diagnostics left, free s; returns rc. */
+int rec_finish(struct rec_session *s, int rc);
 
 /* ---- the stored spec ---- */
 

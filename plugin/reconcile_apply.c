@@ -49,6 +49,23 @@ int rec_get(struct rec_session *s, struct rec_obj *o)
 	return 0;
 }
 
+/* Unlike rec_get, any 404 is "absent": status and scale NAME also ask for kinds (KEDA's, the
+ * operator's) that a cluster may not serve at all. */
+int rec_get_path(struct rec_session *s, const char *path, const char *query, struct node **out)
+{
+	struct kube_req req = { .method = "GET", .path = path, .query = query };
+	struct kube_response r;
+	*out = NULL;
+	if (rec_request(s, &req, &r) < 0)
+		return -1;
+	if (r.code == 404)
+		return 0;
+	if (!kube_ok(&r))
+		return kube_fail(&s->d, &r);
+	*out = r.body;
+	return 0;
+}
+
 static const char *apply_query(struct rec_session *s, enum rec_dry dry, bool force)
 {
 	struct buf q = BUF_INIT;

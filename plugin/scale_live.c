@@ -16,21 +16,6 @@ struct live {
 };
 
 /* GET a path: *out is the object, or NULL when it (or its kind) does not exist. */
-static int get_opt(struct live *l, const char *path, struct node **out)
-{
-	struct kube_req req = { .method = "GET", .path = path };
-	struct kube_response r;
-	*out = NULL;
-	if (rec_request(&l->s, &req, &r) < 0)
-		return -1;
-	if (r.code == 404)
-		return 0;
-	if (!kube_ok(&r))
-		return kube_fail(&l->s.d, &r);
-	*out = r.body;
-	return 0;
-}
-
 static const char *path_of(struct live *l, const char *api_version, const char *kind, const char *name)
 {
 	return kube_path(&l->s.a, kube_resource_builtin(api_version, kind), l->ns, name, NULL);
@@ -60,7 +45,7 @@ static int owner_of(struct live *l, const struct target *t, bool *hpa, const cha
 	*desc = NULL;
 	for (size_t k = 0; k < 2 && !*desc; k++) {
 		struct node *list;
-		if (get_opt(l, path_of(l, kinds[k].api_version, kinds[k].kind, NULL), &list) < 0)
+		if (rec_get_path(&l->s, path_of(l, kinds[k].api_version, kinds[k].kind, NULL), NULL, &list) < 0)
 			return -1;
 		const struct node *items = map_get(list, "items");
 		for (size_t i = 0; items && items->kind == NODE_SEQ && i < items->u.seq.n; i++) {
@@ -215,11 +200,12 @@ static int run_live(struct live *l)
 		return EXIT_CLUSTER;
 	l->ns = s->cfg.namespace;
 	struct node *fs, *dep = NULL;
-	if (get_opt(l, path_of(l, "feast.dev/v1", "FeatureStore", l->a->name), &fs) < 0)
+	if (rec_get_path(s, path_of(l, "feast.dev/v1", "FeatureStore", l->a->name), NULL, &fs) < 0)
 		return EXIT_CLUSTER;
 	if (fs)
 		return scale_featurestore(l, fs);
-	if (get_opt(l, path_of(l, "apps/v1", "Deployment", arena_printf(&s->a, "feast-%s", l->a->name)), &dep) < 0)
+	const char *dep_path = path_of(l, "apps/v1", "Deployment", arena_printf(&s->a, "feast-%s", l->a->name));
+	if (rec_get_path(s, dep_path, NULL, &dep) < 0)
 		return EXIT_CLUSTER;
 	if (dep)
 		return scale_stored(l, dep);
