@@ -177,6 +177,56 @@ void opts_help(struct buf *out, const struct opt *const *tables)
 	}
 }
 
+struct help_catch {
+	int help_id;
+	bool *help;
+	opt_handler fn;
+	void *ctx;
+};
+
+static int catch_help(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	struct help_catch *c = ctx;
+	if (o->id == c->help_id) {
+		*c->help = !value || strcmp(value, "false") != 0;
+		return 0;
+	}
+	return c->fn(c->ctx, o, value, err, errlen);
+}
+
+int opts_parse_help(const struct opt *const *tables, int help_id, bool *help, int argc, char **argv,
+		    opt_handler fn, void *ctx, bool stop_at_dashdash, struct opt_args *args, char *err,
+		    size_t errlen)
+{
+	struct help_catch c = { help_id, help, fn, ctx };
+	*help = false;
+	return opts_parse(tables, argc, argv, catch_help, &c, stop_at_dashdash, args, err, errlen);
+}
+
+void opts_command_help(struct buf *out, const char *summary, const char *description,
+		       const struct opt *const *tables, const char *usage)
+{
+	buf_addf(out, "%s\n\n", summary);
+	if (description)
+		buf_addf(out, "%s\n\n", description);
+	if (tables) {
+		opts_help(out, tables);
+		buf_addc(out, '\n');
+	}
+	buf_addf(out, "Usage:\n  %s\n", usage);
+}
+
+void opts_usage_verror(const char *prog, const char *command, const char *fmt, va_list ap)
+{
+	fputs("error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (command)
+		fprintf(stderr, "See '%s %s --help' for usage.\n", prog, command);
+	else
+		fprintf(stderr, "See '%s --help' for usage.\n", prog);
+}
+
 bool parse_duration_ms(const char *s, long long *ms)
 {
 	if (!*s)

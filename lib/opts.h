@@ -12,10 +12,14 @@
  *
  * Usage errors (unknown flag, missing value, bad enum value) fill `err` and
  * return -1; the command prints "error: <err>" and a usage hint and exits 2.
+ * Both programs (kubectl-feast, feast-sidecar) build their command layer on
+ * opts_parse_help(), opts_command_help() and opts_usage_verror(), so help
+ * pages and usage errors read the same in both.
  */
 #ifndef FEAST_OPTS_H
 #define FEAST_OPTS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -67,6 +71,23 @@ const struct opt *opts_find_short(const struct opt *const *tables, char c);
 
 /* Append a kubectl-style "Options:" listing of `tables` to `out`. */
 void opts_help(struct buf *out, const struct opt *const *tables);
+
+/* ---- what the commands of both programs share (plugin/cli.h, sidecar/sccli.h) ---- */
+
+/* opts_parse() for a command: the option `help_id` is caught here (*help is set unless it
+ * is given =false) and every other one goes to fn. */
+int opts_parse_help(const struct opt *const *tables, int help_id, bool *help, int argc, char **argv,
+		    opt_handler fn, void *ctx, bool stop_at_dashdash, struct opt_args *args, char *err,
+		    size_t errlen);
+
+/* A command's help page up to its usage line: summary, description (may be NULL), the
+ * options, "Usage:" and `usage`; the program adds what follows. */
+void opts_command_help(struct buf *out, const char *summary, const char *description,
+		       const struct opt *const *tables, const char *usage);
+
+/* "error: MSG" and "See 'PROG COMMAND --help' for usage." on stderr; without a command
+ * (NULL), the program's own help. */
+void opts_usage_verror(const char *prog, const char *command, const char *fmt, va_list ap);
 
 /* Parse a kubectl duration ("30s", "2m", "1h30m", "500ms", plain "0") into
  * milliseconds; false on junk. */

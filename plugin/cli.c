@@ -31,14 +31,7 @@ const struct command *command_find(const char *name)
 void command_help(const struct command *cmd, FILE *f)
 {
 	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s\n\n", cmd->summary);
-	if (cmd->description)
-		buf_addf(&b, "%s\n\n", cmd->description);
-	if (cmd->opts) {
-		opts_help(&b, cmd->opts);
-		buf_addc(&b, '\n');
-	}
-	buf_addf(&b, "Usage:\n  %s\n", cmd->usage);
+	opts_command_help(&b, cmd->summary, cmd->description, cmd->opts, cmd->usage);
 	fputs(b.data, f);
 	buf_release(&b);
 }
@@ -47,31 +40,20 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	opts_usage_verror("kubectl feast", cmd ? cmd->name : NULL, fmt, ap);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr, "See 'kubectl feast %s --help' for usage.\n", cmd->name);
-	else
-		fputs("See 'kubectl feast --help' for usage.\n", stderr);
 	return EXIT_USAGE;
 }
 
-struct help_wrap {
+struct files_wrap {
 	opt_handler fn;
 	void *ctx;
 	struct file_args *files; /* NULL: the command has no FILE_ARGS_OPTS */
-	bool help;
 };
 
-static int help_or_forward(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+static int files_or_forward(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
-	struct help_wrap *w = ctx;
-	if (o->id == OPT_ID_HELP) {
-		w->help = !value || strcmp(value, "false") != 0;
-		return 0;
-	}
+	struct files_wrap *w = ctx;
 	if (w->files && o->id == OPT_ID_FILENAME)
 		return file_args_add(w->files, value, err, errlen);
 	if (w->files && o->id == OPT_ID_RECURSIVE) {
@@ -85,13 +67,14 @@ static int parse(const struct command *cmd, int argc, char **argv, opt_handler f
 		 struct file_args *files, bool stop_at_dashdash, struct opt_args *args)
 {
 	char err[512] = "";
-	struct help_wrap w = { fn, ctx, files, false };
-	if (opts_parse(cmd->opts, argc, argv, help_or_forward, &w, stop_at_dashdash, args, err,
-		       sizeof(err)) < 0) {
+	bool help;
+	struct files_wrap w = { fn, ctx, files };
+	if (opts_parse_help(cmd->opts, OPT_ID_HELP, &help, argc, argv, files_or_forward, &w, stop_at_dashdash,
+			    args, err, sizeof(err)) < 0) {
 		usage_error(cmd, "%s", err);
 		return -1;
 	}
-	if (w.help) {
+	if (help) {
 		command_help(cmd, stdout);
 		return 1;
 	}

@@ -26,14 +26,8 @@ const char *sc_version(void)
 void sc_command_help(const struct sc_command *cmd, FILE *f)
 {
 	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s\n\n", cmd->summary);
-	if (cmd->description)
-		buf_addf(&b, "%s\n\n", cmd->description);
-	if (cmd->opts) {
-		opts_help(&b, cmd->opts);
-		buf_addc(&b, '\n');
-	}
-	buf_addf(&b, "Usage:\n  %s\n\n%s", cmd->usage, SC_EXIT_CODES_HELP);
+	opts_command_help(&b, cmd->summary, cmd->description, cmd->opts, cmd->usage);
+	buf_addf(&b, "\n%s", SC_EXIT_CODES_HELP);
 	fputs(b.data, f);
 	buf_release(&b);
 }
@@ -42,30 +36,20 @@ int sc_usage_error(const struct sc_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	opts_usage_verror(sc_prog, cmd ? cmd->name : NULL, fmt, ap);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr, "See '%s %s --help' for usage.\n", sc_prog, cmd->name);
-	else
-		fprintf(stderr, "See '%s --help' for usage.\n", sc_prog);
 	return SC_USAGE;
 }
 
-struct wrap_ctx {
+struct verbose_wrap {
 	opt_handler fn;
 	void *ctx;
-	bool help;
 };
 
-static int common(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
+/* -v/--v=N, the log verbosity, is every command's; the rest is the command's own. */
+static int verbose_or_forward(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
-	struct wrap_ctx *w = ctx;
-	if (o->id == SC_OPT_HELP) {
-		w->help = !value || strcmp(value, "false") != 0;
-		return 0;
-	}
+	struct verbose_wrap *w = ctx;
 	if (o->id == SC_OPT_VERBOSE) {
 		int v;
 		if (!parse_count(value, &v)) {
@@ -82,12 +66,14 @@ int sc_parse(const struct sc_command *cmd, int argc, char **argv, opt_handler fn
 	     bool stop_at_dashdash, struct opt_args *args)
 {
 	char err[512] = "";
-	struct wrap_ctx w = { fn, ctx, false };
-	if (opts_parse(cmd->opts, argc, argv, common, &w, stop_at_dashdash, args, err, sizeof(err)) < 0) {
+	bool help;
+	struct verbose_wrap w = { fn, ctx };
+	if (opts_parse_help(cmd->opts, SC_OPT_HELP, &help, argc, argv, verbose_or_forward, &w, stop_at_dashdash,
+			    args, err, sizeof(err)) < 0) {
 		sc_usage_error(cmd, "%s", err);
 		return -1;
 	}
-	if (w.help) {
+	if (help) {
 		sc_command_help(cmd, stdout);
 		return 1;
 	}
