@@ -14,18 +14,7 @@
 #include "doc.h"
 #include "yaml_in.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
-
-static inline void util_setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static inline void util_teardown(void)
-{
-	arena_free(&A);
-}
+#include "suite.h"
 
 /* Parse one YAML document (must be valid YAML). */
 static inline struct node *parse(const char *text)

@@ -11,20 +11,9 @@
 #include "yaml_in.h"
 #include "yamledit.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
 
-static void setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static void teardown(void)
-{
-	arena_free(&A);
-}
-
-TestSuite(edit, .init = setup, .fini = teardown);
+TestSuite(edit, .init = suite_setup, .fini = suite_teardown);
 
 /* Rebuild b from a and a unified diff: proves the diff is complete and exact. */
 static char *apply_udiff(const char *a, const char *diff)

@@ -3,7 +3,7 @@
 
 #include "keda.h"
 
-TestSuite(keda, .init = util_setup, .fini = util_teardown);
+TestSuite(keda, .init = suite_setup, .fini = suite_teardown);
 
 #define DB_STORE                                                                                          \
 	"  services:\n    onlineStore:\n      persistence:\n        store:\n          type: redis\n"          \

@@ -12,13 +12,13 @@
 #include "kube_util.h"
 #include "opts.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
+
 static char dir[64];
 
 static void setup(void)
 {
-	diags_init(&D, &A);
+	suite_setup();
 	strcpy(dir, "/tmp/kubecfg-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 }
@@ -28,7 +28,7 @@ static void teardown(void)
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
-	arena_free(&A);
+	suite_teardown();
 }
 
 TestSuite(kubeconfig, .init = setup, .fini = teardown);

@@ -15,8 +15,8 @@
 #include "kube_exec.h"
 #include "kube_util.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
+
 static char dir[64];
 static struct kube_exec_cred cred;
 
@@ -57,7 +57,7 @@ static const char *slurp(const char *name)
 
 static void setup(void)
 {
-	diags_init(&D, &A);
+	suite_setup();
 	strcpy(dir, "/tmp/kubeexec-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	put("plugin", PLUGIN);
@@ -72,7 +72,7 @@ static void teardown(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 	kube_exec_cred_clear(&cred);
-	arena_free(&A);
+	suite_teardown();
 }
 
 TestSuite(exec, .init = setup, .fini = teardown);

@@ -9,20 +9,9 @@
 #include "kube_resource.h"
 #include "kube_util.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
 
-static void setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static void teardown(void)
-{
-	arena_free(&A);
-}
-
-TestSuite(status, .init = setup, .fini = teardown);
+TestSuite(status, .init = suite_setup, .fini = suite_teardown);
 
 static struct kube_status parse(const char *body, long code)
 {

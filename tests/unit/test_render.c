@@ -15,20 +15,9 @@
 #include "spec.h"
 #include "yaml_in.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
 
-static void setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static void teardown(void)
-{
-	arena_free(&A);
-}
-
-TestSuite(render, .init = setup, .fini = teardown);
+TestSuite(render, .init = suite_setup, .fini = suite_teardown);
 
 static const char *src_dir(void)
 {

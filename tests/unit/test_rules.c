@@ -6,7 +6,7 @@
 #include "reconcile.h"
 #include "schema.h"
 
-TestSuite(rules, .init = util_setup, .fini = util_teardown);
+TestSuite(rules, .init = suite_setup, .fini = suite_teardown);
 
 /* ---- one passing and one failing case for every rule ---- */
 

@@ -6,7 +6,7 @@
 
 
 TestSuite(regex);
-TestSuite(schema, .init = util_setup, .fini = util_teardown);
+TestSuite(schema, .init = suite_setup, .fini = suite_teardown);
 
 /* ---- regex ---- */
 

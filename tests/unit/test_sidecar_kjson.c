@@ -8,20 +8,9 @@
 #include "json.h"
 #include "kjson.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
 
-static void setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static void teardown(void)
-{
-	arena_free(&A);
-}
-
-TestSuite(kjson, .init = setup, .fini = teardown);
+TestSuite(kjson, .init = suite_setup, .fini = suite_teardown);
 
 static struct node *parse(const char *text)
 {

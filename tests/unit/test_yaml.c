@@ -9,20 +9,9 @@
 #include "yaml_in.h"
 #include "yaml_out.h"
 
-static struct arena A = ARENA_INIT;
-static struct diags D;
+#include "suite.h"
 
-static void setup(void)
-{
-	diags_init(&D, &A);
-}
-
-static void teardown(void)
-{
-	arena_free(&A);
-}
-
-TestSuite(yaml, .init = setup, .fini = teardown);
+TestSuite(yaml, .init = suite_setup, .fini = suite_teardown);
 
 static struct doclist parse_ok(const char *text)
 {
