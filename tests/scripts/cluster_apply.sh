@@ -2,31 +2,9 @@
 # update, dry runs (nothing stored), conflicts, invalid input (nothing sent), and what the
 # real kubectl sees afterwards.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
-
-cat >ha.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata:
-  name: shop
-  namespace: feast
-spec:
-  feastProject: shop
-  services:
-    scaling:
-      autoscaling: {minReplicas: 2, maxReplicas: 5}
-    podDisruptionBudgets: {maxUnavailable: 1}
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-      server: {logLevel: info}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2
+feature_store shop feast "$FS_HA" "" info >ha.yaml
 objects="clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role
 serviceaccount/feast-shop
 role.rbac.authorization.k8s.io/feast-shop

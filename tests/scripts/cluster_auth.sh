@@ -2,13 +2,10 @@
 # KUBECONFIG (context namespace included), client certificates, a wrong CA (exit 3, no
 # silent skip), expired and forbidden tokens (the server's Status, exit 3).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2 feast team
 T=$TEST_TMP
 C=$APISERVER_DIR/certs
-for ns in feast team; do
-	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n' $ns | kubectl apply -f - >/dev/null
-done
 cat >store.yaml <<'YAML'
 apiVersion: feast.dev/v1
 kind: FeatureStore

@@ -2,29 +2,14 @@
 # 2 usage, 3 cluster, 4 invalid spec), diffs limited to the fields kubectl-feast manages,
 # nothing stored, Secret values masked.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2
 
-store() { # store LOGLEVEL [EXTRA SERVICES LINES]
-	cat <<YAML
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop, namespace: feast}
-spec:
-  feastProject: shop
-  services:
-    scaling:
+store() { # store LOGLEVEL [EXTRA SERVICES LINES]: the store, autoscaled, and its Secret
+	feature_store shop feast "    scaling:
       autoscaling: {minReplicas: 2, maxReplicas: 5}
-${2:-}
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-      server: {logLevel: $1}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
+${2:-}" "" "$1"
+	cat <<YAML
 ---
 apiVersion: v1
 kind: Secret

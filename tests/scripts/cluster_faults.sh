@@ -2,31 +2,11 @@
 # (exit 3, the server's reason, how far it got), Retry-After answers are retried, and a
 # rerun converges to the state a clean apply gives.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2
 DEP=/apis/apps/v1/namespaces/feast/deployments/feast-shop
 
-cat >ha.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop, namespace: feast}
-spec:
-  feastProject: shop
-  services:
-    scaling:
-      autoscaling: {minReplicas: 2, maxReplicas: 5}
-    podDisruptionBudgets: {maxUnavailable: 1}
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-      server: {logLevel: LEVEL}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
-for l in info debug warning error; do sed "s/LEVEL/$l/" ha.yaml >$l.yaml; done
+for l in info debug warning error; do feature_store shop feast "$FS_HA" "" $l >$l.yaml; done
 fault() { apiserver_admin POST /admin/faults "$1" >/dev/null; }
 clear_faults() { apiserver_admin DELETE /admin/faults >/dev/null; }
 # converged FILE: after a rerun of apply, diff finds nothing and another apply changes nothing.

@@ -2,25 +2,10 @@
 # for the Feast operator; unchanged on repeat; --wait follows the Deployment the operator
 # makes; --prune deletes only ScaledObjects; diff compares the same objects.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.3
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.3
 
-cat >op.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: op, namespace: feast}
-spec:
-  feastProject: op
-  services:
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
+feature_store op feast >op.yaml
 { cat op.yaml; printf -- '---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nspec:\n  maxReplicaCount: 4\n  triggers: [{type: cpu, metricType: Utilization, metadata: {value: "60"}}]\n'; } >op-keda.yaml
 
 expect_run 2 "$FEAST" apply -f op-keda.yaml --target operator --image my/feast:1

@@ -3,40 +3,13 @@
 # scaling is off, the RBAC once authorization is off; unrelated objects with look-alike labels, other namespaces,
 # other stores and other kinds survive.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-for ns in feast other; do
-	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n' $ns | kubectl apply -f - >/dev/null
-done
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2 feast other
 
-store() { # store NAMESPACE SCALING AUTHZ: a FeatureStore "shop"
-	cat <<YAML
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata:
-  name: shop
-  namespace: $1
-spec:
-  feastProject: shop
-$3
-  services:
-$2
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
-}
-HA='    scaling:
-      autoscaling: {minReplicas: 2, maxReplicas: 5}
-    podDisruptionBudgets: {maxUnavailable: 1}'
 NOAUTH='  authz: {noAuth: true}'
-store feast "$HA" "" >ha.yaml
-store feast "" "$NOAUTH" >plain.yaml
-store other "$HA" "$NOAUTH" >other.yaml
+feature_store shop feast "$FS_HA" >ha.yaml
+feature_store shop feast "" "$NOAUTH" >plain.yaml
+feature_store shop other "$FS_HA" "$NOAUTH" >other.yaml
 expect_run 0 "$FEAST" apply -f ha.yaml
 expect_run 0 "$FEAST" apply -f other.yaml
 
@@ -139,7 +112,7 @@ has out '^clusterrolebinding.rbac.authorization.k8s.io/feast-shop-cluster-bindin
 lacks out 'pruned'
 
 # ---- a ClusterRoleBinding that binds another namespace's account is not ours ----
-store other "$HA" "" >other-auth.yaml
+feature_store shop other "$FS_HA" >other-auth.yaml
 expect_run 0 "$FEAST" apply -f other-auth.yaml   # the binding (one name per store name) now binds other/
 expect_run 0 "$FEAST" apply -f plain.yaml --prune
 lacks out 'clusterrolebinding.*pruned' "pruned a binding of another namespace's account"

@@ -3,29 +3,10 @@
 # follow; the operator's FeatureStore through its scale subresource), every refusal with the
 # messages of `scale -f`, and dry runs that store nothing.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2
 
-store() { # store NAME [SERVICES LINES] [SPEC LINES]: a DB-backed FeatureStore
-	cat <<YAML
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: $1, namespace: feast}
-spec:
-  feastProject: $1
-${3:-}
-  services:
-${2:-}
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
-}
+store() { feature_store "$1" feast "${2:-}" "${3:-}"; } # store NAME [SERVICES LINES] [SPEC LINES]
 jp() { kubectl get "$1" -n feast -o jsonpath="$2"; }
 # message FILE: the error lines without "error: WHERE: " (what -f and NAME share).
 message() { sed -n 's/^error: [^ ]*: //p' "$1"; }

@@ -2,29 +2,11 @@
 # ScaledObject, the PDB, the registry lock holder and the pods' conditions, as text and as
 # -o json / -o yaml; for a store from `apply` and for one the Feast operator runs.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 0.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 0.2
 NS=/api/v1/namespaces/feast
 
-cat >ha.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop, namespace: feast}
-spec:
-  feastProject: shop
-  services:
-    scaling:
-      autoscaling: {minReplicas: 2, maxReplicas: 5}
-    podDisruptionBudgets: {maxUnavailable: 1}
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
+feature_store shop feast "$FS_HA" >ha.yaml
 "$FEAST" apply -f ha.yaml --wait=20s >/dev/null 2>&1 || fail "apply failed"
 
 # status_patch PATH JSON: a merge patch of a status subresource, as a controller would.

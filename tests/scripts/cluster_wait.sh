@@ -1,29 +1,10 @@
 # cluster_wait.sh -- `apply --wait`: rollout progress on stderr (plain lines, or one live line
 # on a terminal) until the Deployment is available, and exit 4 when the timeout passes.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
-command -v kubectl >/dev/null || fail "kubectl is not installed"
-apiserver_start --deployment-delay 1.2
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: feast\n' | kubectl apply -f - >/dev/null
+. "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+cluster_start 1.2
 
-store() { # store LOGLEVEL
-	cat <<YAML
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop, namespace: feast}
-spec:
-  feastProject: shop
-  replicas: 3
-  services:
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-      server: {logLevel: $1}
-    registry:
-      local:
-        persistence:
-          store: {type: sql, secretRef: {name: stores}}
-YAML
-}
+store() { feature_store shop feast "" "  replicas: 3" "$1"; } # store LOGLEVEL
 store info >info.yaml
 store debug >debug.yaml
 store warning >warning.yaml
