@@ -73,6 +73,77 @@ overlaps() {
 	     END { print bad + 0 }' "$1"
 }
 
+# hold POD [ERRFILE]: POD's lock client holds the lock with a command that runs 30 s (its
+# stderr to ERRFILE); returns once the command runs, with the client's pid in $HOLDER.
+hold() {
+	rm -f up
+	"$1/feast-lock" --socket "$1/sock" -- sh -c 'touch up; exec sleep 30' 2>"${2:-/dev/null}" &
+	HOLDER=$!
+	track $HOLDER
+	wait_for 5 test -e up || fail "holder did not start"
+}
+
+# crash_takeovers ROUNDS: ROUNDS times, a holder pod p1 (started here) is SIGKILLed while p2
+# (already running) waits.  p2's command must start no earlier than a lease duration after
+# p1's last renewal written (same host, same wall clock) and within L + 2.2 R + T_req of the
+# kill.  Sets WORST (ms from the kill, the longest) and BEST (ms from the last renewal, the
+# shortest).
+crash_takeovers() {
+	WORST=0
+	BEST=999999
+	for _r in $(seq 1 "$1"); do
+		rm -f crit.log
+		start_daemon p1
+		hold p1
+		CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 30 -- "$TEST_TMP/crit.sh" p2 &
+		_w=$!
+		track $_w
+		sleep 0.$((3 + _r % 5))
+		kill -KILL "$(daemon_pid p1)"
+		_kill=$(now_ms)
+		_renew=$(micro_ms "$(lease_field renewTime)")
+		wait $_w || fail "round $_r: the waiting pod did not get the lock"
+		wait $HOLDER 2>/dev/null || true
+		_start=$(awk '$1 == "start" { print $3 }' crit.log)
+		_since_renew=$((_start - _renew))
+		_since_kill=$((_start - _kill))
+		[ $_since_renew -ge $L_MS ] ||
+			fail "round $_r: taken over $_since_renew ms after the last renewal (lease $L_MS)"
+		_bound=$((L_MS + R_MS * 22 / 10 + TREQ_MS))
+		[ $_since_kill -le $((_bound + SLACK_MS)) ] ||
+			fail "round $_r: takeover $_since_kill ms after the kill (bound $_bound)"
+		[ $_since_kill -gt $WORST ] && WORST=$_since_kill
+		[ $_since_renew -lt $BEST ] && BEST=$_since_renew
+		rm -f p1/sock
+	done
+}
+
+# release_handoffs ROUNDS HOLD_S [close]: ROUNDS times, p1 holds the lock HOLD_S seconds and
+# p2 (both running) waits for it; with `close`, the test API server drops every open watch
+# after p1 has taken the lock.  Sets MEDIAN and MAX, the median and the longest handoff (ms
+# from p1's end to p2's start).  Fails on an overlap, on a handoff slower than a poll, and,
+# while the watch works, unless the median is "about one retry period": within R plus the
+# release write (the median, robust to a slow moment on a busy machine).
+release_handoffs() {
+	: >handoffs
+	for _r in $(seq 1 "$1"); do
+		rm -f crit.log
+		CRIT_SLEEP=$2 p1/feast-lock --socket p1/sock -- "$TEST_TMP/crit.sh" p1 &
+		_h=$!
+		wait_for 5 grep -qs start crit.log || fail "holder did not start"
+		[ -z "${3:-}" ] || apiserver_admin POST /admin/watches/close >/dev/null
+		CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 10 -- "$TEST_TMP/crit.sh" p2
+		wait $_h || fail "holder failed"
+		[ "$(overlaps crit.log)" = 0 ] || fail "overlap in a handoff"
+		awk '$1 == "end" && $2 == "p1" { e = $3 } $1 == "start" && $2 == "p2" { s = $3 } END { print s - e }' \
+			crit.log >>handoffs
+	done
+	MEDIAN=$(sort -n handoffs | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	MAX=$(sort -n handoffs | tail -n 1)
+	[ -n "${3:-}" ] || [ "$MEDIAN" -le $((R_MS + 150)) ] || fail "median handoff $MEDIAN ms (retry period $R_MS)"
+	[ "$MAX" -le $((R_MS * 22 / 10 + TREQ_MS + SLACK_MS)) ] || fail "slowest handoff $MAX ms${3:+ with watches closed}"
+}
+
 # ---- against the test API server (tests/apiserver) ----
 # use_apiserver [SERVER ARGS...]: start it and point every helper at it: the
 # Lease "test" in namespace default, through $KUBECONFIG (token test-user).

@@ -95,11 +95,9 @@ echo "faults: $sections critical sections by 10 processes, $hits faulted request
 # A holder whose renewals hang (every Lease PUT held for 3 s): it loses the
 # lock at its renew deadline and kills its command; the waiting pod takes
 # over only a lease duration after the holder's last renewal.
-rm -f up crit.log
-p1/feast-lock --socket p1/sock -- sh -c 'touch up; exec sleep 30' 2>hold.err &
-h=$!
-track $h
-wait_for 5 test -e up || fail "holder did not start"
+rm -f crit.log
+hold p1 hold.err
+h=$HOLDER
 CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 30 -- "$TEST_TMP/crit.sh" p2 &
 w=$!
 track $w

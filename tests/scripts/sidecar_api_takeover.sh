@@ -11,62 +11,16 @@ ROUNDS=${SIDECAR_TAKEOVER_ROUNDS:-2}
 [ "${SIDECAR_SOAK:-}" ] && ROUNDS=20
 
 start_daemon p2
-worst=0
-best=999999
-for i in $(seq 1 "$ROUNDS"); do
-	rm -f up crit.log
-	start_daemon p1
-	p1/feast-lock --socket p1/sock -- sh -c 'touch up; exec sleep 30' 2>/dev/null &
-	h=$!
-	track $h
-	wait_for 5 test -e up || fail "holder did not start"
-	CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 30 -- "$TEST_TMP/crit.sh" p2 &
-	w=$!
-	track $w
-	sleep 0.$((3 + i % 5))
-	kill -KILL "$(daemon_pid p1)"
-	t_kill=$(now_ms)
-	renew=$(micro_ms "$(lease_field renewTime)")
-	wait $w || fail "round $i: the waiting pod did not get the lock"
-	wait $h 2>/dev/null || true
-	start=$(awk '$1 == "start" { print $3 }' crit.log)
-	since_renew=$((start - renew))
-	since_kill=$((start - t_kill))
-	[ $since_renew -ge $L_MS ] || fail "round $i: taken over $since_renew ms after the last renewal"
-	bound=$((L_MS + R_MS * 22 / 10 + TREQ_MS))
-	[ $since_kill -le $((bound + SLACK_MS)) ] || fail "round $i: takeover $since_kill ms after the kill (bound $bound)"
-	[ $since_kill -gt $worst ] && worst=$since_kill
-	[ $since_renew -lt $best ] && best=$since_renew
-	rm -f p1/sock
-done
-echo "API crash takeover: at most $worst ms after SIGKILL (bound $((L_MS + R_MS * 22 / 10 + TREQ_MS))), at least $best ms after the last renewal (lease $L_MS)"
+crash_takeovers "$ROUNDS"
+echo "API crash takeover: at most $WORST ms after SIGKILL (bound $((L_MS + R_MS * 22 / 10 + TREQ_MS))), at least $BEST ms after the last renewal (lease $L_MS)"
 
 # Graceful release, seen through the watch.
 start_daemon p1
-handoffs() {
-	: >handoffs
-	for i in $(seq 1 "$1"); do
-		rm -f crit.log
-		CRIT_SLEEP=0.4 p1/feast-lock --socket p1/sock -- "$TEST_TMP/crit.sh" p1 &
-		h=$!
-		wait_for 5 grep -qs start crit.log || fail "holder did not start"
-		[ -z "${2:-}" ] || apiserver_admin POST /admin/watches/close >/dev/null
-		CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 10 -- "$TEST_TMP/crit.sh" p2
-		wait $h || fail "holder failed"
-		[ "$(overlaps crit.log)" = 0 ] || fail "overlap in a handoff"
-		awk '$1 == "end" && $2 == "p1" { e = $3 } $1 == "start" && $2 == "p2" { s = $3 } END { print s - e }' \
-			crit.log >>handoffs
-	done
-	sort -n handoffs | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }'
-}
-set -- $(handoffs $((ROUNDS * 3)))
-[ "$1" -le $((R_MS + 150)) ] || fail "median handoff $1 ms with a watch (retry period $R_MS)"
-[ "$2" -le $((R_MS * 22 / 10 + TREQ_MS + SLACK_MS)) ] || fail "slowest handoff $2 ms"
-echo "API release handoff: median $1 ms, max $2 ms"
+release_handoffs $((ROUNDS * 3)) 0.4
+echo "API release handoff: median $MEDIAN ms, max $MAX ms"
 # Watches closed by the server under the waiter: it re-watches (or polls) and still hands over in time.
-set -- $(handoffs "$ROUNDS" close)
-[ "$2" -le $((R_MS * 22 / 10 + TREQ_MS + SLACK_MS)) ] || fail "handoff $2 ms after the watch broke"
-echo "API release handoff with broken watches: median $1 ms, max $2 ms"
+release_handoffs "$ROUNDS" 0.4 close
+echo "API release handoff with broken watches: median $MEDIAN ms, max $MAX ms"
 
 # Request rates: a holder renews once per R; an idle daemon sends nothing;
 # a waiter with a working watch does not poll.

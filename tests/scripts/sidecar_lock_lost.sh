@@ -52,11 +52,8 @@ rm -f "$LEASE_FILE"
 # 3. The daemon dies under a client (SIGKILL): the connection ends, the
 #    command is killed at once.
 start_daemon p1
-rm -f up
-p1/feast-lock --socket p1/sock -- sh -c 'touch up; exec sleep 30' 2>err3 &
-lk=$!
-track $lk
-wait_for 5 test -e up || fail "holder did not start"
+hold p1 err3
+lk=$HOLDER
 t0=$(now_ms)
 kill -KILL "$(daemon_pid p1)"
 finish $lk
@@ -71,11 +68,8 @@ rm -f "$LEASE_FILE" p1/sock
 #    duration after the frozen holder's last renewal, after the command died.
 start_daemon p1
 start_daemon p2
-rm -f up
-p1/feast-lock --socket p1/sock -- sh -c 'touch up; exec sleep 30' 2>err4 &
-lk=$!
-track $lk
-wait_for 5 test -e up || fail "holder did not start"
+hold p1 err4
+lk=$HOLDER
 CRIT_SLEEP=0 p2/feast-lock --socket p2/sock -w 30 -- "$TEST_TMP/crit.sh" p2 &
 w=$!
 track $w
