@@ -39,11 +39,15 @@ validate_manifests() {
 # writes $APISERVER_DIR/kubeconfig (exported as KUBECONFIG), and stops the server on
 # exit (a test with its own EXIT trap calls apiserver_stop itself). Tokens:
 # APISERVER_TOKEN (user test-user), APISERVER_FORBIDDEN_TOKEN (403 on every resource),
-# APISERVER_ADMIN_TOKEN (the /admin/ API). The server is a background child of the test:
-# wait for your own background jobs by pid (`wait "$pid"`), never with a bare `wait`.
+# APISERVER_ADMIN_TOKEN (the /admin/ API); basic auth: APISERVER_BASIC_USER with
+# APISERVER_BASIC_PASSWORD. Every user but forbidden-user may impersonate. The server is
+# a background child of the test: wait for your own background jobs by pid
+# (`wait "$pid"`), never with a bare `wait`.
 APISERVER_TOKEN=test-token
 APISERVER_FORBIDDEN_TOKEN=forbidden-token
 APISERVER_ADMIN_TOKEN=admin-token
+APISERVER_BASIC_USER=basic-user
+APISERVER_BASIC_PASSWORD=basic-password
 apiserver_start() {
 	APISERVER_DIR=${APISERVER_DIR:-$TEST_TMP/apiserver}
 	mkdir -p "$APISERVER_DIR"
@@ -53,6 +57,7 @@ apiserver_start() {
 	"$PYTHON" "$SRC/tests/apiserver/apiserver.py" --certs "$APISERVER_DIR/certs" \
 		--port-file "$APISERVER_DIR/port" --token "$APISERVER_TOKEN=test-user" \
 		--forbidden-token "$APISERVER_FORBIDDEN_TOKEN=forbidden-user" \
+		--basic-user "$APISERVER_BASIC_USER:$APISERVER_BASIC_PASSWORD" \
 		--admin-token "$APISERVER_ADMIN_TOKEN" --parent-pid $$ --max-lifetime 3600 \
 		"$@" >>"$APISERVER_DIR/server.log" 2>&1 &
 	APISERVER_PID=$!

@@ -4,8 +4,8 @@ process, for tests on a machine where no real cluster can run.
 
     apiserver.py --certs DIR [--port 0] [--port-file FILE] [--token TOKEN=USER]...
                  [--forbidden-token TOKEN]... [--token-file-user PATH=USER]...
-                 [--admin-token TOKEN] [--state FILE] [--deployment-delay SECONDS]
-                 [--log FILE]
+                 [--basic-user NAME:PASSWORD]... [--admin-token TOKEN] [--state FILE]
+                 [--deployment-delay SECONDS] [--log FILE]
 
 README.md beside this file is the contract (flags, admin API, what is modelled).
 The parts, top to bottom:
@@ -19,7 +19,8 @@ The parts, top to bottom:
   Controller  a Deployment controller stand-in that fills .status after a delay.
   Faults      injected latency, hangs, 5xx bursts, resets, dropped responses,
               409 storms, forbidden requests; expiring tokens.
-  HTTP        the TLS server, authentication, routing, request bodies (JSON, YAML,
+  HTTP        the TLS server, authentication (bearer, basic, client certificates) and
+              impersonation, routing, request bodies (JSON, YAML,
               protobuf through kubeproto.py), watch streaming, admin API.
 """
 import argparse
@@ -139,6 +140,14 @@ def forbidden(user, verb, r, ns, name, sub=""):
 
 
 UNAUTHORIZED = APIError(401, "Unauthorized", "Unauthorized")
+
+
+def cannot_impersonate(user, resource, name):
+    """kube-apiserver's impersonation filter: the acting user lacks the `impersonate` verb
+    on users/groups/uids (cluster-scoped, core group)."""
+    return APIError(403, "Forbidden", '%s "%s" is forbidden: User "%s" cannot impersonate '
+                    'resource "%s" in API group "" at the cluster scope'
+                    % (resource, name, user, resource), {"name": name, "kind": resource})
 
 
 # ======================================================================================
@@ -1088,12 +1097,14 @@ class Faults:
 
 class Tokens:
     """Bearer tokens: static, forbidden, read from a file at each request (rotation), and
-    ones added at run time that can expire after a time or on command."""
+    ones added at run time that can expire after a time or on command.  Also basic-auth
+    passwords, and which user names are forbidden (for impersonation)."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.static = {}      # token -> {"user", "expires" (epoch or None), "forbidden"}
         self.files = []       # [(path, user)]
+        self.passwords = {}   # user -> password (basic auth)
 
     def add(self, token, user, expires_in=None, forbidden=False):
         with self.lock:
@@ -1123,9 +1134,21 @@ class Tokens:
                 pass
         return None
 
+    def lookup_basic(self, user, password):
+        """(user, False) or None."""
+        ok = user in self.passwords and self.passwords[user] == password
+        return (user, False) if ok else None
+
+    def is_forbidden(self, user):
+        """Whether USER is the user of a forbidden token: impersonating it gets its 403s,
+        and it may not impersonate anybody (everyone else may, like system:masters)."""
+        with self.lock:
+            return any(t["forbidden"] and t["user"] == user for t in self.static.values())
+
 
 class RequestLog:
-    """Every API request: time, method, path, query, user, code, duration, fault."""
+    """Every API request: time, method, path, query, user (the effective one, after
+    impersonation), impersonator (the authenticated user, or None), code, duration, fault."""
 
     LIMIT = 200000
 
@@ -1197,6 +1220,9 @@ class Server(ThreadingHTTPServer):
         for spec in args.token_file_user:
             path, _, user = spec.rpartition("=")
             self.tokens.files.append((path, user))
+        for spec in args.basic_user:
+            user, _, password = spec.partition(":")
+            self.tokens.passwords[user] = password
         if args.state and os.path.exists(args.state):
             self.store.load(args.state)
         else:
@@ -1332,10 +1358,21 @@ class Handler(BaseHTTPRequestHandler):
             raise bad_request("couldn't get version/kind; json parse error: %s" % e)
 
     def _user(self):
-        """(user, forbidden) from a bearer token or a client certificate; raises 401."""
+        """(user, forbidden) from a bearer token, basic auth or a client certificate;
+        raises 401."""
         auth = self.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
             found = self.server.tokens.lookup(auth[7:].strip())
+            if found is None:
+                raise UNAUTHORIZED
+            return found
+        if auth.lower().startswith("basic "):
+            try:
+                pair = base64.b64decode(auth[6:].strip(), validate=True).decode()
+            except ValueError:
+                raise UNAUTHORIZED
+            user, sep, password = pair.partition(":")
+            found = self.server.tokens.lookup_basic(user, password) if sep else None
             if found is None:
                 raise UNAUTHORIZED
             return found
@@ -1346,6 +1383,23 @@ class Handler(BaseHTTPRequestHandler):
                     if k == "commonName":
                         return v, False
         raise UNAUTHORIZED
+
+    def _impersonate(self, user, forbidden_user):
+        """The Impersonate-User/-Group/-Uid headers, as kube-apiserver's filter: the
+        authenticated user needs the right to impersonate each (checked user first, then
+        groups, then uid), and the request then runs as the impersonated user."""
+        as_user = self.headers.get("Impersonate-User")
+        groups = self.headers.get_all("Impersonate-Group") or []
+        uid = self.headers.get("Impersonate-Uid")
+        if as_user is None:
+            if groups or uid:
+                raise APIError(500, "InternalError", "Internal error occurred: requested "
+                               "impersonation of groups or a uid without impersonating a user")
+            return user, forbidden_user
+        if forbidden_user:
+            raise cannot_impersonate(user, "users", as_user)
+        self.impersonator = user
+        return as_user, self.server.tokens.is_forbidden(as_user)
 
     def do_GET(self):
         self._handle()
@@ -1361,6 +1415,7 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         self.user = "-"
+        self.impersonator = None
         fault_names = []
         try:
             raw = self._read_body()
@@ -1369,8 +1424,8 @@ class Handler(BaseHTTPRequestHandler):
             faults = self.server.faults.match(self.command, path, self._peek_user())
             fault_names = [f["type"] for f in faults]
             drop_after = self._pre_faults(faults)
-            user, forbidden_user = self._user()
-            self.user = user
+            self.user, forbidden_user = self._user()
+            self.user, forbidden_user = self._impersonate(self.user, forbidden_user)
             self._route(path, query, raw, forbidden_user, drop_after)
         except APIError as e:
             self._error(e)
@@ -1380,6 +1435,7 @@ class Handler(BaseHTTPRequestHandler):
             if not path.startswith("/admin"):
                 self.server.log.add({"time": start, "method": self.command, "path": path,
                                      "query": url.query, "user": self.user,
+                                     "impersonator": self.impersonator,
                                      "agent": self.headers.get("User-Agent", ""),
                                      "code": self.status_code,
                                      "ms": round((time.time() - start) * 1000, 1),
@@ -1808,6 +1864,8 @@ def main(argv=None):
                    metavar="TOKEN[=USER]", help="authenticates, then 403 on every resource")
     p.add_argument("--token-file-user", action="append", default=[], metavar="PATH=USER",
                    help="the current content of PATH is a valid token for USER")
+    p.add_argument("--basic-user", action="append", default=[], metavar="NAME:PASSWORD",
+                   help="HTTP basic auth: NAME with PASSWORD is user NAME")
     p.add_argument("--admin-token", help="bearer token of the /admin/ API")
     p.add_argument("--state", help="load objects from FILE at start, save them on exit")
     p.add_argument("--deployment-delay", type=float, default=0.5,
