@@ -646,6 +646,12 @@ static int check_user(struct kc *k, const struct kube_config *c)
 			   "[token basicAuth], only one is allowed", owner);
 		rc = -1;
 	}
+	if (!c->as_user && (c->as_uid || c->nas_groups)) {
+		/* kube-apiserver would answer 500; client-go refuses before sending. */
+		diag_error(k->d, NULL, "", "requesting uid, groups or user-extra for %s without "
+			   "impersonating a user", c->user_name ? c->user_name : "the user");
+		rc = -1;
+	}
 	if (check_readable(k, "client-certificate", c->cert_file, owner) < 0 ||
 	    check_readable(k, "client-key", c->key_file, owner) < 0 ||
 	    check_readable(k, "tokenFile", c->token_file, owner) < 0)

@@ -319,6 +319,19 @@ expect_out 0 '^namespace/default$' kubectl --kubeconfig=certs.kubeconfig get ns 
 sed "s#certificate-authority: .*#certificate-authority: $APISERVER_DIR/certs/wrong-ca.crt#" \
 	"$KUBECONFIG" >wrongca.kubeconfig
 expect_out 1 'certificate signed by unknown authority' kubectl --kubeconfig=wrongca.kubeconfig get cm
+# impersonation: the request runs as the --as user; forbidden-user may not impersonate
+expect_out 1 'Error from server \(Forbidden\): configmaps is forbidden: User "forbidden-user" cannot list resource "configmaps" in API group "" in the namespace "default"' \
+	kubectl get cm --as=forbidden-user
+expect_out 0 '^namespace/default$' kubectl get ns default -o name --as=ops --as-group=a --as-group=b --as-uid=42
+expect_out 1 'Error from server \(Forbidden\): users "test-user" is forbidden: User "forbidden-user" cannot impersonate resource "users" in API group "" at the cluster scope' \
+	kubectl --token="$APISERVER_FORBIDDEN_TOKEN" get cm --as=test-user
+# basic auth: kubectl 1.32 still sends username/password from a kubeconfig user
+sed "s#^    token: .*#    username: $APISERVER_BASIC_USER\n    password: $APISERVER_BASIC_PASSWORD#" \
+	"$KUBECONFIG" >basic.kubeconfig
+expect_out 0 '^namespace/default$' kubectl --kubeconfig=basic.kubeconfig get ns default -o name
+sed "s#^    password: .*#    password: wrong#" basic.kubeconfig >basic-wrong.kubeconfig
+expect_out 1 'error: You must be logged in to the server \(Unauthorized\)' \
+	kubectl --kubeconfig=basic-wrong.kubeconfig get cm
 # ---- client-side apply (strategic merge patch computed by kubectl) ----
 expect_out 0 '^deployment.apps/web created$' kubectl apply -f app.yaml
 expect_out 0 '^deployment.apps/web unchanged$' kubectl apply -f app.yaml

@@ -1,6 +1,7 @@
 # cluster_auth.sh -- how the cluster commands connect: exec credential plugins, a merged
 # KUBECONFIG (context namespace included), client certificates, a wrong CA (exit 3, no
-# silent skip), expired and forbidden tokens (the server's Status, exit 3).
+# silent skip), expired and forbidden tokens (the server's Status, exit 3), impersonation
+# (--as, --as-group, --as-uid) and basic auth (username/password in the kubeconfig).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
 cluster_start 0.2 feast team
@@ -112,3 +113,53 @@ has err '^error: stopped at .*: [1-7] of 8 objects were applied before it'
 apiserver_admin DELETE /admin/faults >/dev/null
 expect_run 0 "$FEAST" apply -f late.yaml -n feast
 has out '^deployment.apps/feast-late (created|configured)$'
+
+# ---- impersonation (--as, --as-group, --as-uid): the server decides as that user ----
+expect_run 3 "$FEAST" status shop -n feast --as=forbidden-user
+has err "^error: from server \\(Forbidden\\): .*is forbidden: User \"forbidden-user\" cannot get resource"
+expect_run 3 "$FEAST" apply -f store.yaml -n feast --as=forbidden-user --as-group=team
+has err '^error: from server \(Forbidden\): clusterroles.rbac.authorization.k8s.io "feast-token-review-cluster-role" is forbidden: User "forbidden-user" cannot get resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope$'
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 8 objects'
+apiserver_admin DELETE /admin/requests >/dev/null
+expect_run 0 "$FEAST" apply -f store.yaml -n feast --as=ops --as-group=a --as-group=b --as-uid=42
+has out '^deployment.apps/feast-shop (unchanged|configured)$'
+apiserver_admin GET '/admin/requests?user=ops' >log
+has log '"impersonator": *"test-user"' "not applied as ops, impersonated by test-user"
+expect_run 0 "$FEAST" status shop -n feast --as=test-user
+has out '^Namespace: +feast$'
+# Groups or a uid without a user: refused before sending, as kubectl does.
+apiserver_admin DELETE /admin/requests >/dev/null
+expect_run 3 "$FEAST" status shop -n feast --as-group=team
+has err '^error: requesting uid, groups or user-extra for test without impersonating a user$'
+apiserver_admin GET /admin/requests >log
+has log '"total": *0' "requests were sent with groups but no user to impersonate"
+# The forbidden token may not impersonate at all.
+expect_run 3 "$FEAST" status shop -n feast --token "$APISERVER_FORBIDDEN_TOKEN" --as=test-user
+has err '^error: from server \(Forbidden\): users "test-user" is forbidden: User "forbidden-user" cannot impersonate resource "users" in API group "" at the cluster scope$'
+
+# ---- basic auth from the kubeconfig: username and password ----
+cat >kc-basic <<KC
+apiVersion: v1
+kind: Config
+current-context: b
+clusters:
+- {name: b, cluster: {server: "$APISERVER_URL", certificate-authority: $C/ca.crt}}
+users:
+- {name: b, user: {username: $APISERVER_BASIC_USER, password: $APISERVER_BASIC_PASSWORD}}
+contexts:
+- {name: b, context: {cluster: b, user: b, namespace: feast}}
+KC
+apiserver_admin DELETE /admin/requests >/dev/null
+expect_run 0 "$FEAST" status shop --kubeconfig kc-basic
+has out '^Namespace: +feast$'
+apiserver_admin GET "/admin/requests?user=$APISERVER_BASIC_USER" >log
+has log '"total": *[1-9]' "status did not authenticate as the basic-auth user"
+expect_run 0 "$FEAST" apply -f store.yaml --kubeconfig kc-basic
+sed "s/password: $APISERVER_BASIC_PASSWORD/password: wrong/" kc-basic >kc-basic-wrong
+expect_run 3 "$FEAST" status shop --kubeconfig kc-basic-wrong
+has err '^error: from server \(Unauthorized\): Unauthorized$'
+expect_run 3 "$FEAST" apply -f store.yaml --kubeconfig kc-basic-wrong
+has err '^error: from server \(Unauthorized\): Unauthorized$'
+# Impersonation on top of basic auth.
+expect_run 3 "$FEAST" status shop --kubeconfig kc-basic --as=forbidden-user
+has err 'User "forbidden-user" cannot get resource'

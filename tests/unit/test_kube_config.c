@@ -387,6 +387,17 @@ Test(kubeconfig, validation_matches_kubectl)
 				 "contexts:\n- name: x\n  context: {cluster: c, user: u}\n");
 	load_err(NULL, &e, "more than one authentication method found");
 
+	/* Groups or a uid to impersonate need a user to impersonate, as in kubectl. */
+	e.kubeconfig = put("c5b", "current-context: x\n"
+				 "clusters:\n- name: c\n  cluster: {server: https://h}\n"
+				 "users:\n- name: u\n  user: {token: t, as-groups: [g]}\n"
+				 "contexts:\n- name: x\n  context: {cluster: c, user: u}\n");
+	load_err(NULL, &e, "requesting uid, groups or user-extra for u without impersonating a user");
+	struct kube_flags uid = { .as_uid = "42" };
+	load_err(&uid, &e, "requesting uid, groups or user-extra for u without impersonating a user");
+	struct kube_flags as = { .as = "ops", .as_uid = "42" };
+	load_ok(&as, &e);
+
 	e.kubeconfig = put("c6", "current-context: x\n"
 				 "clusters:\n- name: c\n  cluster: {server: https://h}\n"
 				 "users:\n- name: u\n  user: {auth-provider: {name: gcp}}\n"
