@@ -1,5 +1,65 @@
-# cluster_lib.sh -- what tests/scripts/cluster_*.sh share (sourced after tests/lib.sh): the
-# test API server with its namespaces, and the FeatureStore they apply.
+# cluster_lib.sh -- what tests/scripts/cluster_*.sh share (sourced after tests/lib.sh): a
+# real control plane (tests/cluster/up.sh) or the test API server, their namespaces, the
+# requests a test made, and the FeatureStore they apply.
+
+# real_cluster_start [NAMESPACE...]: a real control plane of this test's own (kube-apiserver,
+# etcd, controllers, scheduler, kwok: tests/cluster/up.sh) with the namespaces (feast when
+# none is named) and their default ServiceAccounts. Exports KUBECONFIG (the admin) and puts
+# the control plane's kubectl first on PATH; sets CLUSTER_* from up.sh's env file. The
+# control plane stops on exit (a test with its own EXIT trap calls real_cluster_stop).
+real_cluster_start() {
+	CLUSTER_DIR=$TEST_TMP/cluster
+	"$SRC/tests/cluster/up.sh" "$CLUSTER_DIR" 2>"$TEST_TMP/cluster-up.log" ||
+		{ cat "$TEST_TMP/cluster-up.log" >&2; fail "the control plane did not start"; }
+	trap real_cluster_stop EXIT
+	. "$CLUSTER_DIR/env"
+	PATH=$CLUSTER_BIN:$PATH
+	KUBECACHEDIR=$CLUSTER_DIR/kubecache
+	export KUBECONFIG KUBECACHEDIR PATH
+	[ $# -gt 0 ] || set -- feast
+	for _ns in "$@"; do
+		kubectl create namespace "$_ns" >/dev/null
+	done
+	for _ns in "$@"; do
+		_i=0
+		until kubectl get serviceaccount default -n "$_ns" >/dev/null 2>&1; do
+			_i=$((_i + 1))
+			[ "$_i" -lt 150 ] || fail "namespace $_ns has no default ServiceAccount after 30 s"
+			sleep 0.2
+		done
+	done
+}
+
+# real_cluster_stop: stop what real_cluster_start started (idempotent).
+real_cluster_stop() {
+	[ -n "${CLUSTER_DIR:-}" ] && "$SRC/tests/cluster/down.sh" "$CLUSTER_DIR"
+	CLUSTER_DIR=
+}
+
+# audit_mark: remember where the audit log ends now; audit_requests and audit_count then
+# look only at what came after it.
+audit_mark() {
+	AUDIT_MARK=$(wc -l <"$CLUSTER_DIR/audit.log")
+}
+
+# audit_requests [audit.py OPTIONS]: the requests since audit_mark, one line each
+# (VERB URI CODE USER AGENT), e.g. `audit_requests --agent kubectl-feast --writes`.
+audit_requests() {
+	"$PYTHON" "$SRC/tests/cluster/audit.py" "$CLUSTER_DIR/audit.log" --from "${AUDIT_MARK:-0}" "$@"
+}
+
+# audit_count [audit.py OPTIONS]: how many requests since audit_mark.
+audit_count() {
+	audit_requests --count "$@"
+}
+
+# audit_only_dry_writes AGENT_PREFIX: fail unless that agent wrote since audit_mark and
+# every write was a dry run (dryRun=All in its URI).
+audit_only_dry_writes() {
+	audit_requests --agent "$1" --writes >writes
+	[ -s writes ] || fail "no writes at all from $1"
+	! grep -v 'dryRun=All' writes >/dev/null || fail "writes that were not dry runs: $(grep -v 'dryRun=All' writes)"
+}
 
 # cluster_start DELAY [NAMESPACE...]: the test API server (tests/lib.sh: apiserver_start, so
 # KUBECONFIG points at it), its Deployments rolling out DELAY seconds after a change, and the
