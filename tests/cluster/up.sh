@@ -24,7 +24,7 @@ src=$(cd "$here/../.." && pwd)
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 timeout=${CLUSTER_START_TIMEOUT:-120}
-bin=$("$here/build.sh" | tail -n 1)
+bin=${FEAST_CLUSTER_BIN:-$("$here/build.sh" | tail -n 1)}
 # The kubectl of the same release as the server, so no version-skew warning reaches a test.
 PATH=$bin:$PATH
 mkdir -p "$dir/logs" "$dir/pki"
