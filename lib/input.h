@@ -4,7 +4,10 @@
  * `-f FILE` reads a file, `-f DIR` every *.yaml / *.yml / *.json in it in
  * sorted order (subdirectories only with -R), `-f -` standard input (once).
  * Each stream is parsed with yaml_parse(); documents keep their stream order
- * and streams the order of the -f arguments.  Problems (missing file,
+ * and streams the order of the -f arguments.  A directory walk follows
+ * symbolic links but reads each directory and file (device and inode) once:
+ * a link back up the tree or a second name of a read file is skipped with a
+ * warning naming both paths.  Problems (missing file,
  * unreadable directory, empty directory, YAML errors) go to `d`; loading
  * continues with the next input so that one run reports all of them.
  *

@@ -1,0 +1,57 @@
+# validate_bounded.sh -- hostile input costs bounded work: a -R walk through symbolic
+# links back up the tree ends and reads every directory and file once (saying which
+# links it skipped).  Messages byte for byte
+# against golden/bounded/; GOLDEN_UPDATE=1 (make golden-update) rewrites them.
+. "$FEAST_SOURCE_DIR/tests/lib.sh"
+cd "$TEST_TMP"
+
+GOLDEN="$SRC/golden/bounded"
+DATA="$SRC/testdata/bounded"
+used=""
+
+# golden_cmp NAME FILE: compare FILE with golden/bounded/NAME.
+golden_cmp() {
+	used="$used $1"
+	if [ -n "${GOLDEN_UPDATE:-}" ]; then
+		cp "$2" "$GOLDEN/$1"
+	else
+		[ -f "$GOLDEN/$1" ] || fail "missing golden/bounded/$1 (make golden-update)"
+		same_file "$GOLDEN/$1" "$2"
+	fi
+}
+
+# run_case NAME EXIT ARGS...: kubectl-feast ARGS within 30 s (the old walks took
+# forever), with exit EXIT and stderr as golden/bounded/NAME.err.
+run_case() {
+	name=$1 want=$2
+	shift 2
+	expect_exit "$want" timeout 30 "$FEAST" "$@" >"$name.out" 2>"$name.err"
+	golden_cmp "$name.err" "$name.err"
+}
+
+# ---- directory walks ----
+# Two links to the directory itself: the walk used to branch twice at every level.
+mkdir -p loop2 && cp "$DATA/store.yaml" loop2/store.yaml
+ln -s . loop2/self && ln -s ../loop2 loop2/again
+run_case loop-two-links 0 validate -R -f loop2
+# One link: the store used to be read (and rendered) about 38 times.
+mkdir -p loop1/sub && cp "$DATA/store.yaml" loop1/sub/store.yaml && ln -s .. loop1/sub/up
+run_case loop-one-link 0 render -R -f loop1 -n feast
+"$FEAST" render -f loop1/sub/store.yaml -n feast >once.yaml
+"$FEAST" render -R -f loop1 -n feast >walk.yaml 2>/dev/null
+same_file once.yaml walk.yaml
+# A second name of a file (a hard link, a symbolic link) is read once; a link to a
+# directory outside the tree is followed, once.
+mkdir -p names/real outside && cp "$DATA/store.yaml" names/real/a.yaml
+ln names/real/a.yaml names/real/b.yaml && ln -s real/a.yaml names/c.yaml
+ln -s ../../outside names/real/elsewhere && ln -s ../outside names/same
+sed 's/walk$/other/' "$DATA/store.yaml" >outside/x.yml
+run_case second-names 0 validate -R -f names
+# Without -R a link to a directory is not followed, and nothing is said about it.
+run_case loop-flat 0 validate -f loop2
+
+[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
+for f in "$GOLDEN"/*; do
+	case " $used " in *" $(basename "$f") "*) ;; *) fail "golden/bounded/$(basename "$f") belongs to no case" ;; esac
+done
+echo "bounded: walks end"
