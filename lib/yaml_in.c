@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "doc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -12,12 +13,24 @@ const struct yaml_limits yaml_default_limits = {
 	.max_doc_bytes = 8u << 20,
 	.max_depth = 100,
 	.max_alias_nodes = 1000000,
+	.max_alias_factor = 16,
+	.min_alias_bytes = 1u << 20,
 };
 
 struct anchor {
 	const char *name;
+	size_t hash;
 	struct node *node;
-	size_t size; /* nodes in the anchored subtree, aliases expanded */
+	size_t size;  /* nodes in the anchored subtree, aliases expanded */
+	size_t bytes; /* source bytes of the subtree, aliases expanded */
+};
+
+/* Anchor names to their latest anchor, so that a lookup costs the same with
+ * 100,000 anchors as with one.  A slot is in use only when its generation is
+ * the reader's: each document starts with an empty table without clearing it. */
+struct anchor_slot {
+	size_t index; /* into reader.anchors */
+	unsigned gen;
 };
 
 struct reader {
@@ -29,7 +42,11 @@ struct reader {
 	struct diags *d;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
+	struct anchor_slot *slots;
+	size_t nslots;    /* a power of two, at least twice nanchors */
+	unsigned gen;     /* of the document being read; slots of older ones are free */
 	size_t alias_nodes;
+	size_t alias_bytes, max_alias_bytes; /* bytes aliases add to the whole stream */
 	const char *keys[128]; /* key path to the node being read, for messages */
 	unsigned depth;
 	bool syntax_error; /* libyaml cannot go on after one */
@@ -123,25 +140,63 @@ static bool next_event(struct reader *r, yaml_event_t *ev)
 	return true;
 }
 
-static void add_anchor(struct reader *r, const char *name, struct node *n, size_t size)
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot holding `name` (hash `h`), or the free slot where it would go. */
+static struct anchor_slot *anchor_slot(struct reader *r, const char *name, size_t h)
+{
+	for (size_t i = h & (r->nslots - 1);; i = (i + 1) & (r->nslots - 1)) {
+		struct anchor_slot *s = &r->slots[i];
+		if (s->gen != r->gen)
+			return s;
+		const struct anchor *an = &r->anchors[s->index];
+		if (an->hash == h && strcmp(an->name, name) == 0)
+			return s;
+	}
+}
+
+static void index_anchor(struct reader *r, size_t index)
+{
+	struct anchor_slot *s = anchor_slot(r, r->anchors[index].name, r->anchors[index].hash);
+	s->index = index; /* a later anchor of the same name shadows the earlier one */
+	s->gen = r->gen;
+}
+
+static void add_anchor(struct reader *r, const char *name, struct node *n, size_t size, size_t bytes)
 {
 	if (r->nanchors == r->capanchors) {
 		r->capanchors = r->capanchors ? r->capanchors * 2 : 8;
 		r->anchors = xrealloc(r->anchors, r->capanchors * sizeof(*r->anchors));
 	}
-	/* A later anchor of the same name shadows the earlier one. */
-	r->anchors[r->nanchors].name = arena_strdup(r->a, name);
-	r->anchors[r->nanchors].node = n;
-	r->anchors[r->nanchors].size = size;
-	r->nanchors++;
+	struct anchor *an = &r->anchors[r->nanchors++];
+	an->name = arena_strdup(r->a, name);
+	an->hash = name_hash(name);
+	an->node = n;
+	an->size = size;
+	an->bytes = bytes;
+	if (2 * r->nanchors > r->nslots) {
+		free(r->slots);
+		r->nslots = r->nslots ? r->nslots * 2 : 64;
+		r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+		r->gen = 1;
+		for (size_t i = 0; i + 1 < r->nanchors; i++)
+			index_anchor(r, i);
+	}
+	index_anchor(r, r->nanchors - 1);
 }
 
 static struct anchor *find_anchor(struct reader *r, const char *name)
 {
-	for (size_t i = r->nanchors; i-- > 0;)
-		if (strcmp(r->anchors[i].name, name) == 0)
-			return &r->anchors[i];
-	return NULL;
+	if (!r->nanchors)
+		return NULL;
+	struct anchor_slot *s = anchor_slot(r, name, name_hash(name));
+	return s->gen == r->gen ? &r->anchors[s->index] : NULL;
 }
 
 static enum scalar_style map_style(yaml_scalar_style_t s)
@@ -323,7 +378,8 @@ static bool read_pair(struct reader *r, struct node *map, yaml_event_t *kev, siz
 			!kev->data.scalar.tag;
 	if (kev->data.scalar.anchor)
 		add_anchor(r, (const char *)kev->data.scalar.anchor,
-			   node_scalar(r->a, &kpos, key, strlen(key), SCALAR_STR, STYLE_ANY), 1);
+			   node_scalar(r->a, &kpos, key, strlen(key), SCALAR_STR, STYLE_ANY), 1,
+			   strlen(key));
 	yaml_event_t vev;
 	if (!next_event(r, &vev))
 		return false;
@@ -408,12 +464,24 @@ static struct node *read_alias(struct reader *r, yaml_event_t *ev, size_t *count
 		r->syntax_error = true;
 		return NULL;
 	}
+	r->alias_bytes += an->bytes;
+	if (r->alias_bytes > r->max_alias_bytes) {
+		char msg[256];
+		snprintf(msg, sizeof(msg),
+			 "aliases expand this %zu-byte input past %zu bytes (the limit: %u times its size, "
+			 "at least %zu KiB; an alias bomb?); refusing to expand further",
+			 r->len, r->len + r->max_alias_bytes, r->lim->max_alias_factor,
+			 r->lim->min_alias_bytes >> 10);
+		reader_error(r, &pos, msg);
+		r->syntax_error = true;
+		return NULL;
+	}
 	return an->node;
 }
 
 static struct node *read_node(struct reader *r, yaml_event_t *ev, size_t *count)
 {
-	size_t mine = 1;
+	size_t mine = 1, added = r->alias_bytes;
 	struct node *n = NULL;
 	const yaml_char_t *anchor = NULL;
 	switch (ev->type) {
@@ -438,8 +506,9 @@ static struct node *read_node(struct reader *r, yaml_event_t *ev, size_t *count)
 		return NULL;
 	}
 	}
+	/* What the node's own text spans, plus what aliases inside it added. */
 	if (n && anchor)
-		add_anchor(r, (const char *)anchor, n, mine);
+		add_anchor(r, (const char *)anchor, n, mine, n->end - n->off + r->alias_bytes - added);
 	*count += mine;
 	return n;
 }
@@ -448,6 +517,10 @@ static bool read_document(struct reader *r, yaml_event_t *start, unsigned index,
 			  struct doclist *docs)
 {
 	r->nanchors = 0;
+	if (++r->gen == 0 && r->slots) { /* wrapped: old generations would look current */
+		memset(r->slots, 0, r->nslots * sizeof(*r->slots));
+		r->gen = 1;
+	}
 	r->alias_nodes = 0;
 	struct document doc = { 0 };
 	doc.file = r->file;
@@ -492,6 +565,12 @@ int yaml_parse(struct arena *a, const char *file, const char *text, size_t len,
 	r.text = text;
 	r.len = len;
 	r.lim = limits ? limits : &yaml_default_limits;
+	/* Room for aliases: the stream's size times the factor, less the stream itself. */
+	r.max_alias_bytes = len > SIZE_MAX / (r.lim->max_alias_factor + 1) ? SIZE_MAX / 2
+			  : len * r.lim->max_alias_factor;
+	if (r.max_alias_bytes < r.lim->min_alias_bytes)
+		r.max_alias_bytes = r.lim->min_alias_bytes;
+	r.max_alias_bytes -= len < r.max_alias_bytes ? len : r.max_alias_bytes;
 	r.d = d;
 	struct doclist mine = { 0 };
 
@@ -519,6 +598,7 @@ int yaml_parse(struct arena *a, const char *file, const char *text, size_t len,
 	}
 	yaml_parser_delete(&r.parser);
 	free(r.anchors);
+	free(r.slots);
 	if (r.errors)
 		return -1;
 	for (size_t i = 0; i < mine.n; i++)

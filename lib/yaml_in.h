@@ -5,7 +5,8 @@
  * carrying file, line, column and byte offsets.  It is meant for untrusted
  * bytes: invalid YAML (with libyaml's position), invalid UTF-8, duplicate
  * keys, non-scalar keys, unknown aliases, alias expansion past a node budget
- * ("billion laughs"), nesting deeper than a limit and documents over a size
+ * or past a multiple of the input's size in bytes ("billion laughs"; anchors
+ * are looked up by hash, so their number costs no time), nesting deeper than a limit and documents over a size
  * limit are errors, reported as diagnostics; nothing crashes.
  *
  * Ownership: the source text must outlive the documents only for
@@ -40,6 +41,10 @@ struct yaml_limits {
 	size_t max_doc_bytes;    /* default 8 MiB */
 	unsigned max_depth;      /* default 100 */
 	size_t max_alias_nodes;  /* nodes reachable through aliases; default 1,000,000 */
+	/* Source bytes with every alias expanded: at most this many times the
+	 * stream's size (default 16), or min_alias_bytes (default 1 MiB) if more. */
+	unsigned max_alias_factor;
+	size_t min_alias_bytes;
 };
 
 extern const struct yaml_limits yaml_default_limits;

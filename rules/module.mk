@@ -63,5 +63,12 @@ golden-update-bad: $(PROGRAMS)
 
 golden-update:: golden-update-bad
 
-.PHONY: fuzz golden-update golden-update-bad
+# golden/bounded/: the walk and alias limits (tests/scripts/validate_bounded.sh).
+golden-update-bounded: $(PROGRAMS)
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+		GOLDEN_UPDATE=1 tests/run-scripts.sh validate_bounded
+
+golden-update:: golden-update-bounded
+
+.PHONY: fuzz golden-update golden-update-bad golden-update-bounded
 -include $(O)/tools/crdgen.d $(O)/tests/fuzz/fuzz_validate.d $(O)/tests/fuzz/replay.d

@@ -1,5 +1,6 @@
 /* test_yaml.c -- the document tree, YAML reader and writer, JSON both ways. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -137,6 +138,62 @@ Test(yaml, alias_bomb_is_refused)
 			   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
 	const struct diag *d = parse_err(bomb);
 	cr_assert(strstr(d->msg, "alias"), "%s", d->msg);
+}
+
+Test(yaml, alias_node_budget_holds_without_the_byte_budget)
+{
+	struct yaml_limits lim = yaml_default_limits;
+	lim.min_alias_bytes = SIZE_MAX / 4;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+	for (char c = 'b'; c <= 'h'; c++)
+		buf_addf(&b, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c, c, c - 1, c - 1,
+			 c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+	struct doclist l = { 0 };
+	cr_assert_eq(yaml_parse(&A, "t.yaml", b.data, b.len, &lim, &l, &D), -1);
+	cr_assert(strstr(D.v[0].msg, "more than 1000000 nodes"), "%s", D.v[0].msg);
+	buf_release(&b);
+}
+
+/* Few nodes, many bytes: one long value aliased a few times. */
+Test(yaml, alias_byte_budget_is_a_multiple_of_the_input)
+{
+	struct yaml_limits lim = yaml_default_limits;
+	lim.max_alias_factor = 4;
+	lim.min_alias_bytes = 0;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "v: &v ");
+	for (int i = 0; i < 1000; i++)
+		buf_addc(&b, 'a');
+	buf_adds(&b, "\nl: [*v, *v, *v]\n");
+	struct doclist l = { 0 };
+	cr_assert_eq(yaml_parse(&A, "t.yaml", b.data, b.len, &lim, &l, &D), 0, "3 copies fit in 4 times");
+	buf_adds(&b, "m: [*v]\n");
+	cr_assert_eq(yaml_parse(&A, "t.yaml", b.data, b.len, &lim, &l, &D), -1, "the 4th copy does not");
+	cr_assert_eq(D.v[0].pos.line, 3);
+	cr_assert(strstr(D.v[0].msg, "times its size"), "%s", D.v[0].msg);
+	buf_release(&b);
+}
+
+/* The anchor table: later anchors shadow earlier ones, each document starts empty,
+ * and lookups stay right as the table grows. */
+Test(yaml, anchors_shadow_grow_and_end_with_their_document)
+{
+	struct doclist l = parse_ok("a: &x 1\nb: &x 2\nc: *x\n");
+	int64_t v;
+	cr_assert(node_get_int(node_at(l.v[0].root, "c"), &v) && v == 2);
+	const struct diag *d = parse_err("a: &x 1\n---\nb: *x\n");
+	cr_assert(strstr(d->msg, "unknown alias"), "%s", d->msg);
+	D.n = 0;
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 5000; i++)
+		buf_addf(&b, "k%d: &a%d %d\n", i, i, i);
+	for (int i = 0; i < 5000; i++)
+		buf_addf(&b, "r%d: *a%d\n", i, i);
+	l = parse_ok(b.data);
+	cr_assert(node_get_int(node_at(l.v[0].root, "r0"), &v) && v == 0);
+	cr_assert(node_get_int(node_at(l.v[0].root, "r4999"), &v) && v == 4999);
+	buf_release(&b);
 }
 
 Test(yaml, aliases_and_merge_keys_expand)
