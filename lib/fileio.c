@@ -35,6 +35,32 @@ static void fsync_dir(const char *dir)
 	}
 }
 
+int file_check_replaceable(const char *path, bool force, struct diags *d)
+{
+	struct pos pos = { path, 0, 0 };
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	/* Root may write anything, so the mode says what the owner meant. */
+	bool readonly = !(st.st_mode & 0222) || access(path, W_OK) < 0;
+	if (readonly && !force) {
+		diag_error(d, &pos, "", "the file is read-only (mode %04o); use --force to replace it anyway",
+			   (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (st.st_nlink > 1) {
+		unsigned long others = (unsigned long)st.st_nlink - 1;
+		const char *what = others == 1 ? "other hard link, which keeps" : "other hard links, which keep";
+		if (!force) {
+			diag_error(d, &pos, "", "the file has %lu %s the old content when it is replaced; "
+				   "use --force to replace this name anyway", others, what);
+			return -1;
+		}
+		diag_warn(d, &pos, "", "replacing this name only: its %lu %s the old content", others, what);
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, struct diags *d)
 {
 	struct pos pos = { path, 0, 0 };
@@ -54,8 +80,14 @@ int write_file_atomic(const char *path, const char *data, size_t len, struct dia
 	}
 	struct stat st;
 	mode_t mode = 0644;
-	if (stat(target, &st) == 0)
+	if (stat(target, &st) == 0) {
 		mode = st.st_mode & 07777;
+		/* Before fchmod: a change of owner clears the set-id bits.  The owner
+		 * only when allowed (root), else at least the group. */
+		if ((st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) < 0 &&
+		    fchown(fd, (uid_t)-1, st.st_gid) < 0)
+			errno = 0;
+	}
 	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		diag_error(d, &pos, "", "cannot write: %s", strerror(errno));
 		close(fd);

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { OPT_FILENAME = 1, OPT_REPLICAS, OPT_NAME, OPT_DRY_RUN };
+enum { OPT_FILENAME = 1, OPT_REPLICAS, OPT_NAME, OPT_DRY_RUN, OPT_FORCE };
 
 static const struct opt scale_opts_table[] = {
 	{ "filename", 'f', OPT_VALUE, OPT_FILENAME, "FILE", NULL, NULL,
@@ -30,6 +30,9 @@ static const struct opt scale_opts_table[] = {
 	{ "dry-run", 0, OPT_OPTIONAL, OPT_DRY_RUN, "MODE", "none|client|server", "none",
 	  "With -f, client (or a bare --dry-run) prints the change as a unified diff instead of "
 	  "writing the file.  Without -f, the cluster's own dry run modes.", 0 },
+	{ "force", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
+	  "With -f: replace FILE even when it is read-only or has other hard links (which keep "
+	  "the old content).", 0 },
 	OPT_END,
 };
 
@@ -66,6 +69,9 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return 0;
 	case OPT_NAME:
 		p->a.name = value;
+		return 0;
+	case OPT_FORCE:
+		p->a.force = !value || strcmp(value, "true") == 0;
 		return 0;
 	case OPT_DRY_RUN:
 		p->a.dry_run = !value || !strcmp(value, "client") ? SCALE_DRY_RUN_CLIENT
@@ -169,7 +175,8 @@ static int finish(const struct scale_args *a, const struct document *fs, const s
 		printf("featurestore.feast.dev/%s unchanged\n", name);
 		return EXIT_OK;
 	}
-	if (write_file_atomic(a->file, text->data, text->len, d) < 0)
+	if (file_check_replaceable(a->file, a->force, d) < 0 ||
+	    write_file_atomic(a->file, text->data, text->len, d) < 0)
 		return EXIT_INVALID;
 	printf("featurestore.feast.dev/%s scaled\n", name);
 	return EXIT_OK;
@@ -244,6 +251,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 		return usage_error(cmd, "must specify -f FILE (edit the file in Git) or NAME (scale the live store)");
 	if (p.a.name)
 		return usage_error(cmd, "--name picks a store in the -f file; give the live store's name as NAME");
+	if (p.a.force)
+		return usage_error(cmd, "--force is for -f FILE (replace a read-only or hard-linked file)");
 	p.a.name = args.v[0];
 	return scale_live(&p.a);
 }
@@ -257,7 +266,9 @@ const struct command cmd_scale = {
 	"-f FILE changes the file: spec.replicas of the FeatureStore in FILE is edited in place for\n"
 	"Git (only those bytes change: comments, key order, quoting and other documents stay as\n"
 	"they are; the field is added after feastProject when absent; the file is replaced\n"
-	"atomically) and no cluster is contacted.  scale NAME changes the live cluster instead.\n"
+	"atomically, keeping its mode, owner and group) and no cluster is contacted; a read-only\n"
+	"file, or one with other hard links, is refused unless --force.\n"
+	"scale NAME changes the live cluster instead.\n"
 	"\n"
 	"Both modes refuse, with exit code 1 and nothing changed, a count below 1, a store whose\n"
 	"count an HPA (services.scaling.autoscaling) or a KEDA ScaledObject owns, and a count above\n"

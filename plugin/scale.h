@@ -39,6 +39,7 @@ struct scale_args {
 	enum scale_dry_run dry_run;   /* --dry-run[=none|client|server]; bare: client */
 	struct kube_flags kube;       /* connection flags (-n also picks the store with -f) */
 	const char *conn_flag;        /* first connection flag other than -n, for -f's refusal */
+	bool force;                   /* -f: replace a read-only or hard-linked file */
 };
 
 /* Live mode: scale the FeatureStore NAME in the cluster.  Returns an exit code
