@@ -55,6 +55,7 @@ static void copy_config(struct arena *a, const struct kube_config *s, struct kub
 {
 	*o = *s;
 	o->server = dup_s(a, s->server);
+	o->server_shown = kube_url_redacted(a, o->server ? o->server : "");
 	o->tls_server_name = dup_s(a, s->tls_server_name);
 	o->ca_file = dup_s(a, s->ca_file);
 	o->ca_data = dup_blob(a, s->ca_data);
@@ -103,15 +104,18 @@ static void default_opts(struct kube_client_opts *o, const struct kube_client_op
 
 static bool server_ok(const char *s)
 {
-	return !strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7);
+	/* A query string or fragment would end up inside every request path. */
+	return (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7)) && !strpbrk(s, "?#");
 }
 
 struct kube_client *kube_client_new(const struct kube_config *cfg, const struct kube_client_opts *opts,
 				    struct diags *d)
 {
 	if (!cfg->server || !server_ok(cfg->server)) {
+		struct arena scratch = ARENA_INIT; /* d's arena keeps its own copy */
 		diag_error(d, NULL, "", "invalid API server URL \"%s\": want https://HOST[:PORT]",
-			   cfg->server ? cfg->server : "");
+			   kube_url_redacted(&scratch, cfg->server ? cfg->server : ""));
+		arena_free(&scratch);
 		return NULL;
 	}
 	CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);

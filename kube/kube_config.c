@@ -719,7 +719,10 @@ static const char *in_cluster_namespace(struct kc *k, const struct kube_env *env
 
 /* ---- putting it together ---- */
 
-static void normalize_server(struct kc *k, struct kube_config *c)
+/* A query string or fragment would land inside every request path (server +
+ * "/api/v1/...?..."), so it is refused rather than sent somewhere else.
+ * Messages show the server with its password hidden, as kubectl does. */
+static int normalize_server(struct kc *k, const struct kube_flags *f, struct kube_config *c)
 {
 	if (!strstr(c->server, "://")) {
 		/* client-go: no scheme means https when TLS is configured, else http. */
@@ -730,6 +733,15 @@ static void normalize_server(struct kc *k, struct kube_config *c)
 	while (n && c->server[n - 1] == '/')
 		n--;
 	c->server = arena_strndup(k->a, c->server, n);
+	c->server_shown = kube_url_redacted(k->a, c->server);
+	const char *extra = strpbrk(c->server_shown, "?#");
+	if (!extra)
+		return 0;
+	diag_error(k->d, NULL, "", "the server URL \"%s\" (%s%s%s) has a %s: remove \"%s\" (a server URL is "
+		   "scheme://host[:port][/path])", c->server_shown, f->server ? "--server" : "cluster \"",
+		   f->server ? "" : c->cluster_name ? c->cluster_name : "", f->server ? "" : "\"",
+		   *extra == '?' ? "query string" : "fragment", extra);
+	return -1;
 }
 
 static int resolve(struct kc *k, const struct kube_flags *f, const struct kube_env *env,
@@ -766,7 +778,8 @@ static int resolve(struct kc *k, const struct kube_flags *f, const struct kube_e
 			return -1;
 	}
 	apply_user_flags(k, f, c);
-	normalize_server(k, c);
+	if (normalize_server(k, f, c) < 0)
+		return -1;
 	int rc = check_cluster(k, c);
 	if (check_user(k, c) < 0)
 		rc = -1;
@@ -806,7 +819,7 @@ int kube_config_load(struct arena *a, const struct kube_flags *f, const struct k
 			  "(insecure-skip-tls-verify%s%s%s): connections to %s are insecure",
 			  out->cluster_name && !f->insecure_skip_tls_verify ? " in cluster \"" : "",
 			  out->cluster_name && !f->insecure_skip_tls_verify ? out->cluster_name : "",
-			  out->cluster_name && !f->insecure_skip_tls_verify ? "\"" : "", out->server);
+			  out->cluster_name && !f->insecure_skip_tls_verify ? "\"" : "", out->server_shown);
 	return 0;
 }
 

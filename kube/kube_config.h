@@ -131,6 +131,7 @@ struct kube_exec_config {
 
 struct kube_config {
 	const char *server;             /* scheme://host[:port][/prefix], no trailing '/' */
+	const char *server_shown;       /* server for messages: a password in it as xxxxx */
 	const char *tls_server_name;    /* NULL: the server's host */
 	bool insecure;                  /* insecure-skip-tls-verify (only when asked) */
 	const char *ca_file;            /* at most one of ca_file and ca_data */

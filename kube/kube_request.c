@@ -80,7 +80,7 @@ static enum kube_err transport_error(struct kube_client *c, const struct kube_re
 				     struct diags *d)
 {
 	char what[1024], t[32];
-	snprintf(what, sizeof(what), "%s %s%s", method_of(req), c->cfg.server, req->path ? req->path : "");
+	snprintf(what, sizeof(what), "%s %s%s", method_of(req), c->cfg.server_shown, req->path ? req->path : "");
 	const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -139,7 +139,7 @@ static int read_body(struct kube_client *c, struct arena *a, const struct kube_r
 	int rc = 0;
 	if (!resp->body && resp->code >= 200 && resp->code < 300 && json_type(resp->content_type)) {
 		diag_error(d, NULL, "", "%s %s%s: the API server's answer is not JSON (%s)", method_of(req),
-			   c->cfg.server, req->path ? req->path : "", jd.n ? jd.v[0].msg : "?");
+			   c->cfg.server_shown, req->path ? req->path : "", jd.n ? jd.v[0].msg : "?");
 		resp->err = KUBE_E_BAD_RESPONSE;
 		rc = -1;
 	}
@@ -183,7 +183,7 @@ static int attempt(struct kube_client *c, struct arena *a, const struct kube_req
 	resp->raw = resp->content_type = "";
 	if (timeout < 0) {
 		diag_error(d, NULL, "", "%s %s%s: the deadline passed before the request could be sent",
-			   method_of(req), c->cfg.server, req->path ? req->path : "");
+			   method_of(req), c->cfg.server_shown, req->path ? req->path : "");
 		resp->err = KUBE_E_TIMEOUT;
 		return -1;
 	}

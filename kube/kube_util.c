@@ -199,6 +199,21 @@ void kube_url_escape(struct buf *out, const char *s)
 	}
 }
 
+const char *kube_url_redacted(struct arena *a, const char *url)
+{
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	size_t alen = strcspn(auth, "/?#");
+	const char *at = NULL; /* the last '@' of the authority ends the user information */
+	for (size_t i = 0; i < alen; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!colon)
+		return url;
+	return arena_printf(a, "%.*s:xxxxx%s", (int)(colon - url), url, at);
+}
+
 void kube_query_add(struct buf *q, const char *key, const char *value)
 {
 	if (q->len)

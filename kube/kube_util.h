@@ -1,8 +1,8 @@
 /*
  * kube_util.h -- small helpers the Kubernetes client modules share: clocks,
  * base64 (the kubeconfig's `-data` fields, ExecCredential cluster info),
- * RFC 3339 timestamps (expirationTimestamp, Lease MicroTime) and URL
- * escaping for paths and query strings.
+ * RFC 3339 timestamps (expirationTimestamp, Lease MicroTime), URL escaping
+ * for paths and query strings, and URLs with their passwords hidden.
  *
  * Ownership: results go to the arena or buffer the caller passes; nothing
  * here keeps state.  All functions are safe on untrusted input.
@@ -39,6 +39,11 @@ void kube_format_microtime(struct buf *out, long long ms);
 /* Append s to out, %-escaping everything outside RFC 3986's unreserved set
  * (so it is safe both as a path segment and as a query value). */
 void kube_url_escape(struct buf *out, const char *s);
+/* `url` with the password of its user information replaced by "xxxxx", as Go's
+ * url.URL.Redacted() and so kubectl show it ("https://u:xxxxx@host"); a user
+ * name alone stays.  Returns `url` itself when there is nothing to hide. */
+const char *kube_url_redacted(struct arena *a, const char *url);
+
 /* Append "key=value" to a query string, with '&' when it is not empty. */
 void kube_query_add(struct buf *q, const char *key, const char *value);
 

@@ -118,7 +118,7 @@ static int watch_once(struct kube_client *c, struct arena *a, struct watch_call 
 	} else if (x.stopped) {
 		ret = KUBE_WATCH_STOPPED;
 	} else if (x.bad_event) {
-		diag_error(d, NULL, "", "watch %s%s: %s", c->cfg.server, w->req.path, x.bad_event);
+		diag_error(d, NULL, "", "watch %s%s: %s", c->cfg.server_shown, w->req.path, x.bad_event);
 		resp->err = KUBE_E_BAD_RESPONSE;
 		ret = -1;
 	} else if (cc == CURLE_OPERATION_TIMEDOUT && code == 200 && w->o->deadline_ms) {

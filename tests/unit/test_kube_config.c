@@ -564,6 +564,40 @@ Test(kubeconfig, scheme_is_added_like_client_go)
 	cr_assert_str_eq(c.server, "https://h:6443");
 }
 
+/* Go's url.URL.Redacted(): the password goes, the user name stays. */
+Test(kubeconfig, server_password_is_redacted_like_kubectl)
+{
+	cr_assert_str_eq(kube_url_redacted(&A, "https://u:p@h:6443/x"), "https://u:xxxxx@h:6443/x");
+	cr_assert_str_eq(kube_url_redacted(&A, "https://:p@h"), "https://:xxxxx@h");
+	cr_assert_str_eq(kube_url_redacted(&A, "https://a:b@c@h"), "https://a:xxxxx@h");
+	cr_assert_str_eq(kube_url_redacted(&A, "https://u@h"), "https://u@h");
+	cr_assert_str_eq(kube_url_redacted(&A, "https://h:1/p:q@r"), "https://h:1/p:q@r");
+	cr_assert_str_eq(kube_url_redacted(&A, "h:8080"), "h:8080");
+	struct kube_env e = env_none();
+	e.kubeconfig = put("c", "current-context: x\n"
+				"clusters:\n- name: c\n  cluster: {server: 'https://me:s3cret@h:6443/'}\n"
+				"contexts:\n- name: x\n  context: {cluster: c}\n");
+	struct kube_config c = load_ok(NULL, &e);
+	cr_assert_str_eq(c.server, "https://me:s3cret@h:6443", "requests still carry the credentials");
+	cr_assert_str_eq(c.server_shown, "https://me:xxxxx@h:6443");
+}
+
+/* server + "/api/v1/..." would put the path after the query string. */
+Test(kubeconfig, server_with_a_query_string_or_fragment_is_refused)
+{
+	struct kube_env e = env_none();
+	e.kubeconfig = put("c", "current-context: x\n"
+				"clusters:\n- name: c\n  cluster: {server: 'https://u:pw@h:6443/k8s?x=1'}\n"
+				"contexts:\n- name: x\n  context: {cluster: c}\n");
+	const struct diag *d = load_err(NULL, &e, "has a query string");
+	cr_assert(strstr(d->msg, "\"https://u:xxxxx@h:6443/k8s?x=1\" (cluster \"c\")"), "%s", d->msg);
+	cr_assert_null(strstr(d->msg, "pw"), "%s", d->msg);
+	D.n = 0;
+	struct kube_flags f = { .server = "https://h#top" };
+	d = load_err(&f, &e, "has a fragment: remove \"#top\"");
+	cr_assert(strstr(d->msg, "(--server)"), "%s", d->msg);
+}
+
 static int on_flag(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	cr_assert(kube_flag_is(o));
