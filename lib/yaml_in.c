@@ -508,7 +508,8 @@ static struct node *read_node(struct reader *r, yaml_event_t *ev, size_t *count)
 	}
 	/* What the node's own text spans, plus what aliases inside it added. */
 	if (n && anchor)
-		add_anchor(r, (const char *)anchor, n, mine, n->end - n->off + r->alias_bytes - added);
+		add_anchor(r, (const char *)anchor, n, mine,
+			   (n->end > n->off ? n->end - n->off : 0) + r->alias_bytes - added);
 	*count += mine;
 	return n;
 }
