@@ -99,7 +99,7 @@ unit: $(UNIT_BIN)
 		FEAST_SOURCE_DIR=$(CURDIR) $$t --jobs=2 --short-filename $(CRITERION_FLAGS) || exit 1; \
 	done
 
-scripts: $(PROGRAMS)
+scripts: $(PROGRAMS) cluster-bin
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
 		tests/run-scripts.sh $(SCRIPT_FILTER)
 

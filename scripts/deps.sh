@@ -13,6 +13,17 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+# The cluster tests build Kubernetes, etcd and kwok from Go modules (tests/cluster/build.sh):
+# their go.mod files ask for Go 1.24 to 1.26, which Debian's golang-go does not have.
+go_ok() {
+	command -v go >/dev/null 2>&1 &&
+		go env GOVERSION | awk -F'[go.]' '{ exit !($3 > 1 || ($3 == 1 && $4 >= 26)) }'
+}
+go_ok || {
+	echo "deps: the cluster tests need Go 1.26 or later on PATH (found: $(go env GOVERSION 2>/dev/null || echo none))" >&2
+	exit 1
+}
+
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing" >&2
