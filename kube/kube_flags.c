@@ -51,7 +51,7 @@ const struct opt kube_flag_opts[] = {
 
 bool kube_flag_is(const struct opt *o)
 {
-	return o->id >= KUBE_OPT_FIRST && o->id <= KUBE_OPT_LAST;
+	return opt_in(kube_flag_opts, o);
 }
 
 static int set_timeout(struct kube_flags *f, const char *value, char *err, size_t errlen)

@@ -23,6 +23,42 @@ const struct opt *opts_find_short(const struct opt *const *tables, char c)
 	return NULL;
 }
 
+bool opt_in(const struct opt *table, const struct opt *o)
+{
+	for (; table->name; table++)
+		if (table == o)
+			return true;
+	return false;
+}
+
+/* What `a` and `b` share, or NULL. */
+static const char *clash(const struct opt *a, const struct opt *b)
+{
+	if (a->id == b->id)
+		return "id";
+	if (!strcmp(a->name, b->name))
+		return "long name";
+	if (a->shortname && a->shortname == b->shortname)
+		return "short name";
+	return NULL;
+}
+
+int opts_check(const struct opt *const *tables, char *err, size_t errlen)
+{
+	for (const struct opt *const *t = tables; *t; t++)
+		for (const struct opt *a = *t; a->name; a++)
+			for (const struct opt *const *u = t; *u; u++)
+				for (const struct opt *b = u == t ? a + 1 : *u; b->name; b++) {
+					const char *what = clash(a, b);
+					if (what) {
+						snprintf(err, errlen, "--%s and --%s share an option %s (id %d, %d)",
+							 a->name, b->name, what, a->id, b->id);
+						return -1;
+					}
+				}
+	return 0;
+}
+
 bool choice_ok(const char *choices, const char *value)
 {
 	size_t vlen = strlen(value);

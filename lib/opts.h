@@ -67,6 +67,13 @@ int opts_parse(const struct opt *const *tables, int argc, char **argv, opt_handl
 	       bool stop_at_dashdash, struct opt_args *args, char *err, size_t errlen);
 
 const struct opt *opts_find_long(const struct opt *const *tables, const char *name, size_t len);
+/* Is `o` a row of `table`?  Handlers dispatch on the group an option comes from, never on
+ * an id range, so ids need only be unique within one table. */
+bool opt_in(const struct opt *table, const struct opt *o);
+/* Every option of one command (all of `tables`) must have its own id, long name and short
+ * name; -1 naming the first two that share one.  Both programs run it over every command
+ * (hidden `__check-options`). */
+int opts_check(const struct opt *const *tables, char *err, size_t errlen);
 const struct opt *opts_find_short(const struct opt *const *tables, char c);
 
 /* Append a kubectl-style "Options:" listing of `tables` to `out`. */

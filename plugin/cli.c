@@ -102,6 +102,20 @@ int command_parse_files(const struct command *cmd, int argc, char **argv, opt_ha
 	return CMD_RUN;
 }
 
+int check_options_main(void)
+{
+	int rc = EXIT_OK;
+	char err[256];
+	for (const struct command *const *c = commands; *c; c++)
+		if ((*c)->opts && opts_check((*c)->opts, err, sizeof(err)) < 0) {
+			fprintf(stderr, "error: kubectl feast %s: %s\n", (*c)->name, err);
+			rc = EXIT_INVALID;
+		}
+	if (rc == EXIT_OK)
+		printf("kubectl-feast: the options of every command have their own ids and names\n");
+	return rc;
+}
+
 int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen)
 {
 	if (f->n == (int)(sizeof(f->v) / sizeof(f->v[0]))) {

@@ -98,6 +98,8 @@ extern const char feast_exit_codes[];
  * page.  Both read commands[] and the option tables (plugin/cmd_completion.c,
  * plugin/cmd_man.c). */
 int complete_main(int argc, char **argv);
+/* `kubectl-feast __check-options`: opts_check() over every command; exit 1 on a clash. */
+int check_options_main(void);
 int man_main(int argc, char **argv);
 
 #endif

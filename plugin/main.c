@@ -61,6 +61,8 @@ int main(int argc, char **argv)
 		return complete_main(argc - 2, argv + 2);
 	if (!strcmp(name, "__man"))
 		return man_main(argc - 2, argv + 2);
+	if (!strcmp(name, "__check-options"))
+		return check_options_main();
 	const struct command *cmd = command_find(name);
 	if (!cmd)
 		return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", name);

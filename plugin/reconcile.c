@@ -142,7 +142,7 @@ const struct opt rec_render_flag_opts[] = {
 
 bool rec_render_flag_is(const struct opt *o)
 {
-	return o->id >= REC_OPT_TARGET && o->id <= REC_OPT_PRESTOP;
+	return opt_in(rec_render_flag_opts, o);
 }
 
 /* "1.29", "v1.30", "1.31.2" -> 29, 30, 31; -1 for anything else. */

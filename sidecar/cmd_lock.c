@@ -58,6 +58,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 {
 	struct lock_args *a = ctx;
 	long long ms;
+	if (!opt_in(lock_opts, o))
+		return config_opt(&a->cfg, o, value, err, errlen) < 0 ? -1 : 0;
 	switch (o->id) {
 	case LOCK_OPT_WAIT:
 		if (!sc_parse_seconds(value, &ms)) {

@@ -74,6 +74,8 @@ int config_opt(struct sc_config *c, const struct opt *o, const char *value, char
 	if (kube_flag_is(o))
 		return kube_flags_set(&c->kube, o, value, err, errlen);
 #endif
+	if (!opt_in(config_lease_opts, o) && !opt_in(config_lock_opts, o) && !opt_in(config_daemon_opts, o))
+		return 1;
 	switch (o->id) {
 	case CFG_OPT_NAME: c->name = value; return 0;
 	case CFG_OPT_LEASE: c->lease = value; return 0;

@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 {
 	sc_prog = "feast-lock";
 	slog_init("feast-lock");
+	if (argc > 1 && !strcmp(argv[1], "__check-options"))
+		return sc_check_options(commands);
 	/* Options or "--" first: the lock command is implied. */
 	if (argc > 1 && argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
 	    strcmp(argv[1], "--version"))

@@ -20,5 +20,8 @@ int main(int argc, char **argv)
 	/* Hidden: the man page, for `make man` (sidecar/man.c). */
 	if (argc > 1 && !strcmp(argv[1], "__man"))
 		return sc_man(commands, blurb, argc - 2, argv + 2);
+	/* Hidden: the option tables' self-check (tests/scripts/cli_option_ids.sh). */
+	if (argc > 1 && !strcmp(argv[1], "__check-options"))
+		return sc_check_options(commands);
 	return sc_main(commands, blurb, argc, argv);
 }

@@ -92,6 +92,8 @@ static int count(const char *value, const struct opt *o, int *out, char *err, si
 
 int readiness_opt(struct readiness_cfg *c, const struct opt *o, const char *value, char *err, size_t n)
 {
+	if (!opt_in(readiness_opts, o))
+		return 1;
 	switch (o->id) {
 	case RD_OPT_HEALTH:
 		if (c->ntargets == HEALTH_MAX_TARGETS) {

@@ -50,7 +50,7 @@ struct verbose_wrap {
 static int verbose_or_forward(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	struct verbose_wrap *w = ctx;
-	if (o->id == SC_OPT_VERBOSE) {
+	if (opt_in(sc_help_opts, o) && o->id == SC_OPT_VERBOSE) {
 		int v;
 		if (!parse_count(value, &v)) {
 			snprintf(err, errlen, "invalid argument \"%s\" for \"-v\" flag: not a number", value);
@@ -78,6 +78,20 @@ int sc_parse(const struct sc_command *cmd, int argc, char **argv, opt_handler fn
 		return 1;
 	}
 	return 0;
+}
+
+int sc_check_options(const struct sc_command *const *cmds)
+{
+	int rc = SC_OK;
+	char err[256];
+	for (const struct sc_command *const *c = cmds; *c; c++)
+		if ((*c)->opts && opts_check((*c)->opts, err, sizeof(err)) < 0) {
+			fprintf(stderr, "error: %s %s: %s\n", sc_prog, (*c)->name, err);
+			rc = SC_FAIL;
+		}
+	if (rc == SC_OK)
+		printf("%s: the options of every command have their own ids and names\n", sc_prog);
+	return rc;
 }
 
 static void main_help(const struct sc_command *const *cmds, const char *blurb, FILE *f)

@@ -60,6 +60,9 @@ bool sc_parse_duration(const char *s, long long *ms);
 
 const char *sc_version(void);
 
+/* `__check-options`: opts_check() over every command of cmds; each clash on stderr, exit 1. */
+int sc_check_options(const struct sc_command *const *cmds);
+
 /* `feast-sidecar __man [DATE]`: the man page from cmds' tables (sidecar/man.c). */
 int sc_man(const struct sc_command *const *cmds, const char *blurb, int argc, char **argv);
 
