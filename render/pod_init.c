@@ -15,6 +15,24 @@ static struct node *init_container(struct render_ctx *r, const struct store *st,
 	return c;
 }
 
+/* A value pasted into the init script as one shell word: as it is when every character is
+ * inert (so the usual paths and names read as before), else in single quotes, each ' as
+ * '\''.  Spec fields such as secretKeyName and mountPath may hold anything. */
+static const char *sh_word(struct render_ctx *r, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") ==
+			  strlen(s))
+		return s;
+	struct buf b = BUF_INIT;
+	buf_addc(&b, '\'');
+	for (const char *p = s; *p; p++)
+		buf_adds(&b, *p == '\'' ? "'\\''" : (char[]){ *p, 0 });
+	buf_addc(&b, '\'');
+	const char *q = arena_strndup(r->a, b.data, b.len);
+	buf_release(&b);
+	return q;
+}
+
 /* `python3 - FILE OPS <<'FEAST_MERGE' ... FEAST_MERGE`: the values mounted from Secrets and
  * ConfigMaps go into feature_store.yaml here, at pod start, and nowhere else. */
 static void merge_step(struct render_ctx *r, const struct store *st, struct buf *b, const char *target)
@@ -24,19 +42,22 @@ static void merge_step(struct render_ctx *r, const struct store *st, struct buf 
 	buf_addf(b, "python3 - %s", target);
 	for (int i = 0; i < st->nops; i++) {
 		const struct merge_op *op = &st->ops[i];
-		buf_addf(b, " \\\n  %s %s %s %s", op->op, op->section, op->arg, op->file);
+		buf_addf(b, " \\\n  %s %s %s %s", sh_word(r, op->op), sh_word(r, op->section), sh_word(r, op->arg),
+			 sh_word(r, op->file));
 	}
 	buf_addf(b, " <<'FEAST_MERGE'\n%sFEAST_MERGE\n", r->tm.secret_merge);
 }
 
-/* The operator's `feast init` / `git clone` command.  Git settings stay shell words, as
- * in the operator, so `${TOKEN}` from the container's envFrom expands there. */
+/* The operator's `feast init` / `git clone` command.  The git settings (configs, url, ref)
+ * are pasted unquoted, as the operator does, so `${TOKEN}` from the container's envFrom
+ * expands there: they are the operator's shell text, trusted like CronJob commands.  The
+ * paths and names render builds are quoted. */
 static void create_command(struct render_ctx *r, const struct store *st, struct buf *b)
 {
 	const struct fs *fs = &st->fs;
 	const struct node *cfg = fs->projdir_cfg;
 	if (fs->projdir == PROJDIR_GIT) {
-		const char *project_path = arena_printf(r->a, "%s/%s", fs->mount, fs->project);
+		const char *project_path = sh_word(r, arena_printf(r->a, "%s/%s", fs->mount, fs->project));
 		buf_adds(b, "git");
 		const struct node *configs = map_get(cfg, "configs");
 		/* Sorted, where the operator iterates a Go map in random order. */
@@ -61,14 +82,15 @@ static void create_command(struct render_ctx *r, const struct store *st, struct 
 		buf_adds(b, " -m");
 	const char *tpl = node_str_or(map_get(cfg, "template"), NULL);
 	if (tpl && *tpl)
-		buf_addf(b, " -t %s", tpl);
-	buf_addf(b, " %s", fs->project);
+		buf_addf(b, " -t %s", sh_word(r, tpl));
+	buf_addf(b, " %s", sh_word(r, fs->project));
 }
 
 static const char *init_script(struct render_ctx *r, const struct store *st)
 {
 	struct buf b = BUF_INIT;
-	const char *repo = st->fs.repo_dir;
+	const char *repo = sh_word(r, st->fs.repo_dir);
+	const char *fs_yaml = sh_word(r, arena_printf(r->a, "%s/feature_store.yaml", st->fs.repo_dir));
 	if (st->fs.projdir == PROJDIR_PACKAGED) {
 		buf_adds(&b, "set -euo pipefail\n"
 			     "echo \"Staging packaged feast repository...\"\n"
@@ -85,9 +107,8 @@ static const char *init_script(struct render_ctx *r, const struct store *st)
 		buf_adds(&b, "set -e\necho \"Creating feast repository...\"\n");
 		buf_addf(&b, "if [[ ! -d %s ]]; then ", repo);
 		create_command(r, st, &b);
-		buf_addf(&b, "; fi\necho \"$TMP_FEATURE_STORE_YAML_BASE64\" | base64 -d > %s/feature_store.yaml\n",
-			 repo);
-		merge_step(r, st, &b, arena_printf(r->a, "%s/feature_store.yaml", repo));
+		buf_addf(&b, "; fi\necho \"$TMP_FEATURE_STORE_YAML_BASE64\" | base64 -d > %s\n", fs_yaml);
+		merge_step(r, st, &b, fs_yaml);
 		buf_adds(&b, "echo \"Feast repo creation complete\"\n");
 	}
 	const char *s = arena_strndup(r->a, b.data, b.len);
