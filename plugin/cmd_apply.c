@@ -27,12 +27,12 @@ static const struct opt apply_opts[] = {
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { apply_opts, rec_render_flag_opts, kube_flag_opts, help_opts, NULL };
+static const struct opt *const groups[] = { apply_opts, render_flag_opts, kube_flag_opts, help_opts, NULL };
 
 struct apply_args {
 	struct rec_session s;
 	struct file_args files;
-	struct rec_render_opts ro;
+	struct render_flags ro;
 	enum rec_dry dry;
 	bool prune, force, wait;
 	long long wait_ms;

@@ -23,12 +23,12 @@ static const struct opt diff_opts[] = {
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { diff_opts, rec_render_flag_opts, kube_flag_opts, help_opts, NULL };
+static const struct opt *const groups[] = { diff_opts, render_flag_opts, kube_flag_opts, help_opts, NULL };
 
 struct diff_args {
 	struct rec_session s;
 	struct file_args files;
-	struct rec_render_opts ro;
+	struct render_flags ro;
 	bool prune, force;
 	bool differ;
 };

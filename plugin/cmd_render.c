@@ -4,15 +4,13 @@
 #include "cli.h"
 #include "diag.h"
 #include "render.h"
+#include "render_flags.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_NAMESPACE = 1, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET, OPT_KEDA_ADOPT_HPA,
-	OPT_SIDECAR, OPT_SIDECAR_IMAGE, OPT_READINESS, OPT_KUBE_VERSION, OPT_PRESTOP,
-};
+enum { OPT_NAMESPACE = 1, OPT_OUTPUT };
 
 static const struct opt render_opts_table[] = {
 	FILE_ARGS_OPTS,
@@ -20,123 +18,28 @@ static const struct opt render_opts_table[] = {
 	  "Namespace for the objects of FeatureStores that set none (a FeatureStore's own namespace wins).", 0 },
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", "yaml",
 	  "Output format: YAML documents, or one v1 List in JSON.", 0 },
-	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
-	  "Feature-server image for servers and init containers that name none (standalone only).", 0 },
-	{ "target", 0, OPT_VALUE, OPT_TARGET, "TARGET", "standalone|operator", "standalone",
-	  "What to render: standalone, every object needed to run the stores without the operator; "
-	  "operator, for clusters that run the Feast operator: each FeatureStore as written and its "
-	  "KEDA ScaledObject aimed at the FeatureStore, nothing else.", 0 },
-	{ "keda-adopt-hpa", 0, OPT_BOOL, OPT_KEDA_ADOPT_HPA, NULL, NULL, "false",
-	  "Let each ScaledObject take over the existing HPA feast-<name> (the one services.scaling."
-	  "autoscaling made) without a gap: adds scaledobject.keda.sh/transfer-hpa-ownership.", 0 },
-	{ "sidecar", 0, OPT_VALUE, OPT_SIDECAR, "MODE", "auto|always|none", "auto",
-	  "Inject feast-sidecar, the cluster-wide registry lock around feast-apply and the CronJob's "
-	  "commands and readiness gating: auto, when the store scales (replicas > 1, HPA or KEDA); "
-	  "none: the operator's pod as it is.", 0 },
-	{ "sidecar-image", 0, OPT_VALUE, OPT_SIDECAR_IMAGE, "IMAGE", NULL, RENDER_SIDECAR_IMAGE,
-	  "Image of the injected feast-sidecar.", 0 },
-	{ "readiness", 0, OPT_VALUE, OPT_READINESS, "MODE", "probe|gate", "probe",
-	  "probe: the sidecar's readinessProbe holds the pod back; gate: a readiness gate "
-	  "(feast.dev/registry-ready) the sidecar sets, which needs pods/status patch rights.", 0 },
-	{ "kube-version", 0, OPT_VALUE, OPT_KUBE_VERSION, "1.MINOR", NULL, "1.29",
-	  "The target cluster's version: the sidecar needs 1.29+ (native sidecars); 1.30+ gets the "
-	  "preStop sleep action instead of running sleep.", 0 },
-	{ "prestop-seconds", 0, OPT_VALUE, OPT_PRESTOP, "SECONDS", NULL, "5",
-	  "With the sidecar, the servers' preStop sleep, so endpoints drop a terminating pod before "
-	  "its server stops; 0: none.", 0 },
 	OPT_END,
 };
 
-static const struct opt *const groups[] = { render_opts_table, help_opts, NULL };
+/* The render flags are apply's and diff's too (render_flags.h): one table, one setter. */
+static const struct opt *const groups[] = { render_opts_table, render_flag_opts, help_opts, NULL };
 
 struct render_args {
 	struct file_args files;
-	struct render_opts opts;
+	struct render_flags flags;
+	const char *namespace;
 	enum render_format format;
-	const char *standalone_flag;  /* the first flag that shapes the standalone pod */
-	char flag_buf[32];
 };
-
-/* "1.29", "v1.30", "1.31.2" -> the minor version; -1 when it is not one. */
-static int kube_minor(const char *s)
-{
-	if (*s == 'v')
-		s++;
-	if (strncmp(s, "1.", 2) != 0)
-		return -1;
-	char *end;
-	long minor = strtol(s + 2, &end, 10);
-	if (end == s + 2 || (*end && *end != '.') || minor < 0 || minor > 999)
-		return -1;
-	return (int)minor;
-}
-
-/* The options that shape the standalone pod's feast-sidecar; 1 when `o` is not one. */
-static int sidecar_opt(struct render_args *v, const struct opt *o, const char *value, char *err, size_t errlen)
-{
-	char *end;
-	long n;
-	switch (o->id) {
-	case OPT_SIDECAR:
-		v->opts.sidecar = !strcmp(value, "always") ? RENDER_SIDECAR_ALWAYS
-				  : !strcmp(value, "none") ? RENDER_SIDECAR_NONE : RENDER_SIDECAR_AUTO;
-		break;
-	case OPT_SIDECAR_IMAGE:
-		v->opts.sidecar_image = value;
-		break;
-	case OPT_READINESS:
-		v->opts.readiness = !strcmp(value, "gate") ? RENDER_READINESS_GATE : RENDER_READINESS_PROBE;
-		break;
-	case OPT_KUBE_VERSION:
-		if ((v->opts.kube_minor = kube_minor(value)) < 0) {
-			snprintf(err, errlen, "invalid argument \"%s\" for \"--kube-version\" flag: want 1.MINOR, "
-				 "like 1.29", value);
-			return -1;
-		}
-		break;
-	case OPT_PRESTOP:
-		n = strtol(value, &end, 10);
-		if (!*value || *end || n < 0 || n > 3600) {
-			snprintf(err, errlen, "invalid argument \"%s\" for \"--prestop-seconds\" flag: want 0 to 3600",
-				 value);
-			return -1;
-		}
-		v->opts.prestop_seconds = n ? (int)n : -1;
-		break;
-	default:
-		return 1;
-	}
-	if (!v->standalone_flag) {
-		snprintf(v->flag_buf, sizeof(v->flag_buf), "--%s", o->name);
-		v->standalone_flag = v->flag_buf;
-	}
-	return 0;
-}
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	struct render_args *v = ctx;
-	int rc = sidecar_opt(v, o, value, err, errlen);
-	if (rc <= 0)
-		return rc;
-	switch (o->id) {
-	case OPT_NAMESPACE:
-		v->opts.namespace = *value ? value : NULL;
-		return 0;
-	case OPT_OUTPUT:
+	if (render_flag_is(o))
+		return render_flag_set(&v->flags, o, value, err, errlen);
+	if (o->id == OPT_NAMESPACE)
+		v->namespace = *value ? value : NULL;
+	else if (o->id == OPT_OUTPUT)
 		v->format = strcmp(value, "json") == 0 ? RENDER_JSON : RENDER_YAML;
-		return 0;
-	case OPT_IMAGE:
-		v->opts.image = value;
-		v->standalone_flag = v->standalone_flag ? v->standalone_flag : "--image";
-		return 0;
-	case OPT_TARGET:
-		v->opts.target = strcmp(value, "operator") == 0 ? RENDER_TARGET_OPERATOR : RENDER_TARGET_STANDALONE;
-		return 0;
-	case OPT_KEDA_ADOPT_HPA:
-		v->opts.keda_adopt_hpa = !value || strcmp(value, "true") == 0;
-		return 0;
-	}
 	return 0;
 }
 
@@ -150,12 +53,16 @@ static int render_inputs(const struct render_args *v)
 	memset(&in, 0, sizeof(in));
 	struct objlist objs = { 0 };
 	int rc = EXIT_INVALID;
+	struct render_opts opts;
+	memset(&opts, 0, sizeof(opts));
+	opts.namespace = v->namespace;
+	render_flags_to_opts(&v->flags, &opts);
 
 	load_inputs(&a, &v->files, &in, &d);
 	if (!d.errors)
 		check_documents(&a, &in.docs, &d);
 	diags_flush_warnings(stderr, &d);
-	if (!d.errors && render_documents(&a, &in.docs, &v->opts, &objs, &d) == 0)
+	if (!d.errors && render_documents(&a, &in.docs, &opts, &objs, &d) == 0)
 		rc = EXIT_OK;
 	diags_print(stderr, &d);
 	/* Rendering cannot fail past this point, so output starts only now. */
@@ -174,9 +81,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 	int rc = command_parse_files(cmd, argc, argv, on_opt, &v, &v.files);
 	if (rc != CMD_RUN)
 		return rc;
-	if (v.opts.target == RENDER_TARGET_OPERATOR && v.standalone_flag)
-		return usage_error(cmd, "%s shapes the standalone pod; with --target operator the operator builds the pod",
-				   v.standalone_flag);
+	char msg[128];
+	if (render_flags_check(&v.flags, msg, sizeof(msg)))
+		return usage_error(cmd, "%s", msg);
 	return render_inputs(&v);
 }
 

@@ -111,98 +111,9 @@ static void collect_stores(struct rec_session *s, const struct doclist *docs, st
 
 /* ---- render flags ---- */
 
-enum {
-	REC_OPT_TARGET = 4000, REC_OPT_IMAGE, REC_OPT_KEDA_ADOPT_HPA, REC_OPT_SIDECAR, REC_OPT_SIDECAR_IMAGE,
-	REC_OPT_READINESS, REC_OPT_KUBE_VERSION, REC_OPT_PRESTOP,
-};
-
-const struct opt rec_render_flag_opts[] = {
-	{ "target", 0, OPT_VALUE, REC_OPT_TARGET, "TARGET", "standalone|operator", "standalone",
-	  "standalone: every object needed to run the stores without the operator; operator, for "
-	  "clusters that run the Feast operator: each FeatureStore as written and its KEDA "
-	  "ScaledObject, nothing else.", 0 },
-	{ "image", 0, OPT_VALUE, REC_OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
-	  "Feature-server image for servers and init containers that name none (standalone only).", 0 },
-	{ "keda-adopt-hpa", 0, OPT_BOOL, REC_OPT_KEDA_ADOPT_HPA, NULL, NULL, "false",
-	  "Let each ScaledObject take over the existing HPA feast-<name> without a gap.", 0 },
-	{ "sidecar", 0, OPT_VALUE, REC_OPT_SIDECAR, "MODE", "auto|always|none", "auto",
-	  "Inject feast-sidecar (registry lock, readiness gating): auto, when the store scales; "
-	  "none: the operator's pod as it is.", 0 },
-	{ "sidecar-image", 0, OPT_VALUE, REC_OPT_SIDECAR_IMAGE, "IMAGE", NULL, RENDER_SIDECAR_IMAGE,
-	  "Image of the injected feast-sidecar.", 0 },
-	{ "readiness", 0, OPT_VALUE, REC_OPT_READINESS, "MODE", "probe|gate", "probe",
-	  "probe: the sidecar's readinessProbe holds the pod back; gate: a readiness gate "
-	  "(feast.dev/registry-ready) the sidecar sets.", 0 },
-	{ "kube-version", 0, OPT_VALUE, REC_OPT_KUBE_VERSION, "1.MINOR", NULL, "1.29",
-	  "The target cluster's version (the sidecar needs 1.29+).", 0 },
-	{ "prestop-seconds", 0, OPT_VALUE, REC_OPT_PRESTOP, "SECONDS", NULL, "5",
-	  "With the sidecar, the servers' preStop sleep; 0: none.", 0 },
-	OPT_END,
-};
-
-bool rec_render_flag_is(const struct opt *o)
-{
-	return opt_in(rec_render_flag_opts, o);
-}
-
-/* "1.29", "v1.30", "1.31.2" -> 29, 30, 31; -1 for anything else. */
-static int minor_of(const char *s)
-{
-	s += *s == 'v';
-	int minor = -1;
-	char rest = '\0';
-	if (strncmp(s, "1.", 2) || !isdigit((unsigned char)s[2]) || sscanf(s + 2, "%3d%c", &minor, &rest) < 1 ||
-	    (rest && rest != '.'))
-		return -1;
-	return minor;
-}
-
-static int pod_flag(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err, size_t errlen)
-{
-	int n = 0;
-	if (o->id == REC_OPT_SIDECAR)
-		ro->sidecar = !strcmp(value, "always") ? RENDER_SIDECAR_ALWAYS
-			      : !strcmp(value, "none") ? RENDER_SIDECAR_NONE : RENDER_SIDECAR_AUTO;
-	else if (o->id == REC_OPT_SIDECAR_IMAGE)
-		ro->sidecar_image = value;
-	else if (o->id == REC_OPT_READINESS)
-		ro->readiness = !strcmp(value, "gate") ? RENDER_READINESS_GATE : RENDER_READINESS_PROBE;
-	else if (o->id == REC_OPT_KUBE_VERSION && (ro->kube_minor = minor_of(value)) < 0)
-		return snprintf(err, errlen, "invalid argument \"%s\" for \"--kube-version\" flag: want 1.MINOR, like 1.29",
-				value), -1;
-	else if (o->id == REC_OPT_PRESTOP) {
-		if (!parse_count(value, &n) || n > 3600)
-			return snprintf(err, errlen, "invalid argument \"%s\" for \"--prestop-seconds\" flag: want 0 to 3600",
-					value), -1;
-		ro->prestop_seconds = n ? n : -1;
-	}
-	if (!ro->pod_flag[0])
-		snprintf(ro->pod_flag, sizeof(ro->pod_flag), "--%s", o->name);
-	return 0;
-}
-
-int rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err, size_t errlen)
-{
-	if (o->id == REC_OPT_TARGET)
-		ro->target = !strcmp(value, "operator") ? RENDER_TARGET_OPERATOR : RENDER_TARGET_STANDALONE;
-	else if (o->id == REC_OPT_KEDA_ADOPT_HPA)
-		ro->keda_adopt_hpa = !value || !strcmp(value, "true");
-	else
-		return pod_flag(ro, o, value, err, errlen);
-	return 0;
-}
-
-const char *rec_render_flags_check(struct arena *a, const struct rec_render_opts *ro)
-{
-	if (ro->target == RENDER_TARGET_OPERATOR && ro->pod_flag[0])
-		return arena_printf(a, "%s shapes the standalone pod; with --target operator the operator builds the pod",
-				    ro->pod_flag);
-	return NULL;
-}
-
 static const char *const sidecar_modes[] = { "auto", "always", "none" };
 
-static const char *options_json(struct arena *a, const struct rec_render_opts *ro)
+static const char *options_json(struct arena *a, const struct render_flags *ro)
 {
 	struct arena t = ARENA_INIT;
 	struct node *m = node_map(&t, NULL);
@@ -230,7 +141,7 @@ static const char *options_json(struct arena *a, const struct rec_render_opts *r
 }
 
 /* The stored spec on each store's Deployment, for `scale NAME`. */
-static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct rec_render_opts *ro)
+static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct render_flags *ro)
 {
 	const char *opts = options_json(&s->a, ro);
 	for (size_t i = 0; i < set->nstores; i++) {
@@ -255,20 +166,13 @@ static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct
 	}
 }
 
-int rec_render(struct rec_session *s, const struct doclist *docs, const struct rec_render_opts *ro,
+int rec_render(struct rec_session *s, const struct doclist *docs, const struct render_flags *ro,
 	       bool stamp, struct rec_set *out)
 {
 	struct render_opts opts;
 	memset(&opts, 0, sizeof(opts));
 	opts.namespace = s->cfg.namespace;
-	opts.image = ro->image;
-	opts.target = ro->target;
-	opts.keda_adopt_hpa = ro->keda_adopt_hpa;
-	opts.sidecar = ro->sidecar;
-	opts.sidecar_image = ro->sidecar_image;
-	opts.readiness = ro->readiness;
-	opts.kube_minor = ro->kube_minor;
-	opts.prestop_seconds = ro->prestop_seconds;
+	render_flags_to_opts(ro, &opts);
 	out->target = ro->target;
 	struct objlist objs = { 0 };
 	if (render_documents(&s->a, docs, &opts, &objs, &s->d) < 0)
@@ -304,7 +208,7 @@ int rec_resolve(struct rec_session *s, struct rec_set *set)
 /* ---- the stored spec, read back ---- */
 
 static int stored_options(struct rec_session *s, const char *text, const char *where,
-			  struct rec_render_opts *ro)
+			  struct render_flags *ro)
 {
 	memset(ro, 0, sizeof(*ro));
 	if (!text)
@@ -323,7 +227,7 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 	ro->sidecar_image = node_str_or(map_get(m, "sidecarImage"), NULL);
 	ro->readiness = !strcmp(node_str_or(map_get(m, "readiness"), ""), "gate") ? RENDER_READINESS_GATE
 										    : RENDER_READINESS_PROBE;
-	ro->kube_minor = map_has(m, "kubeVersion") ? minor_of(node_str_or(map_get(m, "kubeVersion"), "")) : 0;
+	ro->kube_minor = map_has(m, "kubeVersion") ? render_kube_minor(node_str_or(map_get(m, "kubeVersion"), "")) : 0;
 	node_get_int(map_get(m, "prestopSeconds"), &prestop);
 	ro->prestop_seconds = prestop >= -1 && prestop <= 3600 ? (int)prestop : 0;
 	ro->sidecar = RENDER_SIDECAR_AUTO;
@@ -339,7 +243,7 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 }
 
 int rec_stored_spec(struct rec_session *s, const struct node *deployment, struct doclist *docs,
-		    struct rec_render_opts *ro)
+		    struct render_flags *ro)
 {
 	const struct node *ann = node_at(deployment, "metadata.annotations");
 	const char *spec = node_str_or(map_get(ann, REC_ANN_SPEC), NULL);
@@ -373,7 +277,7 @@ int rec_stored_spec(struct rec_session *s, const struct node *deployment, struct
 /* Routes the flags every cluster command shares before the command's own handler. */
 struct rec_wrap {
 	struct rec_session *s;
-	struct rec_render_opts *ro; /* NULL: the command takes no render flags */
+	struct render_flags *ro; /* NULL: the command takes no render flags */
 	opt_handler fn;
 	void *ctx;
 };
@@ -383,19 +287,20 @@ static int route(void *ctx, const struct opt *o, const char *value, char *err, s
 	struct rec_wrap *w = ctx;
 	if (kube_flag_is(o))
 		return kube_flags_set(&w->s->kf, o, value, err, errlen);
-	if (w->ro && rec_render_flag_is(o))
-		return rec_render_flag_set(w->ro, o, value, err, errlen);
+	if (w->ro && render_flag_is(o))
+		return render_flag_set(w->ro, o, value, err, errlen);
 	return w->fn(w->ctx, o, value, err, errlen);
 }
 
 int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-		     struct rec_session *s, struct file_args *files, struct rec_render_opts *ro)
+		     struct rec_session *s, struct file_args *files, struct render_flags *ro)
 {
 	rec_init(s);
 	struct rec_wrap w = { s, ro, fn, ctx };
 	int rc = command_parse_files(cmd, argc, argv, route, &w, files);
-	if (rc == CMD_RUN && rec_render_flags_check(&s->a, ro))
-		rc = usage_error(cmd, "%s", rec_render_flags_check(&s->a, ro));
+	char msg[128];
+	if (rc == CMD_RUN && ro && render_flags_check(ro, msg, sizeof(msg)))
+		rc = usage_error(cmd, "%s", msg);
 	return rc;
 }
 
@@ -408,7 +313,7 @@ int rec_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, 
 	return rc < 0 ? EXIT_USAGE : rc > 0 ? EXIT_OK : CMD_RUN;
 }
 
-int rec_prepare(struct rec_session *s, const struct file_args *files, const struct rec_render_opts *ro,
+int rec_prepare(struct rec_session *s, const struct file_args *files, const struct render_flags *ro,
 		struct rec_set *set)
 {
 	struct doclist docs;

@@ -45,6 +45,7 @@
 #include "kube_config.h"
 #include "kube_resource.h"
 #include "render.h"
+#include "render_flags.h"
 
 struct doclist;
 
@@ -67,30 +68,8 @@ struct rec_session {
 	const char *conflict_hint;  /* after a 409 with conflicting fields; NULL: apply's */
 };
 
-/* The render flags that apply, diff and scale accept (and the stored spec keeps).  A new
- * render flag for these commands goes into rec_render_flag_opts[], this struct, and the
- * stored options (options_json() / stored_options() in reconcile.c), nowhere else. */
-struct rec_render_opts {
-	const char *image;          /* NULL: the default image */
-	enum render_target target;
-	bool keda_adopt_hpa;
-	enum render_sidecar sidecar;
-	const char *sidecar_image;  /* NULL: the default */
-	enum render_readiness readiness;
-	int kube_minor;             /* 0: the default */
-	int prestop_seconds;        /* 0: the default, < 0: none */
-	char pod_flag[32];          /* the first flag given that shapes the standalone pod, or "" */
-};
-
-/* The option group: --target, --image, --keda-adopt-hpa, --sidecar, --sidecar-image,
- * --readiness, --kube-version, --prestop-seconds, with render's meaning. */
-extern const struct opt rec_render_flag_opts[];
-bool rec_render_flag_is(const struct opt *o);
-/* Store one flag; a bad value fills err and returns -1 (a usage error). */
-int rec_render_flag_set(struct rec_render_opts *ro, const struct opt *o, const char *value, char *err,
-			size_t errlen);
-/* A usage problem of the combination (a pod flag with --target operator), or NULL. */
-const char *rec_render_flags_check(struct arena *a, const struct rec_render_opts *ro);
+/* The render flags apply and diff take and scale reads back (render_flags.h); the stored
+ * options (options_json() / stored_options() in reconcile.c) follow struct render_flags. */
 
 struct rec_obj {
 	struct node *obj;           /* the object applied (or, for prune, the live one) */
@@ -131,7 +110,7 @@ int rec_connect(struct rec_session *s);
 /* -f inputs, loaded and checked; -1 when any is unreadable or invalid. */
 int rec_load(struct rec_session *s, const struct file_args *files, struct doclist *docs);
 
-int rec_render(struct rec_session *s, const struct doclist *docs, const struct rec_render_opts *ro,
+int rec_render(struct rec_session *s, const struct doclist *docs, const struct render_flags *ro,
 	       bool stamp, struct rec_set *out);
 int rec_resolve(struct rec_session *s, struct rec_set *set);
 
@@ -172,7 +151,7 @@ int rec_get_path(struct rec_session *s, const char *path, const char *query, str
  * (FILE_ARGS_OPTS: command_parse_files()) and the command's own flags to fn(ctx).
  * Returns CMD_RUN, or the exit code (help or the usage error printed). */
 int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-		     struct rec_session *s, struct file_args *files, struct rec_render_opts *ro);
+		     struct rec_session *s, struct file_args *files, struct render_flags *ro);
 /* The same for a command without inputs (status NAME): no render flags, and the positional
  * arguments are left in *args for the command to judge. */
 int rec_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
@@ -183,7 +162,7 @@ enum { REC_BAD_INPUT = 1, REC_BAD_CLUSTER };
 /* apply's and diff's steps before their first write: load and check the inputs, read the
  * kubeconfig, render, print the warnings; then connect and resolve the objects' paths.
  * Returns 0 or the REC_BAD_* of the step that failed. */
-int rec_prepare(struct rec_session *s, const struct file_args *files, const struct rec_render_opts *ro,
+int rec_prepare(struct rec_session *s, const struct file_args *files, const struct render_flags *ro,
 		struct rec_set *set);
 
 /* The end of every run(): print the diagnostics left, free s; returns rc. */
@@ -195,6 +174,6 @@ int rec_finish(struct rec_session *s, int rc);
  * list of one FeatureStore and render options.  Returns 1 when found, 0 when
  * the Deployment carries none, -1 when they are unreadable (diagnostic). */
 int rec_stored_spec(struct rec_session *s, const struct node *deployment, struct doclist *docs,
-		    struct rec_render_opts *ro);
+		    struct render_flags *ro);
 
 #endif

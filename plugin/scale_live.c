@@ -144,7 +144,7 @@ static void set_replicas(struct arena *a, struct node *root, int64_t n)
 
 /* Re-render the stored spec at the new count and apply it: strategy, spreading and the PDB
  * follow the count; what the new count no longer renders is pruned. */
-static int rerender(struct live *l, struct doclist *docs, const struct rec_render_opts *ro)
+static int rerender(struct live *l, struct doclist *docs, const struct render_flags *ro)
 {
 	struct rec_session *s = &l->s;
 	struct rec_set set = { 0 };
@@ -168,7 +168,7 @@ static int scale_stored(struct live *l, const struct node *dep)
 	struct rec_session *s = &l->s;
 	const char *where = arena_printf(&s->a, "deployment.apps/feast-%s", l->a->name);
 	struct doclist docs = { 0 };
-	struct rec_render_opts ro;
+	struct render_flags ro;
 	int got = rec_stored_spec(s, dep, &docs, &ro);
 	if (got < 0)
 		return EXIT_INVALID;

@@ -18,7 +18,7 @@ src, build = sys.argv[1:]
 inc = ["-I" + os.path.join(src, d) for d in ("lib", "kube", "rules", "render", "plugin", "sidecar")]
 files = {}
 for f in sorted(glob.glob(os.path.join(src, "*", "*.c"))):
-    if os.path.basename(os.path.dirname(f)) not in ("lib", "kube", "plugin", "sidecar"):
+    if os.path.basename(os.path.dirname(f)) not in ("lib", "kube", "render", "plugin", "sidecar"):
         continue
     files[f] = subprocess.run(["cc", "-E", "-P", "-std=c11", "-D_GNU_SOURCE", "-DFEAST_VERSION=\"0\"",
                                "-DFEAST_REVISION=\"0\""] + inc + ["-I" + os.path.join(build, "gen"), f],
