@@ -102,6 +102,17 @@ int command_parse_files(const struct command *cmd, int argc, char **argv, opt_ha
 	return CMD_RUN;
 }
 
+int dry_run_mode(const char *value, char *err, size_t errlen)
+{
+	if (!value) {
+		snprintf(err, errlen, "--dry-run flag without a value was specified. A value must be set: "
+			 "\"none\", \"server\", or \"client\".");
+		return -1;
+	}
+	/* The option table's choices have already refused anything else. */
+	return !strcmp(value, "server") ? DRY_RUN_SERVER : !strcmp(value, "client") ? DRY_RUN_CLIENT : DRY_RUN_NONE;
+}
+
 int check_options_main(void)
 {
 	int rc = EXIT_OK;

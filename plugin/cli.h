@@ -73,6 +73,14 @@ enum { OPT_ID_FILENAME = 1001, OPT_ID_RECURSIVE };
 	{ "recursive", 'R', OPT_BOOL, OPT_ID_RECURSIVE, NULL, NULL, "false",                             \
 	  "Process the directories given with -f recursively.", 0 }
 
+/* --dry-run as kubectl takes it (apply, scale): =none, =client or =server.  A bare
+ * --dry-run is refused with kubectl's words, and so is `--dry-run client` (the value must
+ * follow "=", as in kubectl, where the word after is an argument). */
+enum dry_run { DRY_RUN_NONE, DRY_RUN_CLIENT, DRY_RUN_SERVER };
+#define DRY_RUN_OPT(id, help) { "dry-run", 0, OPT_OPTIONAL, id, "MODE", "none|client|server", "none", help, 0 }
+/* The mode of a --dry-run value (NULL when bare); -1 with kubectl's message in err. */
+int dry_run_mode(const char *value, char *err, size_t errlen);
+
 /* From the parse helpers below: no exit code yet, the command runs. */
 enum { CMD_RUN = -1 };
 

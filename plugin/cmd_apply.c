@@ -13,9 +13,8 @@ enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE };
 
 static const struct opt apply_opts[] = {
 	FILE_ARGS_OPTS,
-	{ "dry-run", 0, OPT_VALUE, OPT_DRY_RUN, "MODE", "none|client|server", "none",
-	  "client: only say what would be sent (objects are read, nothing is written); server: the API "
-	  "server runs every write without storing it.", 0 },
+	DRY_RUN_OPT(OPT_DRY_RUN, "client: only say what would be sent (objects are read, nothing is written); "
+				 "server: the API server runs every write without storing it."),
 	{ "prune", 0, OPT_BOOL, OPT_PRUNE, NULL, NULL, "false",
 	  "Delete objects this tool applied for the stores in the input that are no longer rendered "
 	  "(the HPA once autoscaling is off, the PDB once scaling is off, ...), in their namespaces only.", 0 },
@@ -42,9 +41,11 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 {
 	struct apply_args *v = ctx;
 	switch (o->id) {
-	case OPT_DRY_RUN:
-		v->dry = !strcmp(value, "server") ? REC_DRY_SERVER : !strcmp(value, "client") ? REC_DRY_CLIENT : REC_DRY_NONE;
-		return 0;
+	case OPT_DRY_RUN: {
+		int mode = dry_run_mode(value, err, errlen);
+		v->dry = mode == DRY_RUN_SERVER ? REC_DRY_SERVER : mode == DRY_RUN_CLIENT ? REC_DRY_CLIENT : REC_DRY_NONE;
+		return mode < 0 ? -1 : 0;
+	}
 	case OPT_PRUNE:
 	case OPT_FORCE:
 		*(o->id == OPT_PRUNE ? &v->prune : &v->force) = !value || strcmp(value, "true") == 0;

@@ -27,9 +27,8 @@ static const struct opt scale_opts_table[] = {
 	  "The new number of replicas (required; at least 1).", 0 },
 	{ "name", 0, OPT_VALUE, OPT_NAME, "NAME", NULL, NULL,
 	  "With -f: the FeatureStore to scale when FILE holds several.", 0 },
-	{ "dry-run", 0, OPT_OPTIONAL, OPT_DRY_RUN, "MODE", "none|client|server", "none",
-	  "With -f, client (or a bare --dry-run) prints the change as a unified diff instead of "
-	  "writing the file.  Without -f, the cluster's own dry run modes.", 0 },
+	DRY_RUN_OPT(OPT_DRY_RUN, "With -f, client prints the change as a unified diff instead of writing the "
+				 "file.  Without -f, the cluster's own dry run modes."),
 	{ "force", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
 	  "With -f: replace FILE even when it is read-only or has other hard links (which keep "
 	  "the old content).", 0 },
@@ -73,11 +72,13 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	case OPT_FORCE:
 		p->a.force = !value || strcmp(value, "true") == 0;
 		return 0;
-	case OPT_DRY_RUN:
-		p->a.dry_run = !value || !strcmp(value, "client") ? SCALE_DRY_RUN_CLIENT
-			       : !strcmp(value, "server")       ? SCALE_DRY_RUN_SERVER
-								: SCALE_DRY_RUN_NONE;
-		return 0;
+	case OPT_DRY_RUN: {
+		int mode = dry_run_mode(value, err, errlen);
+		p->a.dry_run = mode == DRY_RUN_CLIENT	? SCALE_DRY_RUN_CLIENT
+			       : mode == DRY_RUN_SERVER ? SCALE_DRY_RUN_SERVER
+							: SCALE_DRY_RUN_NONE;
+		return mode < 0 ? -1 : 0;
+	}
 	}
 	return 0;
 }
@@ -211,7 +212,7 @@ static int scale_file(const struct scale_args *a)
 	if (a->conn_flag)
 		return usage_error(a->cmd, "--%s: -f edits the file and does not talk to a cluster", a->conn_flag);
 	if (a->dry_run == SCALE_DRY_RUN_SERVER)
-		return usage_error(a->cmd, "--dry-run=server needs a cluster; with -f, --dry-run shows the diff");
+		return usage_error(a->cmd, "--dry-run=server needs a cluster; with -f, --dry-run=client shows the diff");
 	if (!strcmp(a->file, "-"))
 		return usage_error(a->cmd, "-f - cannot be edited in place: name the file");
 	if (stat(a->file, &st) == 0 && !S_ISREG(st.st_mode))
@@ -260,7 +261,7 @@ static int run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_scale = {
 	"scale",
 	"Set the replica count of a FeatureStore: in its file (-f), or in the cluster (NAME).",
-	"kubectl feast scale -f FILE --replicas=N [--name NAME] [-n NAMESPACE] [--dry-run]\n"
+	"kubectl feast scale -f FILE --replicas=N [--name NAME] [-n NAMESPACE] [--dry-run=client]\n"
 	"  kubectl feast scale NAME --replicas=N [-n NAMESPACE] [--dry-run=none|client|server]",
 	"Two modes.  Unlike kubectl scale, whose -f names the live object to scale, here\n"
 	"-f FILE changes the file: spec.replicas of the FeatureStore in FILE is edited in place for\n"

@@ -36,7 +36,7 @@ struct scale_args {
 	const char *file;             /* -f FILE, or NULL (live mode) */
 	const char *name;             /* NAME (live mode), or --name (with -f) */
 	int64_t replicas;             /* --replicas (always given) */
-	enum scale_dry_run dry_run;   /* --dry-run[=none|client|server]; bare: client */
+	enum scale_dry_run dry_run;   /* --dry-run=none|client|server; bare: usage error */
 	struct kube_flags kube;       /* connection flags (-n also picks the store with -f) */
 	const char *conn_flag;        /* first connection flag other than -n, for -f's refusal */
 	bool force;                   /* -f: replace a read-only or hard-linked file */

@@ -40,7 +40,7 @@ printf '%s\n' 'deployment.apps/feast-shop scaled (server dry run)' \
 	'role.rbac.authorization.k8s.io/feast-shop-sidecar pruned (server dry run)' >want
 same_file want out
 only_dry_writes kubectl-feast
-expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run
+expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run=client
 has out '^deployment.apps/feast-shop scaled \(dry run\)$'
 [ "$(jp deploy/feast-shop '{.spec.replicas}')" = 3 ] || fail "a dry run scaled"
 expect_run 0 kubectl get pdb feast-shop -n feast

@@ -90,7 +90,7 @@ scale_case no-newline no-newline.yaml 0 --replicas=2
 scale_case pick-by-name multi.yaml 0 --replicas=3 --name beta
 scale_case pick-by-namespace replace.yaml 0 --replicas=3 -n feast
 scale_case to-one replace.yaml 0 --replicas=1
-scale_case dry-run comments.yaml 0 --replicas=3 --dry-run
+scale_case dry-run comments.yaml 0 --replicas=3 --dry-run=client
 scale_case dry-run-client replace.yaml 0 --replicas=6 --dry-run=client
 
 # Refusals: exit 1, the rule's message, the file untouched.
@@ -101,7 +101,7 @@ scale_case refuse-multi-file-store multi.yaml 1 --replicas=2 --name alpha
 scale_case refuse-hpa hpa.yaml 1 --replicas=3
 scale_case refuse-hpa-one hpa.yaml 1 --replicas=1
 scale_case refuse-keda keda.yaml 1 --replicas=2
-scale_case refuse-dry-run file-persistence.yaml 1 --replicas=2 --dry-run
+scale_case refuse-dry-run file-persistence.yaml 1 --replicas=2 --dry-run=client
 scale_case refuse-v1alpha1 v1alpha1.yaml 1 --replicas=1
 
 # Usage errors: exit 2, the file untouched.
