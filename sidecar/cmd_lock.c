@@ -246,19 +246,21 @@ static int exit_for(const char *kind)
 /* ACQUIRE and wait for the answer; 0 granted, else an exit code. */
 static int acquire(struct channel *ch, const struct lock_args *a, int sigfd, struct grant *g)
 {
-	if (proto_send(ch->fd, false, "ACQUIRE %s %lld", a->lease ? a->lease : "-", a->wait_ms) < 0) {
-		fprintf(stderr, "error: the feast-sidecar daemon closed the connection\n");
-		return SC_UNAVAILABLE;
-	}
 	/* The daemon enforces the timeout; ours is only a backstop for a
 	 * daemon that stopped answering. */
 	int64_t deadline = a->wait_ms < 0 ? INT64_MAX : mono_ms() + a->wait_ms + 30000;
+	bool sent = proto_send(ch->fd, false, "ACQUIRE %s %lld", a->lease ? a->lease : "-", a->wait_ms) == 0;
+	/* A daemon that refuses a client ("too many clients") says why before it closes, maybe
+	 * before our request arrives: that line is still there to read. */
+	if (!sent)
+		deadline = mono_ms() + 1000;
 	char line[PROTO_LINE_MAX];
 	int r = read_line(ch, sigfd, deadline, line, sizeof(line));
 	if (r < -1)
 		return -r;
 	if (r <= 0) {
-		fprintf(stderr, "error: no answer from the feast-sidecar daemon\n");
+		fprintf(stderr, "error: %s\n", sent ? "no answer from the feast-sidecar daemon"
+						    : "the feast-sidecar daemon closed the connection");
 		return SC_UNAVAILABLE;
 	}
 	char *w[PROTO_MAX_WORDS];

@@ -57,7 +57,9 @@ static int ask(const struct st_args *a, const char *request, char *answer, size_
 	}
 	struct linebuf lb = { .len = 0 };
 	int64_t deadline = mono_ms() + a->timeout_ms;
-	int rc = proto_send(fd, false, "%s", request);
+	/* Even when the request cannot be sent, a refusing daemon's reason may wait to be read. */
+	proto_send(fd, false, "%s", request);
+	int rc = 0;
 	while (rc == 0 && !linebuf_next(&lb, answer, n)) {
 		int64_t left = deadline - mono_ms();
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -66,9 +68,17 @@ static int ask(const struct st_args *a, const char *request, char *answer, size_
 			rc = -1;
 	}
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
 		fprintf(stderr, "error: no answer from the feast-sidecar daemon at %s\n", path);
-	return rc;
+		return -1;
+	}
+	/* "ERROR <kind> <message>": the daemon's reason, as `lock` prints it. */
+	char *w[3];
+	if (!strncmp(answer, "ERROR ", 6) && proto_words(answer, w, 3) == 3) {
+		fprintf(stderr, "error: %s\n", w[2]);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_args(const struct sc_command *cmd, int argc, char **argv, struct st_args *a,

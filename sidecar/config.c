@@ -42,6 +42,9 @@ const struct opt config_daemon_opts[] = {
 	  "Permissions of the socket (octal).", 0 },
 	{ "listen", 0, OPT_VALUE, CFG_OPT_LISTEN, "ADDR:PORT", NULL, SC_DEFAULT_LISTEN,
 	  "Local HTTP for /healthz, /readyz, /leader and /status; loopback only; \"\" turns it off.", 0 },
+	{ "idle-timeout", 0, OPT_VALUE, CFG_OPT_IDLE, "DURATION", NULL, "10s",
+	  "Close a socket client that has sent no request (or nothing since its last answer) for this "
+	  "long, so idle connections cannot use up the 64 client slots.", 0 },
 	{ "lock-client", 0, OPT_VALUE, CFG_OPT_LOCK_CLIENT, "PATH", NULL, SC_LOCK_CLIENT_NAME " next to this binary",
 	  "Static lock client copied next to the socket at start; \"\" for none.", OPT_FILE },
 	OPT_END,
@@ -53,6 +56,7 @@ void config_init(struct sc_config *c)
 	c->timing = (struct lease_timing)LEASE_TIMING_DEFAULT;
 	c->socket_mode = 0660;
 	c->listen = SC_DEFAULT_LISTEN;
+	c->idle_ms = 10000;
 }
 
 static int duration(const char *value, const char *flag, int64_t *out, char *err, size_t errlen)
@@ -102,6 +106,12 @@ int config_opt(struct sc_config *c, const struct opt *o, const char *value, char
 	}
 	case CFG_OPT_LISTEN: c->listen = value; return 0;
 	case CFG_OPT_LOCK_CLIENT: c->lock_client = value; return 0;
+	case CFG_OPT_IDLE:
+		if (duration(value, o->name, &c->idle_ms, err, errlen) < 0)
+			return -1;
+		if (c->idle_ms < 10)
+			return snprintf(err, errlen, "--idle-timeout must be at least 10ms"), -1;
+		return 0;
 	}
 	return 1;
 }

@@ -15,7 +15,8 @@
  * Defaults: Lease `feast-<name>-registry-lock` for --name, identity
  * $POD_NAME else <hostname>-<pid>, socket $FEAST_SIDECAR_SOCKET else
  * /run/feast-sidecar/sock, HTTP on 127.0.0.1:6599, timings as client-go
- * (15 s / 10 s / 2 s) with a 3 s kill grace and 1 s safety margin.
+ * (15 s / 10 s / 2 s) with a 3 s kill grace and 1 s safety margin; socket
+ * clients that ask nothing are closed after 10 s.
  */
 #ifndef FEAST_CONFIG_H
 #define FEAST_CONFIG_H
@@ -43,6 +44,7 @@ struct sc_config {
 	const char *listen;        /* "" = no HTTP */
 	const char *lock_client;   /* static client to copy next to the socket; "" = none */
 	const char *lease_file;    /* file backend (tests, single host) instead of the API server */
+	int64_t idle_ms;           /* a socket client with nothing asked or pending is closed after this */
 	struct lease_timing timing;
 	bool direct;               /* lock: in-process broker for one client */
 #ifndef FEAST_LOCK_ONLY
@@ -53,7 +55,7 @@ struct sc_config {
 enum {
 	CFG_OPT_NAME = 2000, CFG_OPT_LEASE, CFG_OPT_IDENTITY, CFG_OPT_LEASE_DURATION, CFG_OPT_RENEW_DEADLINE,
 	CFG_OPT_RETRY_PERIOD, CFG_OPT_KILL_GRACE, CFG_OPT_MARGIN, CFG_OPT_LEASE_FILE,
-	CFG_OPT_SOCKET, CFG_OPT_SOCKET_MODE, CFG_OPT_LISTEN, CFG_OPT_LOCK_CLIENT,
+	CFG_OPT_SOCKET, CFG_OPT_SOCKET_MODE, CFG_OPT_LISTEN, CFG_OPT_LOCK_CLIENT, CFG_OPT_IDLE,
 };
 
 /* Lease and timing options (run, and lock's direct form). */

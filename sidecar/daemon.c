@@ -34,6 +34,7 @@ struct client {
 	unsigned id;
 	enum cstate st;
 	int64_t deadline;     /* waiting: give up at; grace: release at */
+	int64_t active;       /* when it last sent a line (or connected) */
 	uint64_t mark;        /* attempts counter when it began to wait */
 	pid_t pid;
 	uid_t uid;
@@ -549,8 +550,10 @@ static void on_client(struct daemon *d, struct client *c)
 {
 	int r = linebuf_fill(&c->lb, c->fd);
 	char line[PROTO_LINE_MAX];
-	while (c->fd >= 0 && linebuf_next(&c->lb, line, sizeof(line)))
+	while (c->fd >= 0 && linebuf_next(&c->lb, line, sizeof(line))) {
+		c->active = mono_ms();
 		on_line(d, c, line);
+	}
 	if (r == 0 || r == -1 || r == -3)
 		client_gone(d, c);
 }
@@ -569,6 +572,7 @@ static void add_client(struct daemon *d, int fd)
 	}
 	c->fd = fd;
 	c->id = ++d->next_id;
+	c->active = mono_ms();
 	c->pid = -1;
 	c->uid = (uid_t)-1;
 	struct ucred cred;
@@ -612,6 +616,24 @@ static void sweep(struct daemon *d)
 	}
 }
 
+/* Waiting for a request (new, or answered and done): the only states in which the client
+ * owes the next word. */
+static bool idle_state(const struct client *c)
+{
+	return c->fd >= 0 && (c->st == C_NEW || c->st == C_DONE);
+}
+
+/* Each connection holds one of MAX_CLIENTS slots: one that asks nothing must not keep it. */
+static void idle_timers(struct daemon *d, int64_t now)
+{
+	for (struct client *c = d->clients; c; c = c->next)
+		if (idle_state(c) && now >= c->active + d->cfg->idle_ms) {
+			slog(1, "client %u: nothing asked in %lld ms; closing", c->id, (long long)d->cfg->idle_ms);
+			say(d, c, "ERROR usage no request in %lld ms; closing", (long long)d->cfg->idle_ms);
+			client_gone(d, c);
+		}
+}
+
 static void grace_timers(struct daemon *d, int64_t now)
 {
 	struct client *o = d->owner;
@@ -620,6 +642,7 @@ static void grace_timers(struct daemon *d, int64_t now)
 		lease_release(&d->m, false);
 	}
 	expire_waiters(d, now);
+	idle_timers(d, now);
 }
 
 static int64_t next_timer(const struct daemon *d, int64_t now)
@@ -631,6 +654,8 @@ static int64_t next_timer(const struct daemon *d, int64_t now)
 			at = now + 100; /* waiting for an attempt to end */
 		if ((c->st == C_WAITING || c->st == C_GRACE) && at < t)
 			t = at;
+		if (idle_state(c) && c->active + d->cfg->idle_ms < t)
+			t = c->active + d->cfg->idle_ms;
 	}
 	int64_t h = httpd_expire((struct http_conn *)d->http, now);
 	if (d->ready && readiness_next(d->ready, now) < h)

@@ -105,3 +105,8 @@ bench:: all
 soak:: all
 	@echo "  SOAK    readiness"
 	@SIDECAR_SOAK=1 $(MAKE) --no-print-directory scripts SCRIPT_FILTER=ready_
+
+# `make golden-update` also rewrites golden/sidecar/ (tests/scripts/sidecar_socket_clients.sh).
+golden-update:: $(PROGRAMS)
+	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh sidecar_socket_clients
