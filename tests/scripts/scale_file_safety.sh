@@ -52,7 +52,7 @@ run_case read-only 1 -f ro.yaml --replicas=3
 cmp -s "$INPUT" ro.yaml || fail "read-only: the file changed"
 # ... but --dry-run shows the change, an unchanged value needs no write, and --force
 # replaces it, keeping the mode.
-run_case read-only-dry-run 0 -f ro.yaml --replicas=3 --dry-run
+run_case read-only-dry-run 0 -f ro.yaml --replicas=3 --dry-run=client
 run_case read-only-unchanged 0 -f ro.yaml --replicas=2
 run_case read-only-force 0 -f ro.yaml --replicas=3 --force
 grep -q '^  replicas: 3 ' ro.yaml || fail "read-only --force: not edited"
