@@ -5,25 +5,39 @@
 
 #include <string.h>
 
-#define OIDC_CA_DIR "/etc/pki/tls/oidc-ca"
-
-static void add_mount(struct render_ctx *r, struct node *c, const char *name, const char *path, bool ro)
+static void add_mount_sub(struct render_ctx *r, struct node *c, const char *name, const char *path,
+			  bool ro, const char *sub_path)
 {
 	struct node *m = node_map(r->a, NULL);
 	map_put(r->a, m, "name", str_node(r, name));
 	map_put(r->a, m, "mountPath", str_node(r, path));
 	if (ro)
 		map_put(r->a, m, "readOnly", node_bool(r->a, true));
+	if (sub_path)
+		map_put(r->a, m, "subPath", str_node(r, sub_path));
 	seq_push(r->a, map_child_seq(r->a, c, "volumeMounts"), m);
+}
+
+static void add_mount(struct render_ctx *r, struct node *c, const char *name, const char *path, bool ro)
+{
+	add_mount_sub(r, c, name, path, ro, NULL);
+}
+
+/* The operator appends to the servers first, then to every init container; each
+ * container's list gets the same entry, so the order of the two loops is moot. */
+static void mount_all_sub(struct render_ctx *r, struct node *pod, bool inits, const char *name,
+			  const char *path, bool ro, const char *sub_path)
+{
+	struct node *lists[2] = { inits ? map_get(pod, "initContainers") : NULL, map_get(pod, "containers") };
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQ && i < lists[l]->u.seq.n; i++)
+			add_mount_sub(r, lists[l]->u.seq.v[i], name, path, ro, sub_path);
 }
 
 static void mount_all(struct render_ctx *r, struct node *pod, bool inits, const char *name,
 		      const char *path, bool ro)
 {
-	struct node *lists[2] = { inits ? map_get(pod, "initContainers") : NULL, map_get(pod, "containers") };
-	for (int l = 0; l < 2; l++)
-		for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQ && i < lists[l]->u.seq.n; i++)
-			add_mount(r, lists[l]->u.seq.v[i], name, path, ro);
+	mount_all_sub(r, pod, inits, name, path, ro, NULL);
 }
 
 static struct node *find_container(struct node *pod, const char *list, const char *name)
@@ -47,7 +61,22 @@ static struct node *named_source(struct render_ctx *r, const char *key, const ch
 	return s;
 }
 
-/* TLS Secrets at /tls/<type>/ in their own container; a remote registry's CA in all. */
+/* The OIDC provider's CA as the one file auth.ca_cert_path names (repo_config.c), in
+ * every container: the operator's tls.go mountOidcCACert. */
+static void mount_oidc_ca(struct render_ctx *r, const struct fs *fs, struct node *pod)
+{
+	const struct node *ca = fs->authz == AUTHZ_OIDC ? map_get(fs->authz_cfg, "caCertConfigMap") : NULL;
+	if (!ca)
+		return;
+	const char *key = node_str_or(map_get(ca, "key"), "");
+	add_volume(r, pod, "oidc-ca-cert", "configMap",
+		   named_source(r, "name", node_str_or(map_get(ca, "name"), "")));
+	mount_all_sub(r, pod, true, "oidc-ca-cert", OIDC_CA_CERT_PATH, true, *key ? key : "ca-bundle.crt");
+}
+
+/* The operator's tls.go mountTlsConfigs: TLS Secrets at /tls/<type>/ in their own
+ * container and in every init container (feast-apply talks to the registry), a remote
+ * registry's CA in all containers, then the OIDC CA. */
 static void mount_tls(struct render_ctx *r, const struct store *st, struct node *pod)
 {
 	static const enum srv order[] = { SRV_REGISTRY, SRV_OFFLINE, SRV_ONLINE, SRV_UI };
@@ -55,17 +84,21 @@ static void mount_tls(struct render_ctx *r, const struct store *st, struct node 
 	const char *remote_cm = node_str_or(node_at(fs->remote_tls, "configMapRef.name"), NULL);
 	if (fs->registry_kind == REGISTRY_REMOTE && remote_cm) {
 		add_volume(r, pod, "registry-tls", "configMap", named_source(r, "name", remote_cm));
-		mount_all(r, pod, false, "registry-tls", "/tls/registry/", true);
+		mount_all(r, pod, true, "registry-tls", "/tls/registry/", true);
 	}
+	struct node *inits = map_get(pod, "initContainers");
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct server *sv = &fs->srv[order[i]];
 		if (!sv->on || !sv->tls.on)
 			continue;
 		const char *vol = arena_printf(r->a, "%s-tls", srv_names[order[i]]);
+		const char *path = arena_printf(r->a, "/tls/%s/", srv_names[order[i]]);
 		add_volume(r, pod, vol, "secret", named_source(r, "secretName", sv->tls.secret));
-		add_mount(r, find_container(pod, "containers", srv_names[order[i]]), vol,
-			  arena_printf(r->a, "/tls/%s/", srv_names[order[i]]), true);
+		add_mount(r, find_container(pod, "containers", srv_names[order[i]]), vol, path, true);
+		for (size_t c = 0; inits && inits->kind == NODE_SEQ && c < inits->u.seq.n; c++)
+			add_mount(r, inits->u.seq.v[c], vol, path, true);
 	}
+	mount_oidc_ca(r, fs, pod);
 }
 
 /* PVCs (registry, offline, online, as the operator orders them), then feast-data. */
@@ -108,14 +141,6 @@ static void mount_extras(struct render_ctx *r, const struct store *st, struct no
 		add_mount(r, find_container(pod, "initContainers", "feast-config"), "feast-config",
 			  FEAST_CONFIG_DIR, false);
 		mount_all(r, pod, false, "feast-config", FEAST_CONFIG_DIR, true);
-	}
-	const struct node *ca = fs->authz == AUTHZ_OIDC ? map_get(fs->authz_cfg, "caCertConfigMap") : NULL;
-	if (ca) {
-		const char *key = node_str_or(map_get(ca, "key"), "ca-bundle.crt");
-		struct node *src = named_source(r, "name", node_str_or(map_get(ca, "name"), ""));
-		map_put(r->a, src, "items", key_items(r, &key, 1));
-		add_volume(r, pod, "oidc-ca-cert", "configMap", src);
-		mount_all(r, pod, false, "oidc-ca-cert", OIDC_CA_DIR, true);
 	}
 	struct node *merger = find_container(pod, "initContainers",
 					     fs->init_containers ? "feast-init" : "feast-config");

@@ -51,7 +51,7 @@ int templates_load(struct arena *a, struct templates *tm, struct diags *d);
 /* One-time warnings, by the field that triggers them. */
 enum warn_id {
 	W_LINEAGE_SERVER, W_OPENLINEAGE_CONSUMER, W_UI_ROUTE, W_SERVICE_MONITOR, W_REGISTRY_MCP,
-	W_DQM, W_OIDC_JWKS, W_BATCH_ENGINE_RBAC, W_MLFLOW_DISCOVERY, W_FEASTREF,
+	W_DQM, W_BATCH_ENGINE_RBAC, W_MLFLOW_DISCOVERY, W_FEASTREF,
 	W_COUNT
 };
 
@@ -89,6 +89,8 @@ struct merge_op {
 #define MAX_MERGE_OPS 12
 #define MERGE_DIR "/var/run/feast"
 #define FEAST_CONFIG_DIR "/feast-config"
+/* The operator's tlsPathOidcCA: auth.ca_cert_path, a file mounted with subPath. */
+#define OIDC_CA_CERT_PATH "/etc/pki/tls/oidc-ca/ca.crt"
 
 struct store {
 	struct fs fs;

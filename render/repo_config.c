@@ -138,8 +138,6 @@ static struct node *registry_section(struct render_ctx *r, struct store *st)
 	return m;
 }
 
-#define OIDC_CA_DIR "/etc/pki/tls/oidc-ca"
-
 /* OIDC: the discovery URL from issuerUrl, the rest from the Secret at pod start. */
 static void oidc_server(struct render_ctx *r, struct store *st, struct node *auth)
 {
@@ -160,14 +158,11 @@ static void oidc_server(struct render_ctx *r, struct store *st, struct node *aut
 		r->errors++;
 	}
 	put_field(r, auth, "verify_ssl", oidc, "verifySSL");
-	const struct node *ca = map_get(oidc, "caCertConfigMap");
-	if (ca)
-		put_str(r, auth, "ca_cert_path", arena_printf(r->a, "%s/%s", OIDC_CA_DIR,
-							      node_str_or(map_get(ca, "key"), "ca-bundle.crt")));
-	if (map_get(oidc, "jwksCacheLifespanSeconds") || map_get(oidc, "jwksRequestTimeoutSeconds"))
-		warn_once(r, W_OIDC_JWKS, oidc, "spec.authz.oidc",
-			  "jwksCacheLifespanSeconds and jwksRequestTimeoutSeconds are not rendered; "
-			  "the servers use their defaults");
+	put_field(r, auth, "jwks_cache_lifespan_seconds", oidc, "jwksCacheLifespanSeconds");
+	put_field(r, auth, "jwks_request_timeout_seconds", oidc, "jwksRequestTimeoutSeconds");
+	/* One fixed file, whatever the key: the mount's subPath names the key (obj_deployment.c). */
+	if (map_get(oidc, "caCertConfigMap"))
+		put_str(r, auth, "ca_cert_path", OIDC_CA_CERT_PATH);
 	if (!secret || !*secret)
 		return;
 	const char *props = issuer ? "client_id" : "client_id,auth_discovery_url";
