@@ -62,18 +62,6 @@ static void kubernetes_authz(struct render_ctx *r, struct store *st)
 	}
 }
 
-/* MLflow: the pod's ServiceAccount may use the cluster's mlflow-integration ClusterRole. */
-static void mlflow_binding(struct render_ctx *r, struct store *st)
-{
-	if (!node_is_true(node_at(st->fs.spec, "mlflow.enabled")))
-		return;
-	const char *name = arena_printf(r->a, "%s-mlflow-integration", st->fs.feast_name);
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, NULL, "feature-server");
-	role_ref(r, rb, "ClusterRole", "mlflow-integration");
-	set_subject(r, rb, st->fs.feast_name, st->fs.ns);
-	obj_emit(r, st, rb);
-}
-
 void build_authz(struct render_ctx *r, struct store *st)
 {
 	if (st->fs.authz == AUTHZ_KUBERNETES)
@@ -81,7 +69,8 @@ void build_authz(struct render_ctx *r, struct store *st)
 	else if (st->fs.authz == AUTHZ_OIDC)
 		cluster_binding(r, st, arena_printf(r->a, "%s-oidc-token-review", st->fs.feast_name),
 				OIDC_TOKEN_REVIEW_ROLE);
-	mlflow_binding(r, st);
+	/* No RoleBinding feast-<name>-mlflow-integration: the operator 0.66 deletes it as
+	 * legacy (services/mlflow_discover.go: cleanupLegacyMlflowRoleBinding). */
 }
 
 /* Cluster-wide roles every store of the run binds to; rendered once, first. */

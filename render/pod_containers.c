@@ -153,6 +153,23 @@ static struct node *probe(struct render_ctx *r, const struct node *handler, int 
 	return p;
 }
 
+/* MLflow's client in the servers: the operator's services.go injectMlflowEnv, after the
+ * user's env, which it overrides by name. */
+static void mlflow_env(struct render_ctx *r, const struct fs *fs, struct node *env)
+{
+	const struct node *ml = map_get(fs->spec, "mlflow");
+	if (!node_is_true(map_get(ml, "enabled")))
+		return;
+	const char *auth = node_str_or(map_get(ml, "trackingAuth"), "kubernetes-namespaced");
+	const char *uri = node_str_or(map_get(ml, "trackingUri"), NULL);
+	struct node *add = node_seq(r->a, NULL);
+	if (*auth)
+		seq_push(r->a, add, env_var(r, "MLFLOW_TRACKING_AUTH", auth));
+	if (uri)
+		seq_push(r->a, add, env_var(r, "MLFLOW_TRACKING_URI", uri));
+	env_override(r, env, add);
+}
+
 struct node *server_container(struct render_ctx *r, const struct store *st, enum srv s)
 {
 	const struct server *sv = &st->fs.srv[s];
@@ -167,6 +184,7 @@ struct node *server_container(struct render_ctx *r, const struct store *st, enum
 	if (!st->fs.init_containers && st->nops)
 		seq_push(r->a, env, env_var(r, "FEAST_FS_YAML_FILE_PATH", FEAST_CONFIG_DIR "/feature_store.yaml"));
 	env_override(r, env, map_get(sv->cfg, "env"));
+	mlflow_env(r, &st->fs, env);
 	map_set(r->a, c, "env", env);
 	set_user(r, c, "envFrom", map_get(sv->cfg, "envFrom"));
 	set_user(r, c, "resources", map_get(sv->cfg, "resources"));

@@ -271,22 +271,25 @@ static struct node *openlineage_section(struct render_ctx *r, struct store *st)
 	return m;
 }
 
+/* The operator's repo_config.go setRepoConfigMlflow, for the servers and the client alike:
+ * only when enabled, and without trackingAuth, which reaches the servers as
+ * MLFLOW_TRACKING_AUTH (pod_containers.c). */
 static struct node *mlflow_section(struct render_ctx *r, const struct fs *fs)
 {
 	static const char *const fields[][2] = {
 		{ "enabled", "enabled" }, { "tracking_uri", "trackingUri" }, { "ui_url", "uiUrl" },
-		{ "tracking_auth", "trackingAuth" }, { "auto_log", "autoLog" },
+		{ "auto_log", "autoLog" },
 		{ "auto_log_entity_df", "autoLogEntityDf" }, { "entity_df_max_rows", "entityDfMaxRows" },
 		{ "log_operations", "logOperations" }, { "ops_experiment_suffix", "opsExperimentSuffix" },
 	};
 	const struct node *ml = map_get(fs->spec, "mlflow");
-	if (!ml)
+	if (!node_is_true(map_get(ml, "enabled")))
 		return NULL;
 	struct node *m = node_map(r->a, NULL);
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		put_field(r, m, fields[i][0], ml, fields[i][1]);
 	put_extra(r, m, map_get(ml, "extraConfig"));
-	if (node_is_true(map_get(ml, "enabled")) && !map_get(ml, "trackingUri"))
+	if (!map_get(ml, "trackingUri"))
 		warn_once(r, W_MLFLOW_DISCOVERY, ml, "spec.mlflow",
 			  "the cluster's MLflow instance is not discovered; set trackingUri");
 	return m;
@@ -393,6 +396,7 @@ struct node *client_repo_config(struct render_ctx *r, struct store *st)
 		map_put(r->a, m, "registry", o);
 	}
 	put(r, m, "auth", auth_section(r, st, false));
+	put(r, m, "mlflow", mlflow_section(r, fs));
 	map_put(r->a, m, "entity_key_serialization_version", int_node(r, 3));
 	return m;
 }
