@@ -10,6 +10,9 @@
 #     pick  SECTION KEYS FILE       copy only KEYS (comma-separated) of that mapping
 #     set   SECTION KEY FILE        SECTION[KEY] = the YAML value held in FILE
 #     set?  SECTION KEY FILE        the same, nothing when FILE does not exist
+#     engine SECTION DRIVER_SA FILE merge FILE (with its `type`) into SECTION; a
+#                                   spark_application without a service_account
+#                                   runs its driver as DRIVER_SA
 # Values are copied as YAML values: `${VAR}` references stay as written, for
 # Feast to expand from the container's environment.  The file is replaced
 # atomically and keeps its mode.  Any problem exits 1 with a one-line reason.
@@ -71,6 +74,16 @@ def do_pick(config, name, keys, path):
             target[key] = params[key]
 
 
+def do_engine(config, name, driver_sa, path):
+    target = section(config, name)
+    target.update(mapping(path))
+    # The operator's setRepoConfigBatchEngine: the driver runs as the ServiceAccount
+    # its batch-engine RBAC is bound to, unless the ConfigMap names another.
+    account = target.get("service_account")
+    if target.get("type") == "spark_application" and not (isinstance(account, str) and account):
+        target["service_account"] = driver_sa
+
+
 def do_set(config, name, key, path, optional):
     if optional and not os.path.exists(path):
         return
@@ -90,6 +103,8 @@ def main(argv):
             do_merge(config, name, arg, path)
         elif op == "pick":
             do_pick(config, name, arg, path)
+        elif op == "engine":
+            do_engine(config, name, arg, path)
         elif op in ("set", "set?"):
             do_set(config, name, arg, path, op == "set?")
         else:

@@ -143,6 +143,23 @@ assert c["batch_engine"] == {"type": "spark.engine", "partitions": 10,
 assert c["project"] == "merged" and c["entity_key_serialization_version"] == 3
 PY
 
+# A Spark application engine runs its driver as feast-<name>-batch-driver unless the
+# ConfigMap names a ServiceAccount (the operator's repo_config.go: setRepoConfigBatchEngine,
+# batch_engine_rbac.go: resolveBatchDriverSAName).
+printf 'type: spark_application\nnamespace: spark\n' >run/batch-engine-config/engine.yaml
+rm -rf data
+"$PYTHON" run_init.py store.json feast-init "$TEST_TMP" 2>err || { cat err; fail "spark feast-init failed"; }
+"$PYTHON" - "$fsy" <<'PY'
+import sys, yaml
+be = yaml.safe_load(open(sys.argv[1]))["batch_engine"]
+assert be == {"type": "spark_application", "namespace": "spark",
+              "service_account": "feast-merged-batch-driver"}, be
+PY
+printf 'type: spark_application\nservice_account: spark-driver\n' >run/batch-engine-config/engine.yaml
+rm -rf data
+"$PYTHON" run_init.py store.json feast-init "$TEST_TMP" 2>err || { cat err; fail "spark feast-init failed"; }
+grep -q 'service_account: spark-driver' "$fsy" || fail "the ConfigMap's service_account was replaced"
+
 # Optional OIDC keys may be missing; the rest is still merged.
 rm -rf data run/oidc-config/client_id
 "$PYTHON" run_init.py store.json feast-init "$TEST_TMP" 2>err || { cat err; fail "optional key missing broke feast-init"; }
