@@ -2,7 +2,6 @@
  * registry lock, the shared volume, preStop and grace period, readiness gate, Role and RoleBinding
  * feast-<name>-sidecar. */
 #include "arena.h"
-#include "diag.h"
 #include "doc.h"
 #include "keda.h"
 #include "render_int.h"
@@ -155,9 +154,19 @@ static struct node *sidecar_args(struct render_ctx *r, const struct store *st)
 	return args;
 }
 
+/* The default names no registry, so the kubelet asks Docker Hub, which has no such image:
+ * a pod that uses it is noted here and warned about once the run succeeded
+ * (render_documents). */
+static void note_local_image(struct render_ctx *r)
+{
+	if (!r->opts->sidecar_image)
+		r->warned[W_SIDECAR_IMAGE] = true;
+}
+
 static struct node *sidecar_container(struct render_ctx *r, const struct store *st)
 {
 	struct node *c = tmpl_clone(r, T_SIDECAR);
+	note_local_image(r);
 	map_set(r->a, c, "image", str_node(r, r->opts->sidecar_image ? r->opts->sidecar_image : RENDER_SIDECAR_IMAGE));
 	map_set(r->a, c, "args", sidecar_args(r, st));
 	return c;

@@ -288,6 +288,11 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		append(&r, docs->v[i].root, &docs->v[i]);
 	}
 	flux_pass(&r, first);
+	if (!r.errors && r.warned[W_SIDECAR_IMAGE])
+		diag_warn(d, NULL, "", "the feast-sidecar image " RENDER_SIDECAR_IMAGE " is a local default that "
+			  "no registry serves: build it with `make image`, push it with `skopeo copy "
+			  "oci-archive:dist/feast-sidecar-" FEAST_VERSION ".oci.tar docker://REGISTRY/feast-sidecar:"
+			  FEAST_VERSION "` and render with --sidecar-image REGISTRY/feast-sidecar:" FEAST_VERSION);
 	return r.errors ? -1 : 0;
 }
 

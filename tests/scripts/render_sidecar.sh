@@ -7,6 +7,11 @@ cd "$TEST_TMP"
 REF="$SHARED/reference/feast-operator"
 
 # ---- errors ----
+# The default image is local (make image): one warning per run naming the way out, none
+# with --sidecar-image or without a sidecar.
+warn_default_image() {
+	"$FEAST" render "$@" >out 2>err || fail "render $*: $(cat err)"
+}
 cat >scaling.yaml <<'EOF'
 apiVersion: feast.dev/v1
 kind: FeatureStore
@@ -40,6 +45,16 @@ metadata:
 spec:
   feastProject: small
 EOF
+warn_default_image -f scaling.yaml -f single.yaml --sidecar always
+[ "$(grep -c 'feast-sidecar image feast-sidecar:[^ ]* is a local default' err)" = 1 ] ||
+	fail "default sidecar image warning: $(cat err)"
+for w in 'make image' 'skopeo copy oci-archive:dist/feast-sidecar-' '--sidecar-image REGISTRY/'; do
+	grep -q -- "$w" err || fail "the image warning does not name $w: $(cat err)"
+done
+warn_default_image -f scaling.yaml --sidecar-image registry.example.com/feast-sidecar:1
+[ -s err ] && fail "warning with --sidecar-image: $(cat err)"
+warn_default_image -f single.yaml
+[ -s err ] && fail "warning without a sidecar: $(cat err)"
 expect_exit 1 "$FEAST" render -f scaling.yaml --kube-version 1.28 >out 2>err
 [ -s out ] && fail "refused render printed something"
 grep -q "^error: scaling.yaml:8:13: spec.replicas: FeatureStore 'big': it scales, so its pod gets the feast-sidecar registry lock, a native sidecar container that needs Kubernetes 1.29 or newer, but --kube-version is 1.28; pass --sidecar none" err ||
