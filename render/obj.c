@@ -7,10 +7,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#ifndef FEAST_VERSION
-#define FEAST_VERSION "0.0.0-dev"
-#endif
-
 struct node *tmpl_clone(struct render_ctx *r, enum tmpl_id id)
 {
 	return node_clone(r->a, r->tm.t[id]);
@@ -58,7 +54,9 @@ struct node *labels_new(struct render_ctx *r, const struct fs *fs, const char *s
 	map_put(r->a, l, "app.kubernetes.io/managed-by", leaf(r, "kubectl-feast"));
 	map_put(r->a, l, "app.kubernetes.io/name", leaf(r, "feast"));
 	map_put(r->a, l, "app.kubernetes.io/part-of", leaf(r, "feast"));
-	map_put(r->a, l, "app.kubernetes.io/version", leaf(r, FEAST_VERSION));
+	/* Feast's version, not the plugin's: a plugin upgrade must not restart the servers. */
+	if (fs && fs->app_version)
+		map_put(r->a, l, "app.kubernetes.io/version", leaf(r, fs->app_version));
 	if (fs)
 		map_put(r->a, l, "feast.dev/name", leaf(r, fs->name));
 	if (svc_type)

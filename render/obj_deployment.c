@@ -250,6 +250,10 @@ void build_deployment(struct render_ctx *r, struct store *st)
 {
 	const struct fs *fs = &st->fs;
 	struct node *dep = obj_new(r, st, T_DEPLOYMENT, fs->feast_name, true, NULL, "feature-server");
+	/* The plugin's version, outside the pod template: an upgrade changes no pod. */
+	struct node *ann = node_map(r->a, NULL);
+	map_put(r->a, ann, RENDER_BY_ANNOTATION, str_node(r, "kubectl-feast/" FEAST_VERSION));
+	map_set(r->a, map_get(dep, "metadata"), "annotations", ann);
 	struct node *spec = map_get(dep, "spec");
 	/* With an autoscaler the count is its business: no replicas for GitOps to fight over. */
 	if (!fs->replicas_external)

@@ -72,6 +72,9 @@ enum render_format { RENDER_YAML, RENDER_JSON };
  * and readiness gating.  Zero values are the command's defaults: injected when the store
  * scales, readiness by the sidecar's probe, Kubernetes 1.29, a 5 s preStop sleep. */
 #define RENDER_SIDECAR_IMAGE "feast-sidecar:" FEAST_VERSION
+/* On each Deployment: the plugin and version that rendered it (kubectl-feast/<version>).
+ * Pods are labelled with Feast's version (app.kubernetes.io/version, from the image tag). */
+#define RENDER_BY_ANNOTATION "feast.dev/rendered-by"
 #define RENDER_KUBE_MINOR 29        /* native sidecars: on by default since 1.29 */
 #define RENDER_PRESTOP_SECONDS 5
 

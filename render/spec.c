@@ -351,6 +351,46 @@ static void decode_images(struct dec *x, struct fs *fs, const char *image, const
 		fs->init_image = *server_image;
 }
 
+static bool label_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '_' || c == '.';
+}
+
+static bool label_alnum(char c)
+{
+	return label_char(c) && c != '-' && c != '_' && c != '.';
+}
+
+/* The tag of `image` when it can be a label value (the app's version, as the recommended
+ * labels define it); NULL for an image named by digest only, or a tag a label refuses. */
+static const char *image_version(struct arena *a, const char *image)
+{
+	const char *slash = image ? strrchr(image, '/') : NULL;
+	const char *name = slash ? slash + 1 : image;
+	const char *colon = name ? memchr(name, ':', strcspn(name, "@")) : NULL;
+	if (!colon)
+		return NULL;
+	size_t n = strcspn(colon + 1, "@");
+	if (!n || n > 63 || !label_alnum(colon[1]) || !label_alnum(colon[n]))
+		return NULL;
+	for (size_t i = 1; i <= n; i++)
+		if (!label_char(colon[i]))
+			return NULL;
+	return arena_strndup(a, colon + 1, n);
+}
+
+/* The first enabled server's image, in the operator's container order. */
+static void decode_app_version(struct arena *a, struct fs *fs)
+{
+	static const enum srv order[] = { SRV_REGISTRY, SRV_ONLINE, SRV_OFFLINE, SRV_UI };
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (fs->srv[order[i]].on) {
+			fs->app_version = image_version(a, fs->srv[order[i]].image);
+			return;
+		}
+}
+
 static int decode_meta(struct dec *x, const struct document *doc, const char *dflt_ns, struct fs *fs)
 {
 	const struct node *meta = get_map(x, doc->root, "metadata", "metadata");
@@ -389,6 +429,7 @@ int spec_decode(struct arena *a, const struct document *doc, const char *dflt_ns
 	decode_projdir(&x, fs);
 	decode_images(&x, fs, image, &server_image);
 	decode_stores(&x, fs, server_image);
+	decode_app_version(a, fs);
 	decode_paths(&x, fs);
 	fs->empty_dir = !fs->online.pvc.on || !fs->offline.pvc.on || !fs->registry.pvc.on;
 	decode_authz(&x, fs);

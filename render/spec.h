@@ -78,6 +78,7 @@ struct fs {
 	const char *name;         /* metadata.name */
 	const char *ns;           /* metadata.namespace, else -n, else NULL */
 	const char *feast_name;   /* feast-<name> */
+	const char *app_version;  /* Feast's: the servers' image tag if a label value, else NULL */
 	const char *project;
 
 	/* project directory */

@@ -223,11 +223,19 @@ Test(render, object_invariants)
 		if (!out.v[i].src || doc_classify(out.v[i].src->root) != DOC_OTHER) {
 			generated++;
 			cr_expect_str_eq(node_str_or(map_get(labels, "app.kubernetes.io/managed-by"), ""), "kubectl-feast");
-			cr_expect_str_eq(node_str_or(map_get(labels, "app.kubernetes.io/version"), ""), FEAST_VERSION);
+			/* Feast's version from the default image; none on the shared ClusterRoles. */
+			cr_expect_str_eq(node_str_or(map_get(labels, "app.kubernetes.io/version"), ""),
+					 out.v[i].src ? "0.66.0" : "");
 			check_invariants(out.v[i].root, "");
 		}
 	}
 	cr_expect_gt(generated, 25);
+	/* The plugin's version on the Deployment, never in its pod template. */
+	const struct node *dep = find_kind(&out, "Deployment", 0);
+	cr_expect_str_eq(node_str_or(map_get(node_at(dep, "metadata.annotations"), RENDER_BY_ANNOTATION), ""),
+			 "kubectl-feast/" FEAST_VERSION);
+	cr_expect_str_eq(node_str_or(map_get(node_at(dep, "spec.template.metadata.labels"),
+					     "app.kubernetes.io/version"), ""), "0.66.0");
 	/* One token-review ClusterRole for the three Kubernetes-authz stores. */
 	cr_expect_not_null(find_kind(&out, "ClusterRole", 0));
 	cr_expect_not_null(find_kind(&out, "ClusterRole", 1), "and one for OIDC");
@@ -373,4 +381,26 @@ Test(render, json_list)
 	cr_expect(!strncmp(b.data, "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [", 52), "%s", b.data);
 	cr_expect_eq(b.data[b.len - 1], '\n');
 	buf_release(&b);
+}
+
+/* app.kubernetes.io/version is Feast's: the servers' image tag, when a label may hold it. */
+Test(render, app_version_from_image)
+{
+	static const struct { const char *image, *version; } cases[] = {
+		{ "quay.io/feastdev/feature-server:0.67.1", "0.67.1" },
+		{ "registry:5000/feast/feature-server:0.66.0@sha256:0123", "0.66.0" },
+		{ "registry:5000/feast/feature-server", NULL },
+		{ "quay.io/feastdev/feature-server@sha256:0123", NULL },
+		{ "example.com/fs:-bad", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct doclist l = parse("v.yaml", store("v", "  services:\n    onlineStore:\n      server: {}\n"));
+		struct objlist out = render_with(&l, "ns", cases[i].image);
+		const struct node *dep = find_kind(&out, "Deployment", 0);
+		const struct node *v = map_get(node_at(dep, "spec.template.metadata.labels"), "app.kubernetes.io/version");
+		if (cases[i].version)
+			cr_expect_str_eq(node_str_or(v, ""), cases[i].version, "%s", cases[i].image);
+		else
+			cr_expect_null(v, "%s", cases[i].image);
+	}
 }
