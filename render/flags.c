@@ -29,12 +29,16 @@ const struct opt render_flag_opts[] = {
 	{ "prestop-seconds", 0, OPT_VALUE, 4007, "SECONDS", NULL, "5",
 	  "With the sidecar, the servers' preStop sleep, so endpoints drop a terminating pod before "
 	  "its server stops; 0: none.", 0 },
+	{ "no-flux-warnings", 0, OPT_BOOL, 4008, NULL, NULL, "false",
+	  "Do not warn about documents passed through that contain `${` (Flux post-build "
+	  "substitution would rewrite them); for inputs whose `${` is meant for Flux.", 0 },
 	OPT_END,
 };
 
 /* Rows by position, so the table is the one place that names them; the ids (4000 and up)
  * only keep clear of the commands' own in `__check-options`. */
-enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP };
+enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP,
+       F_NO_FLUX_WARNINGS };
 
 bool render_flag_is(const struct opt *o)
 {
@@ -83,6 +87,9 @@ int render_flag_set(struct render_flags *f, const struct opt *o, const char *val
 	case F_KEDA:
 		f->keda_adopt_hpa = !value || !strcmp(value, "true");
 		return 0;
+	case F_NO_FLUX_WARNINGS:
+		f->no_flux_warnings = !value || !strcmp(value, "true");
+		return 0;
 	case F_IMAGE: f->image = value; break;
 	case F_SIDECAR:
 		f->sidecar = !strcmp(value, "always") ? RENDER_SIDECAR_ALWAYS
@@ -129,4 +136,5 @@ void render_flags_to_opts(const struct render_flags *f, struct render_opts *opts
 	opts->readiness = f->readiness;
 	opts->kube_minor = f->kube_minor;
 	opts->prestop_seconds = f->prestop_seconds;
+	opts->no_flux_warnings = f->no_flux_warnings;
 }

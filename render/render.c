@@ -245,9 +245,9 @@ static void flux_pass(struct render_ctx *r, size_t first)
 		enum doc_kind kind = doc_classify(o->root);
 		bool as_written = o->src && (o->root == o->src->root || kind == DOC_FEATURESTORE_V1 ||
 					     kind == DOC_FEATURESTORE_V1ALPHA1);
-		if (as_written)
+		if (as_written && !r->opts->no_flux_warnings)
 			flux_warn(r->d, o->root);
-		else
+		else if (!as_written)
 			flux_mark(r->a, o->root);
 	}
 }

@@ -30,7 +30,7 @@
  *    applies.  Built objects whose text (a key or a scalar) contains `${` get
  *    the annotation kustomize.toolkit.fluxcd.io/substitute: disabled; documents
  *    passed through stay as written, with a warning when they contain `${` and
- *    do not carry that annotation themselves.
+ *    do not carry that annotation themselves (unless opts.no_flux_warnings).
  *  - render_write() appends the objects as YAML (documents separated by `---`)
  *    or as one kubectl-style `v1` `List` in JSON, two-space indented.
  *
@@ -99,6 +99,7 @@ struct render_opts {
 	enum render_readiness readiness;
 	int kube_minor;                  /* target cluster 1.<minor>; 0: RENDER_KUBE_MINOR */
 	int prestop_seconds;             /* servers' preStop sleep; 0: RENDER_PRESTOP_SECONDS, < 0: none */
+	bool no_flux_warnings;           /* no warning for passed-through documents holding `${` */
 };
 
 /* One rendered object and where it came from. */

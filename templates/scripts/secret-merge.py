@@ -13,8 +13,9 @@
 #     engine SECTION DRIVER_SA FILE merge FILE (with its `type`) into SECTION; a
 #                                   spark_application without a service_account
 #                                   runs its driver as DRIVER_SA
-# Values are copied as YAML values: `${VAR}` references stay as written, for
-# Feast to expand from the container's environment.  The file is replaced
+# Values are copied as YAML values: `$` + `{VAR}` references stay as written, for
+# Feast to expand from the container's environment.  (No dollar-brace in this file:
+# Flux would then have to be kept off every Deployment that inlines it.)  The file is replaced
 # atomically and keeps its mode.  Any problem exits 1 with a one-line reason.
 import os
 import sys
