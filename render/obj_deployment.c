@@ -144,6 +144,10 @@ static void mount_extras(struct render_ctx *r, const struct store *st, struct no
 	}
 	struct node *merger = find_container(pod, "initContainers",
 					     fs->init_containers ? "feast-init" : "feast-config");
+	if (merger && st->nops) {
+		add_volume(r, pod, MERGE_SCRIPT_VOLUME, "configMap", named_source(r, "name", r->tm.merge_cm));
+		add_mount(r, merger, MERGE_SCRIPT_VOLUME, MERGE_SCRIPT_DIR, true);
+	}
 	for (int i = 0; merger && i < st->nsources; i++) {
 		const struct mount_source *src = &st->sources[i];
 		struct node *v = named_source(r, src->configmap ? "name" : "secretName", src->object);

@@ -33,19 +33,20 @@ static const char *sh_word(struct render_ctx *r, const char *s)
 	return q;
 }
 
-/* `python3 - FILE OPS <<'FEAST_MERGE' ... FEAST_MERGE`: the values mounted from Secrets and
- * ConfigMaps go into feature_store.yaml here, at pod start, and nowhere else. */
+/* `python3 SCRIPT FILE OPS`: the values mounted from Secrets and ConfigMaps go into
+ * feature_store.yaml here, at pod start, and nowhere else.  The script comes from the
+ * namespace's ConfigMap (mount_extras in obj_deployment.c). */
 static void merge_step(struct render_ctx *r, const struct store *st, struct buf *b, const char *target)
 {
 	if (!st->nops)
 		return;
-	buf_addf(b, "python3 - %s", target);
+	buf_addf(b, "python3 %s/%s %s", MERGE_SCRIPT_DIR, MERGE_SCRIPT_KEY, target);
 	for (int i = 0; i < st->nops; i++) {
 		const struct merge_op *op = &st->ops[i];
 		buf_addf(b, " \\\n  %s %s %s %s", sh_word(r, op->op), sh_word(r, op->section), sh_word(r, op->arg),
 			 sh_word(r, op->file));
 	}
-	buf_addf(b, " <<'FEAST_MERGE'\n%sFEAST_MERGE\n", r->tm.secret_merge);
+	buf_adds(b, "\n");
 }
 
 /* The operator's `feast init` / `git clone` command.  The git settings (configs, url, ref)

@@ -273,9 +273,12 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		flux_pass(&r, first);
 		return r.errors ? -1 : 0;
 	}
-	build_shared_rbac(&r);
-	for (size_t i = 0; i < n; i++) {
+	/* Prepared first: which namespaces need the merge script is known only then. */
+	for (size_t i = 0; i < n; i++)
 		store_prepare(&r, &stores[i]);
+	build_shared_rbac(&r);
+	build_merge_configmaps(&r, stores, n);
+	for (size_t i = 0; i < n; i++) {
 		warn_unrendered(&r, &stores[i]);
 		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)
 			stages[s](&r, &stores[i]);

@@ -6,8 +6,9 @@
  *    decodes every FeatureStore into a typed view (render/spec.h), builds its
  *    objects from the embedded templates (parsed once per call) in a fixed
  *    order, and appends them to `out`; documents that are not FeatureStores are
- *    appended unchanged, after all stores.  Shared cluster-scoped objects (the
- *    token-review ClusterRoles) come first and appear once per call.
+ *    appended unchanged, after all stores.  Shared objects come first and appear
+ *    once per call: the token-review ClusterRoles, then the secret-merge.py
+ *    ConfigMap of each namespace (sorted) whose stores merge values at pod start.
  *  - A KEDA ScaledObject that scales a store of the run (rules/keda.h) is not
  *    passed through: it is completed (name, namespace, labels, target, HPA
  *    name, bounds) and comes with its store's objects, after the PDB; the

@@ -43,6 +43,7 @@ enum tmpl_id {
 struct templates {
 	struct node *t[T_COUNT];
 	const char *secret_merge;   /* templates/scripts/secret-merge.py */
+	const char *merge_cm;       /* its ConfigMap: feast-secret-merge-<content hash> */
 };
 
 /* Parse every template; -1 (with an error in d) only if an embedded file is broken. */
@@ -88,6 +89,11 @@ struct merge_op {
 #define MAX_SOURCES 8
 #define MAX_MERGE_OPS 12
 #define MERGE_DIR "/var/run/feast"
+/* secret-merge.py, from the namespace's ConfigMap tm.merge_cm (obj_merge.c), in the
+ * container that merges: the script ships once per namespace, not in every pod spec. */
+#define MERGE_SCRIPT_VOLUME "feast-secret-merge"
+#define MERGE_SCRIPT_DIR "/var/run/feast-secret-merge"
+#define MERGE_SCRIPT_KEY "secret-merge.py"
 #define FEAST_CONFIG_DIR "/feast-config"
 /* The operator's tlsPathOidcCA: auth.ca_cert_path, a file mounted with subPath. */
 #define OIDC_CA_CERT_PATH "/etc/pki/tls/oidc-ca/ca.crt"
@@ -136,6 +142,8 @@ struct node *client_repo_config(struct render_ctx *r, struct store *st);
 void build_serviceaccount(struct render_ctx *r, struct store *st);   /* obj_serviceaccount.c */
 void build_authz(struct render_ctx *r, struct store *st);            /* obj_rbac.c */
 void build_shared_rbac(struct render_ctx *r);
+/* One ConfigMap tm.merge_cm per namespace whose stores merge values at pod start. */
+void build_merge_configmaps(struct render_ctx *r, const struct store *v, size_t n); /* obj_merge.c */
 void build_client_configmap(struct render_ctx *r, struct store *st);/* obj_configmap.c */
 void build_pvcs(struct render_ctx *r, struct store *st);             /* obj_pvc.c */
 void build_services(struct render_ctx *r, struct store *st);         /* obj_service.c */

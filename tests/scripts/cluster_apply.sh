@@ -5,7 +5,11 @@
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
 cluster_start 0.2
 feature_store shop feast "$FS_HA" "" info >ha.yaml
+# The namespace's secret-merge.py ConfigMap, named by the script's hash.
+merge_cm=$("$FEAST" render -f ha.yaml 2>/dev/null | sed -n 's/^  name: \(feast-secret-merge-.*\)/\1/p' | head -n 1)
+[ -n "$merge_cm" ] || fail "no secret-merge ConfigMap rendered"
 objects="clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role
+configmap/$merge_cm
 serviceaccount/feast-shop
 role.rbac.authorization.k8s.io/feast-shop
 rolebinding.rbac.authorization.k8s.io/feast-shop
@@ -97,7 +101,7 @@ expect_run 1 kubectl get deploy feast-cart -n feast
 sed 's/namespace: feast/namespace: nowhere/' ha.yaml >nowhere.yaml
 expect_run 3 "$FEAST" apply -f nowhere.yaml
 has err '^error: from server \(NotFound\): namespaces "nowhere" not found$'
-has err 'stopped at serviceaccount/feast-shop: 1 of 12 objects were applied before it'
+has err 'stopped at configmap/feast-secret-merge-[0-9a-f]*: 1 of 13 objects were applied before it'
 
 # ---- -n and the kubeconfig's namespace for a store that names none ----
 sed "/namespace: feast/d" debug.yaml >nons.yaml
@@ -115,7 +119,7 @@ kubectl apply --server-side --force-conflicts --field-manager=someone -f cm.yaml
 expect_run 3 "$FEAST" apply -f debug.yaml
 has err '^error: from server \(Conflict\): Apply failed with 1 conflict: conflict with "someone": \.data\.feature_store\.yaml$'
 has err 'run again with --force-conflicts'
-has err 'stopped at configmap/feast-shop-client: 7 of 12 objects were applied before it \(0 changed\)'
+has err 'stopped at configmap/feast-shop-client: 8 of 13 objects were applied before it \(0 changed\)'
 expect_run 0 "$FEAST" apply -f debug.yaml --force-conflicts
 has out '^configmap/feast-shop-client configured$'
 kubectl get cm feast-shop-client -n feast -o jsonpath='{.data.feature_store\.yaml}' >data

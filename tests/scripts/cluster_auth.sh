@@ -101,7 +101,7 @@ expect_run 3 "$FEAST" status shop -n feast --token short-lived
 has err 'Unauthorized'
 expect_run 3 "$FEAST" apply -f store.yaml -n feast --token "$APISERVER_FORBIDDEN_TOKEN"
 has err '^error: from server \(Forbidden\): '
-has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 8 objects'
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 9 objects'
 # A token that expires in the middle of a run: the run stops there and says so.
 apiserver_admin POST /admin/tokens '{"token": "mid", "user": "temp"}' >/dev/null
 apiserver_admin POST /admin/faults '{"type": "latency", "seconds": 0.4, "user": "temp"}' >/dev/null
@@ -109,7 +109,7 @@ apiserver_admin POST /admin/tokens/expire '{"token": "mid", "after": 1.5}' >/dev
 sed 's/name: shop/name: late/; s/feastProject: shop/feastProject: late/' store.yaml >late.yaml
 expect_run 3 "$FEAST" apply -f late.yaml -n feast --token mid
 has err '^error: from server \(Unauthorized\): Unauthorized$'
-has err '^error: stopped at .*: [1-7] of 8 objects were applied before it'
+has err '^error: stopped at .*: [1-8] of 9 objects were applied before it'
 apiserver_admin DELETE /admin/faults >/dev/null
 expect_run 0 "$FEAST" apply -f late.yaml -n feast
 has out '^deployment.apps/feast-late (created|configured)$'
@@ -119,7 +119,7 @@ expect_run 3 "$FEAST" status shop -n feast --as=forbidden-user
 has err "^error: from server \\(Forbidden\\): .*is forbidden: User \"forbidden-user\" cannot get resource"
 expect_run 3 "$FEAST" apply -f store.yaml -n feast --as=forbidden-user --as-group=team
 has err '^error: from server \(Forbidden\): clusterroles.rbac.authorization.k8s.io "feast-token-review-cluster-role" is forbidden: User "forbidden-user" cannot get resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope$'
-has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 8 objects'
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 9 objects'
 apiserver_admin DELETE /admin/requests >/dev/null
 expect_run 0 "$FEAST" apply -f store.yaml -n feast --as=ops --as-group=a --as-group=b --as-uid=42
 has out '^deployment.apps/feast-shop (unchanged|configured)$'

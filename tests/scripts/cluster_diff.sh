@@ -34,7 +34,7 @@ has err '^error: from server \(Forbidden\): '
 apiserver_admin DELETE /admin/requests >/dev/null
 expect_run 1 "$FEAST" diff -f info.yaml
 only_dry_writes kubectl-feast
-[ "$(grep -c '^diff -u -N live/' out)" = 12 ] || fail "expected 12 new objects: $(grep '^diff' out)"
+[ "$(grep -c '^diff -u -N live/' out)" = 13 ] || fail "expected 13 new objects: $(grep '^diff' out)"
 has out '^diff -u -N live/apps\.v1\.Deployment\.feast\.feast-shop merged/apps\.v1\.Deployment\.feast\.feast-shop$'
 has out '^diff -u -N live/rbac\.authorization\.k8s\.io\.v1\.ClusterRole\.\.feast-token-review-cluster-role '
 has out '^@@ -0,0 \+1,[0-9]+ @@$'

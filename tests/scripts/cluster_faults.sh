@@ -21,8 +21,8 @@ converged() {
 fault "{\"type\": \"error\", \"code\": 500, \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 1}"
 expect_run 3 "$FEAST" apply -f info.yaml
 has err '^error: from server \(InternalError\): '
-has err '^error: stopped at deployment.apps/feast-shop: 9 of 12 objects were applied before it \(9 changed\), the rest were not'
-[ "$(grep -c created out)" = 9 ] || fail "printed: $(cat out)"
+has err '^error: stopped at deployment.apps/feast-shop: 10 of 13 objects were applied before it \(10 changed\), the rest were not'
+[ "$(grep -c created out)" = 10 ] || fail "printed: $(cat out)"
 expect_run 1 kubectl get deploy feast-shop -n feast
 expect_run 0 "$FEAST" apply -f info.yaml
 has out '^deployment.apps/feast-shop created$'
@@ -43,7 +43,7 @@ clear_faults
 # (libcurl resends once on a kept-alive connection that died unanswered: drop both.)
 fault "{\"type\": \"drop\", \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 2}"
 expect_run 3 "$FEAST" apply -f warning.yaml
-has err 'stopped at deployment.apps/feast-shop: 9 of 12 objects were applied before it \(0 changed\)'
+has err 'stopped at deployment.apps/feast-shop: 10 of 13 objects were applied before it \(0 changed\)'
 kubectl get deploy feast-shop -n feast -o jsonpath='{.spec.template.spec.containers[0].command}' >cmd
 has cmd 'WARNING' "the dropped write was not committed"
 expect_run 0 "$FEAST" apply -f warning.yaml
@@ -54,13 +54,13 @@ expect_run 0 "$FEAST" diff -f warning.yaml
 fault '{"type": "conflict", "writes": true, "count": 50}'
 expect_run 3 "$FEAST" apply -f error.yaml
 has err '^error: from server \(Conflict\): '
-has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 12 objects'
+has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 13 objects'
 clear_faults
 
 # ---- connections reset, then an outage ----
 fault "{\"type\": \"reset\", \"path\": \"/apis/autoscaling\", \"count\": 2}"
 expect_run 3 "$FEAST" apply -f error.yaml
-has err 'stopped at horizontalpodautoscaler.autoscaling/feast-shop: 10 of 12 objects were applied before it \(1 changed\)'
+has err 'stopped at horizontalpodautoscaler.autoscaling/feast-shop: 11 of 13 objects were applied before it \(1 changed\)'
 fault '{"type": "refuse", "for": 2}'
 expect_run 3 "$FEAST" apply -f error.yaml --request-timeout=1s
 has err '^error: .*(reset|refused|connect|Connection|SSL|TLS)' "no reason for the outage"

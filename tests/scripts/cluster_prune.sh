@@ -81,8 +81,11 @@ role.rbac.authorization.k8s.io/feast-shop-sidecar pruned
 TXT
 same_file want pruned
 has out '^deployment.apps/feast-shop configured$'
-kubectl get hpa,pdb,role,rolebinding,cm,secret,sa,deploy,svc -n feast -o name | sort >left
+# The secret-merge.py ConfigMap is shared by the namespace's stores: never pruned.
+kubectl get hpa,pdb,role,rolebinding,cm,secret,sa,deploy,svc -n feast -o name |
+	sed 's/feast-secret-merge-[0-9a-f]*$/feast-secret-merge-HASH/' | sort >left
 cat >want <<'TXT'
+configmap/feast-secret-merge-HASH
 configmap/feast-shop-client
 configmap/shop-notes
 deployment.apps/feast-shop

@@ -1,7 +1,7 @@
 # render_merge.sh -- the runtime merge of Secret values into feature_store.yaml works:
 # the feast-init (and feast-config) script of a rendered Deployment runs with bash and
-# python3 on fixture Secrets, with its absolute paths moved under $TEST_TMP and
-# `feast` stubbed; the result keeps `${VAR}` references and the values' types, and a
+# python3 on fixture Secrets and secret-merge.py from the rendered ConfigMap it mounts,
+# with its absolute paths moved under $TEST_TMP and `feast` stubbed; the result keeps `${VAR}` references and the values' types, and a
 # Secret that contradicts the store type stops the pod with a clear message.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 cd "$TEST_TMP"
@@ -22,6 +22,15 @@ def move(s):
 items = json.load(open(doc))["items"]
 pod = [i for i in items if i["kind"] == "Deployment"][0]["spec"]["template"]["spec"]
 init = [c for c in pod["initContainers"] if c["name"] == name][0]
+# What the kubelet projects from the run's own ConfigMaps (secret-merge.py).
+cms = {i["metadata"]["name"]: i for i in items if i["kind"] == "ConfigMap"}
+vols = {v["name"]: v for v in pod.get("volumes", [])}
+for m in init.get("volumeMounts", []):
+    cm = vols[m["name"]].get("configMap", {}).get("name")
+    if cm in cms:
+        os.makedirs(move(m["mountPath"]), exist_ok=True)
+        for k, v in cms[cm]["data"].items():
+            open(os.path.join(move(m["mountPath"]), k), "w").write(v)
 env = dict(os.environ, PATH=root + "/bin:" + os.environ["PATH"])
 for e in init.get("env", []):
     env[e["name"]] = move(e["value"])
@@ -218,3 +227,23 @@ mkdir -p pkg/repo && echo 'x = 1' >pkg/repo/features.py
 [ -f data/pkg/feature_repo/features.py ] || fail "packaged repository not staged"
 grep -q 'password=${REDIS_PASSWORD}' data/pkg/feature_repo/feature_store.yaml || fail "packaged merge missing"
 echo "runtime merge verified"
+
+# The script ships once per namespace, in a ConfigMap named by its content; no pod spec
+# carries it.
+sed 's/name: merged/name: merged2/' store.yaml >store2.yaml
+sed 's/namespace: feast/namespace: other/' store.yaml >store3.yaml
+"$FEAST" render -f store.yaml -f packaged.yaml -f store2.yaml -f store3.yaml -o json >ns.json
+"$PYTHON" - ns.json "$SRC/templates/scripts/secret-merge.py" <<'PY'
+import json, re, sys
+items = json.load(open(sys.argv[1]))["items"]
+script = open(sys.argv[2]).read()
+cms = [i for i in items if i["kind"] == "ConfigMap" and i["metadata"]["name"].startswith("feast-secret-merge-")]
+assert sorted(c["metadata"]["namespace"] for c in cms) == ["feast", "other"], cms
+assert len({c["metadata"]["name"] for c in cms}) == 1
+assert re.fullmatch(r"feast-secret-merge-[0-9a-f]{10}", cms[0]["metadata"]["name"]), cms[0]["metadata"]
+assert all(c["data"] == {"secret-merge.py": script} and c["immutable"] for c in cms)
+for d in (i for i in items if i["kind"] == "Deployment"):
+    assert "def main" not in json.dumps(d), d["metadata"]["name"] + " inlines the script"
+    vols = [v for v in d["spec"]["template"]["spec"]["volumes"] if v["name"] == "feast-secret-merge"]
+    assert vols == [{"name": "feast-secret-merge", "configMap": {"name": cms[0]["metadata"]["name"]}}], vols
+PY
