@@ -21,6 +21,7 @@ static const store_stage stages[] = {
 	build_serviceaccount,
 	build_authz,
 	build_sidecar_rbac,
+	build_batch_engine_rbac,
 	build_client_configmap,
 	build_pvcs,
 	build_services,
@@ -261,6 +262,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	r.d = d;
 	r.opts = opts;
 	r.out = out;
+	r.docs = docs;
 	size_t first = out->n;
 	if (templates_load(a, &r.tm, d) < 0)
 		return -1;

@@ -36,7 +36,7 @@ enum tmpl_id {
 	T_SERVICEACCOUNT, T_ROLE, T_ROLEBINDING, T_CLUSTERROLE, T_CLUSTERROLEBINDING,
 	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
-	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE,
+	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
 	T_COUNT
 };
 
@@ -65,6 +65,7 @@ struct render_ctx {
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
 	struct keda_list *keda;      /* the run's ScaledObjects that scale stores (keda_attach) */
+	const struct doclist *docs;  /* the run's input, for ConfigMaps the stores name */
 	int errors;
 	/* Recently used label values, shared read-only between objects (obj.c). */
 	struct { const char *s; struct node *n; } leaves[16];
@@ -155,6 +156,8 @@ void keda_attach(struct render_ctx *r, const struct doclist *docs, struct store 
 bool keda_consumed(const struct render_ctx *r, const struct document *doc);
 void build_scaledobject(struct render_ctx *r, struct store *st);     /* obj_scaledobject.c */
 void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */
+/* The batch engine's RBAC, when its ConfigMap is in the run (obj_batch_engine.c). */
+void build_batch_engine_rbac(struct render_ctx *r, struct store *st);
 /* The feast-sidecar (obj_sidecar.c): its RBAC with the other RBAC, then into the built pod. */
 void build_sidecar_rbac(struct render_ctx *r, struct store *st);
 void inject_sidecar(struct render_ctx *r, struct store *st);

@@ -305,8 +305,6 @@ static void batch_engine(struct render_ctx *r, struct store *st)
 	const char *key = node_str_or(map_get(be, "configMapKey"), "config");
 	add_op(st, "engine", "batch_engine", arena_printf(r->a, "%s-batch-driver", st->fs.feast_name),
 	       add_source(r, st, "batch-engine-config", cm, true, key));
-	warn_once(r, W_BATCH_ENGINE_RBAC, be, "spec.batchEngine",
-		  "the batch engine's own RBAC (Spark or Ray jobs) is not rendered");
 }
 
 static void base64(struct buf *out, const unsigned char *s, size_t n)
