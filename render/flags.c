@@ -32,13 +32,16 @@ const struct opt render_flag_opts[] = {
 	{ "no-flux-warnings", 0, OPT_BOOL, 4008, NULL, NULL, "false",
 	  "Do not warn about documents passed through that contain `${` (Flux post-build "
 	  "substitution would rewrite them); for inputs whose `${` is meant for Flux.", 0 },
+	{ "prometheus-operator", 0, OPT_BOOL, 4009, NULL, NULL, "false",
+	  "The cluster runs the Prometheus Operator: render a ServiceMonitor for each online server "
+	  "with metrics, as the Feast operator does when the CRD exists.", 0 },
 	OPT_END,
 };
 
 /* Rows by position, so the table is the one place that names them; the ids (4000 and up)
  * only keep clear of the commands' own in `__check-options`. */
 enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP,
-       F_NO_FLUX_WARNINGS };
+       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR };
 
 bool render_flag_is(const struct opt *o)
 {
@@ -87,6 +90,9 @@ int render_flag_set(struct render_flags *f, const struct opt *o, const char *val
 	case F_KEDA:
 		f->keda_adopt_hpa = !value || !strcmp(value, "true");
 		return 0;
+	case F_PROMETHEUS_OPERATOR:
+		f->prometheus_operator = !value || !strcmp(value, "true");
+		break;
 	case F_NO_FLUX_WARNINGS:
 		f->no_flux_warnings = !value || !strcmp(value, "true");
 		return 0;
@@ -137,4 +143,5 @@ void render_flags_to_opts(const struct render_flags *f, struct render_opts *opts
 	opts->kube_minor = f->kube_minor;
 	opts->prestop_seconds = f->prestop_seconds;
 	opts->no_flux_warnings = f->no_flux_warnings;
+	opts->prometheus_operator = f->prometheus_operator;
 }

@@ -25,6 +25,7 @@ static const store_stage stages[] = {
 	build_client_configmap,
 	build_pvcs,
 	build_services,
+	build_servicemonitor,
 	build_deployment,
 	inject_sidecar,
 	build_hpa,
@@ -41,10 +42,10 @@ static void warn_unrendered(struct render_ctx *r, const struct store *st)
 		warn_once(r, W_UI_ROUTE, map_get(fs->services, "ui"), "spec.services.ui",
 			  "no OpenShift Route is rendered for the UI; expose Service %s-ui yourself",
 			  fs->feast_name);
-	if (fs->metrics_port)
+	if (fs->metrics_port && fs->srv[SRV_ONLINE].on && !r->opts->prometheus_operator)
 		warn_once(r, W_SERVICE_MONITOR, node_at(fs->services, "onlineStore"), "spec.services.onlineStore",
-			  "no ServiceMonitor is rendered; scrape port `metrics` (8000) of Service %s-online",
-			  fs->feast_name);
+			  "no ServiceMonitor is rendered without --prometheus-operator; scrape port `metrics` "
+			  "(8000) of Service %s-online", fs->feast_name);
 	const struct node *mcp = node_at(fs->services, "registry.local.server.mcp");
 	if (mcp)
 		warn_once(r, W_REGISTRY_MCP, mcp, "spec.services.registry.local.server.mcp",

@@ -101,6 +101,7 @@ struct render_opts {
 	int kube_minor;                  /* target cluster 1.<minor>; 0: RENDER_KUBE_MINOR */
 	int prestop_seconds;             /* servers' preStop sleep; 0: RENDER_PRESTOP_SECONDS, < 0: none */
 	bool no_flux_warnings;           /* no warning for passed-through documents holding `${` */
+	bool prometheus_operator;        /* the cluster has ServiceMonitor: render one for metrics */
 };
 
 /* One rendered object and where it came from. */

@@ -311,7 +311,7 @@ static const char *case_arg(const char *path, const char *flag)
 	return arena_strndup(&A, n, strcspn(n, " \n"));
 }
 
-/* The sidecar flags of a case (plugin/cmd_render.c parses the same). */
+/* The render flags of a case (plugin/cmd_render.c parses the same). */
 static void sidecar_args(const char *input, struct render_opts *o)
 {
 	const char *v;
@@ -325,6 +325,7 @@ static void sidecar_args(const char *input, struct render_opts *o)
 		o->kube_minor = atoi(v + 2);
 	if ((v = case_arg(input, "--prestop-seconds ")))
 		o->prestop_seconds = atoi(v) ? atoi(v) : -1;
+	o->prometheus_operator = case_arg(input, "--prometheus-operator") != NULL;
 }
 
 /* libyaml reads each golden file back to the render's own trees, types included. */
