@@ -35,13 +35,17 @@ const struct opt render_flag_opts[] = {
 	{ "prometheus-operator", 0, OPT_BOOL, 4009, NULL, NULL, "false",
 	  "The cluster runs the Prometheus Operator: render a ServiceMonitor for each online server "
 	  "with metrics, as the Feast operator does when the CRD exists.", 0 },
+	{ "openshift", 0, OPT_BOOL, 4010, NULL, NULL, "false",
+	  "The cluster is OpenShift: servers that set no tls serve with the service CA's "
+	  "certificates, the UI gets a Route, and CronJob pods take the namespace's UID, as the "
+	  "Feast operator does there.", 0 },
 	OPT_END,
 };
 
 /* Rows by position, so the table is the one place that names them; the ids (4000 and up)
  * only keep clear of the commands' own in `__check-options`. */
 enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP,
-       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR };
+       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR, F_OPENSHIFT };
 
 bool render_flag_is(const struct opt *o)
 {
@@ -92,6 +96,9 @@ int render_flag_set(struct render_flags *f, const struct opt *o, const char *val
 		return 0;
 	case F_PROMETHEUS_OPERATOR:
 		f->prometheus_operator = !value || !strcmp(value, "true");
+		break;
+	case F_OPENSHIFT:
+		f->openshift = !value || !strcmp(value, "true");
 		break;
 	case F_NO_FLUX_WARNINGS:
 		f->no_flux_warnings = !value || !strcmp(value, "true");
@@ -144,4 +151,5 @@ void render_flags_to_opts(const struct render_flags *f, struct render_opts *opts
 	opts->prestop_seconds = f->prestop_seconds;
 	opts->no_flux_warnings = f->no_flux_warnings;
 	opts->prometheus_operator = f->prometheus_operator;
+	opts->openshift = f->openshift;
 }

@@ -118,6 +118,9 @@ void build_cronjob(struct render_ctx *r, struct store *st)
 	set_user(r, map_get(tmpl, "metadata"), "annotations", map_get(job_spec, "podTemplateAnnotations"));
 	struct node *pod = map_get(tmpl, "spec");
 	map_set(r->a, pod, "serviceAccountName", str_node(r, name));
+	/* OpenShift's restricted SCC assigns a UID from the namespace's range (getCronJobPodSpec). */
+	if (r->opts->openshift)
+		map_del(map_get(pod, "securityContext"), "runAsUser");
 	steps(r, st, pod);
 	obj_emit(r, st, obj);
 }

@@ -16,6 +16,29 @@ static struct node *port(struct render_ctx *r, const char *name, const char *app
 	return p;
 }
 
+#define SERVING_CERT "service.beta.openshift.io/serving-cert-secret-name"
+#define SERVING_CERT_SANS "service.beta.openshift.io/serving-cert-sans"
+
+/* The operator's setService on OpenShift: the service CA writes the Service's certificate
+ * into the Secret the server mounts; a registry with both protocols gets one certificate,
+ * on the gRPC Service, naming both host names. */
+static void serving_cert(struct render_ctx *r, const struct store *st, enum srv s, bool rest, struct node *svc)
+{
+	const struct fs *fs = &st->fs;
+	const struct server *sv = &fs->srv[s];
+	if (!sv->tls.serving_cert || (s == SRV_REGISTRY && rest && fs->grpc))
+		return;
+	struct node *ann = node_map(r->a, NULL);
+	map_put(r->a, ann, SERVING_CERT, str_node(r, sv->tls.secret));
+	if (s == SRV_REGISTRY && fs->grpc && fs->rest) {
+		const char *grpc = arena_printf(r->a, "%s-registry", fs->feast_name);
+		map_put(r->a, ann, SERVING_CERT_SANS,
+			node_strf(r->a, "%s,%s", fs_service_host(r->a, fs, grpc),
+				  fs_service_host(r->a, fs, arena_printf(r->a, "%s-rest", grpc))));
+	}
+	map_set(r->a, map_get(svc, "metadata"), "annotations", ann);
+}
+
 static void service(struct render_ctx *r, struct store *st, enum srv s, const char *suffix, int target,
 		    const char *app_protocol)
 {
@@ -29,6 +52,7 @@ static void service(struct render_ctx *r, struct store *st, enum srv s, const ch
 	if (s == SRV_ONLINE && st->fs.metrics_port)
 		seq_push(r->a, ports, port(r, "metrics", NULL, 8000, 8000));
 	map_set(r->a, spec, "ports", ports);
+	serving_cert(r, st, s, *suffix != 0, svc);
 	obj_emit(r, st, svc);
 }
 

@@ -26,6 +26,7 @@ static const store_stage stages[] = {
 	build_pvcs,
 	build_services,
 	build_servicemonitor,
+	build_route,
 	build_deployment,
 	inject_sidecar,
 	build_hpa,
@@ -38,10 +39,10 @@ static const store_stage stages[] = {
 static void warn_unrendered(struct render_ctx *r, const struct store *st)
 {
 	const struct fs *fs = &st->fs;
-	if (fs->srv[SRV_UI].on)
+	if (fs->srv[SRV_UI].on && !r->opts->openshift)
 		warn_once(r, W_UI_ROUTE, map_get(fs->services, "ui"), "spec.services.ui",
-			  "no OpenShift Route is rendered for the UI; expose Service %s-ui yourself",
-			  fs->feast_name);
+			  "no OpenShift Route is rendered for the UI without --openshift; expose Service %s-ui "
+			  "yourself", fs->feast_name);
 	if (fs->metrics_port && fs->srv[SRV_ONLINE].on && !r->opts->prometheus_operator)
 		warn_once(r, W_SERVICE_MONITOR, node_at(fs->services, "onlineStore"), "spec.services.onlineStore",
 			  "no ServiceMonitor is rendered without --prometheus-operator; scrape port `metrics` "
@@ -103,7 +104,7 @@ static struct store *decode_all(struct render_ctx *r, const struct doclist *docs
 		enum doc_kind kind = doc_classify(docs->v[i].root);
 		if (kind != DOC_FEATURESTORE_V1 && kind != DOC_FEATURESTORE_V1ALPHA1)
 			continue;
-		if (spec_decode(r->a, &docs->v[i], r->opts->namespace, image, &v[*n].fs, r->d) < 0)
+		if (spec_decode(r->a, &docs->v[i], r->opts->namespace, image, r->opts->openshift, &v[*n].fs, r->d) < 0)
 			r->errors++;
 		else
 			(*n)++;

@@ -102,6 +102,7 @@ struct render_opts {
 	int prestop_seconds;             /* servers' preStop sleep; 0: RENDER_PRESTOP_SECONDS, < 0: none */
 	bool no_flux_warnings;           /* no warning for passed-through documents holding `${` */
 	bool prometheus_operator;        /* the cluster has ServiceMonitor: render one for metrics */
+	bool openshift;                  /* serving certificates, the UI Route, OpenShift's CronJob UIDs */
 };
 
 /* One rendered object and where it came from. */

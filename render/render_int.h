@@ -37,7 +37,7 @@ enum tmpl_id {
 	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
 	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
-	T_SERVICEMONITOR,
+	T_SERVICEMONITOR, T_ROUTE,
 	T_COUNT
 };
 
@@ -151,6 +151,7 @@ void build_pvcs(struct render_ctx *r, struct store *st);             /* obj_pvc.
 void build_services(struct render_ctx *r, struct store *st);         /* obj_service.c */
 void build_deployment(struct render_ctx *r, struct store *st);       /* obj_deployment.c */
 void build_servicemonitor(struct render_ctx *r, struct store *st);    /* obj_servicemonitor.c */
+void build_route(struct render_ctx *r, struct store *st);            /* obj_route.c */
 void build_hpa(struct render_ctx *r, struct store *st);              /* obj_hpa.c */
 void build_pdb(struct render_ctx *r, struct store *st);              /* obj_pdb.c */
 /* Pair the run's ScaledObjects with their stores: KEDA owns those counts. */

@@ -407,8 +407,26 @@ static int decode_meta(struct dec *x, const struct document *doc, const char *df
 	return 0;
 }
 
+/* The operator's tls.go setOpenshiftTls: on OpenShift a server whose spec has no `tls` serves
+ * with the certificate the service CA writes into Secret <its Service>-tls; a registry with
+ * both protocols uses the gRPC Service's. */
+static void openshift_tls(struct arena *a, struct fs *fs)
+{
+	for (int s = 0; s < SRV_COUNT; s++) {
+		struct server *sv = &fs->srv[s];
+		if (!sv->on || map_get(sv->cfg, "tls"))
+			continue;
+		const char *svc = arena_printf(a, "%s-%s%s", fs->feast_name, srv_names[s],
+					       s == SRV_REGISTRY && !fs->grpc ? "-rest" : "");
+		sv->tls = (struct tls){ true, arena_printf(a, "%s-tls", svc), "tls.crt", "tls.key", true };
+		sv->port = srv_ports[s][1];
+		if (s == SRV_REGISTRY)
+			fs->rest_port = 6573;
+	}
+}
+
 int spec_decode(struct arena *a, const struct document *doc, const char *dflt_ns, const char *image,
-		struct fs *fs, struct diags *d)
+		bool openshift, struct fs *fs, struct diags *d)
 {
 	struct dec x = { a, d, 0 };
 	const char *server_image;
@@ -429,6 +447,8 @@ int spec_decode(struct arena *a, const struct document *doc, const char *dflt_ns
 	decode_projdir(&x, fs);
 	decode_images(&x, fs, image, &server_image);
 	decode_stores(&x, fs, server_image);
+	if (openshift)
+		openshift_tls(a, fs);
 	decode_app_version(a, fs);
 	decode_paths(&x, fs);
 	fs->empty_dir = !fs->online.pvc.on || !fs->offline.pvc.on || !fs->registry.pvc.on;

@@ -32,6 +32,7 @@ struct tls {
 	bool on;
 	const char *secret;     /* secretRef.name */
 	const char *crt, *key;  /* key names in the Secret, defaulted */
+	bool serving_cert;      /* OpenShift makes the Secret (spec_decode with openshift) */
 };
 
 struct server {
@@ -118,9 +119,10 @@ struct fs {
 	const struct node *cronjob;
 };
 
-/* Decode `doc`.  `dflt_ns` is the -n namespace, `image` the feature-server image. */
+/* Decode `doc`.  `dflt_ns` is the -n namespace, `image` the feature-server image; with
+ * `openshift`, servers that set no `tls` get OpenShift's serving certificates. */
 int spec_decode(struct arena *a, const struct document *doc, const char *dflt_ns,
-		const char *image, struct fs *out, struct diags *d);
+		const char *image, bool openshift, struct fs *out, struct diags *d);
 
 /* Host name of a Service of this store: `<svc>.<ns>.svc.cluster.local`, or the
  * bare Service name when the namespace is unknown (it then resolves within the

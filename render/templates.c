@@ -36,6 +36,7 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_RULES_SPARK_SERVER] = "rules/spark-application-server.yaml",
 	[T_RULES_SPARK_DRIVER] = "rules/spark-application-driver.yaml",
 	[T_SERVICEMONITOR] = "servicemonitor.yaml",
+	[T_ROUTE] = "route.yaml",
 };
 
 static const struct embedded_file *find(const char *name, struct diags *d)

@@ -97,7 +97,7 @@ Test(render, scaling_decisions)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct doclist l = parse("t.yaml", store("s", cases[i].spec));
 		struct fs fs;
-		cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, &fs, &D), 0);
+		cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, false, &fs, &D), 0);
 		cr_expect_eq(fs.scaling, cases[i].scaling, "case %zu", i);
 		cr_expect_eq(fs.replicas_external, cases[i].external, "case %zu", i);
 		cr_expect_eq(fs.replicas, cases[i].replicas, "case %zu", i);
@@ -108,7 +108,7 @@ Test(render, defaults_match_the_operator)
 {
 	struct doclist l = parse("t.yaml", store("d", "  services:\n    registry:\n      local:\n        server: {}\n"));
 	struct fs fs;
-	cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, &fs, &D), 0);
+	cr_assert_eq(spec_decode(&A, &l.v[0], NULL, RENDER_DEFAULT_IMAGE, false, &fs, &D), 0);
 	cr_expect(fs.srv[SRV_ONLINE].on, "an online server unless disabled");
 	cr_expect(fs.srv[SRV_REGISTRY].on && fs.grpc && !fs.rest, "gRPC registry by default");
 	cr_expect(!fs.srv[SRV_OFFLINE].on && !fs.srv[SRV_UI].on);
@@ -326,6 +326,7 @@ static void sidecar_args(const char *input, struct render_opts *o)
 	if ((v = case_arg(input, "--prestop-seconds ")))
 		o->prestop_seconds = atoi(v) ? atoi(v) : -1;
 	o->prometheus_operator = case_arg(input, "--prometheus-operator") != NULL;
+	o->openshift = case_arg(input, "--openshift") != NULL;
 }
 
 /* libyaml reads each golden file back to the render's own trees, types included. */
