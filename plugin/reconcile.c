@@ -136,6 +136,8 @@ static const char *options_json(struct arena *a, const struct render_flags *ro)
 		map_put(&t, m, "prometheusOperator", node_bool(&t, true));
 	if (ro->openshift)
 		map_put(&t, m, "openshift", node_bool(&t, true));
+	if (ro->namespace_registry)
+		map_put(&t, m, "namespaceRegistry", node_str(&t, ro->namespace_registry));
 	struct buf b = BUF_INIT;
 	json_emit(&b, m, 0);
 	const char *s = arena_strdup(a, b.data);
@@ -230,6 +232,7 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 	ro->keda_adopt_hpa = node_is_true(map_get(m, "kedaAdoptHpa"));
 	ro->prometheus_operator = node_is_true(map_get(m, "prometheusOperator"));
 	ro->openshift = node_is_true(map_get(m, "openshift"));
+	ro->namespace_registry = node_str_or(map_get(m, "namespaceRegistry"), NULL);
 	ro->sidecar_image = node_str_or(map_get(m, "sidecarImage"), NULL);
 	ro->readiness = !strcmp(node_str_or(map_get(m, "readiness"), ""), "gate") ? RENDER_READINESS_GATE
 										    : RENDER_READINESS_PROBE;

@@ -39,13 +39,18 @@ const struct opt render_flag_opts[] = {
 	  "The cluster is OpenShift: servers that set no tls serve with the service CA's "
 	  "certificates, the UI gets a Route, and CronJob pods take the namespace's UID, as the "
 	  "Feast operator does there.", 0 },
+	{ "configs-registry", 0, OPT_VALUE, 4011, "NAMESPACE", NULL, NULL,
+	  "Render the namespace registry the Feast UI reads to find every store's client "
+	  "configuration (ConfigMap feast-configs-registry, readable by any authenticated user) "
+	  "into NAMESPACE, the operator's own (feast-operator-system on Kubernetes); it lists the "
+	  "stores of this run only.", 0 },
 	OPT_END,
 };
 
 /* Rows by position, so the table is the one place that names them; the ids (4000 and up)
  * only keep clear of the commands' own in `__check-options`. */
 enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP,
-       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR, F_OPENSHIFT };
+       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR, F_OPENSHIFT, F_NAMESPACE_REGISTRY };
 
 bool render_flag_is(const struct opt *o)
 {
@@ -96,6 +101,9 @@ int render_flag_set(struct render_flags *f, const struct opt *o, const char *val
 		return 0;
 	case F_PROMETHEUS_OPERATOR:
 		f->prometheus_operator = !value || !strcmp(value, "true");
+		break;
+	case F_NAMESPACE_REGISTRY:
+		f->namespace_registry = value;
 		break;
 	case F_OPENSHIFT:
 		f->openshift = !value || !strcmp(value, "true");
@@ -152,4 +160,5 @@ void render_flags_to_opts(const struct render_flags *f, struct render_opts *opts
 	opts->no_flux_warnings = f->no_flux_warnings;
 	opts->prometheus_operator = f->prometheus_operator;
 	opts->openshift = f->openshift;
+	opts->namespace_registry = f->namespace_registry;
 }

@@ -282,6 +282,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		store_prepare(&r, &stores[i]);
 	build_shared_rbac(&r);
 	build_merge_configmaps(&r, stores, n);
+	build_namespace_registry(&r, stores, n);
 	for (size_t i = 0; i < n; i++) {
 		warn_unrendered(&r, &stores[i]);
 		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)

@@ -103,6 +103,7 @@ struct render_opts {
 	bool no_flux_warnings;           /* no warning for passed-through documents holding `${` */
 	bool prometheus_operator;        /* the cluster has ServiceMonitor: render one for metrics */
 	bool openshift;                  /* serving certificates, the UI Route, OpenShift's CronJob UIDs */
+	const char *namespace_registry;  /* namespace of feast-configs-registry; NULL: not rendered */
 };
 
 /* One rendered object and where it came from. */

@@ -37,7 +37,7 @@ enum tmpl_id {
 	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
 	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
-	T_SERVICEMONITOR, T_ROUTE,
+	T_SERVICEMONITOR, T_ROUTE, T_RULES_NAMESPACE_REGISTRY,
 	T_COUNT
 };
 
@@ -146,6 +146,8 @@ void build_authz(struct render_ctx *r, struct store *st);            /* obj_rbac
 void build_shared_rbac(struct render_ctx *r);
 /* One ConfigMap tm.merge_cm per namespace whose stores merge values at pod start. */
 void build_merge_configmaps(struct render_ctx *r, const struct store *v, size_t n); /* obj_merge.c */
+/* With --configs-registry: feast-configs-registry and its reader RBAC (obj_namespace_registry.c). */
+void build_namespace_registry(struct render_ctx *r, const struct store *v, size_t n);
 void build_client_configmap(struct render_ctx *r, struct store *st);/* obj_configmap.c */
 void build_pvcs(struct render_ctx *r, struct store *st);             /* obj_pvc.c */
 void build_services(struct render_ctx *r, struct store *st);         /* obj_service.c */

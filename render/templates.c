@@ -37,6 +37,7 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_RULES_SPARK_DRIVER] = "rules/spark-application-driver.yaml",
 	[T_SERVICEMONITOR] = "servicemonitor.yaml",
 	[T_ROUTE] = "route.yaml",
+	[T_RULES_NAMESPACE_REGISTRY] = "rules/namespace-registry.yaml",
 };
 
 static const struct embedded_file *find(const char *name, struct diags *d)

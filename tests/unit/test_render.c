@@ -327,6 +327,7 @@ static void sidecar_args(const char *input, struct render_opts *o)
 		o->prestop_seconds = atoi(v) ? atoi(v) : -1;
 	o->prometheus_operator = case_arg(input, "--prometheus-operator") != NULL;
 	o->openshift = case_arg(input, "--openshift") != NULL;
+	o->namespace_registry = case_arg(input, "--configs-registry ");
 }
 
 /* libyaml reads each golden file back to the render's own trees, types included. */
