@@ -47,13 +47,6 @@ static void warn_unrendered(struct render_ctx *r, const struct store *st)
 		warn_once(r, W_SERVICE_MONITOR, node_at(fs->services, "onlineStore"), "spec.services.onlineStore",
 			  "no ServiceMonitor is rendered without --prometheus-operator; scrape port `metrics` "
 			  "(8000) of Service %s-online", fs->feast_name);
-	const struct node *mcp = node_at(fs->services, "registry.local.server.mcp");
-	if (mcp)
-		warn_once(r, W_REGISTRY_MCP, mcp, "spec.services.registry.local.server.mcp",
-			  "MCP on the registry server is not rendered");
-	const struct node *dqm = map_get(fs->spec, "dataQualityMonitoring");
-	if (dqm)
-		warn_once(r, W_DQM, dqm, "spec.dataQualityMonitoring", "data quality monitoring is not rendered");
 }
 
 static const struct store *find_store(const struct store *v, size_t n, const char *name, const char *ns)

@@ -52,8 +52,7 @@ int templates_load(struct arena *a, struct templates *tm, struct diags *d);
 
 /* One-time warnings, by the field that triggers them. */
 enum warn_id {
-	W_LINEAGE_SERVER, W_OPENLINEAGE_CONSUMER, W_UI_ROUTE, W_SERVICE_MONITOR, W_REGISTRY_MCP,
-	W_DQM, W_BATCH_ENGINE_RBAC, W_MLFLOW_DISCOVERY, W_FEASTREF, W_SIDECAR_IMAGE,
+	W_LINEAGE_SERVER, W_OPENLINEAGE_CONSUMER, W_UI_ROUTE, W_SERVICE_MONITOR, W_BATCH_ENGINE_RBAC, W_MLFLOW_DISCOVERY, W_FEASTREF, W_SIDECAR_IMAGE,
 	W_COUNT
 };
 

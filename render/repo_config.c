@@ -114,6 +114,16 @@ static const char *remote_cert(struct render_ctx *r, const struct fs *fs)
 	return cert ? arena_printf(r->a, "/tls/registry/%s", cert) : NULL;
 }
 
+/* MCP on the registry server: the operator's setRepoConfigRegistry writes registry.mcp. */
+static void registry_mcp(struct render_ctx *r, const struct fs *fs, struct node *m)
+{
+	if (!fs->srv[SRV_REGISTRY].on || !node_is_true(node_at(fs->srv[SRV_REGISTRY].cfg, "mcp.enabled")))
+		return;
+	struct node *mcp = node_map(r->a, NULL);
+	map_put(r->a, mcp, "enabled", node_bool(r->a, true));
+	map_put(r->a, m, "mcp", mcp);
+}
+
 static struct node *registry_section(struct render_ctx *r, struct store *st)
 {
 	struct node *m = node_map(r->a, NULL);
@@ -127,6 +137,7 @@ static struct node *registry_section(struct render_ctx *r, struct store *st)
 	}
 	if (p->kind == PERSIST_STORE) {
 		put_str(r, m, "registry_type", p->type);
+		registry_mcp(r, fs, m);
 		merge_store(r, st, p, "registry", "registry-store-config");
 		return m;
 	}
@@ -135,6 +146,7 @@ static struct node *registry_section(struct render_ctx *r, struct store *st)
 	put_field(r, m, "s3_additional_kwargs", p->file, "s3_additional_kwargs");
 	put_field(r, m, "cache_ttl_seconds", p->file, "cache_ttl_seconds");
 	put_field(r, m, "cache_mode", p->file, "cache_mode");
+	registry_mcp(r, fs, m);
 	return m;
 }
 
@@ -295,6 +307,19 @@ static struct node *mlflow_section(struct render_ctx *r, const struct fs *fs)
 	return m;
 }
 
+/* The operator's setRepoConfigDataQualityMonitoring; autoBaseline defaults to true in the CRD. */
+static struct node *dqm_section(struct render_ctx *r, const struct fs *fs)
+{
+	const struct node *dqm = map_get(fs->spec, "dataQualityMonitoring");
+	if (!dqm || node_is_null(dqm))
+		return NULL;
+	const struct node *auto_baseline = map_get(dqm, "autoBaseline");
+	struct node *m = node_map(r->a, NULL);
+	map_put(r->a, m, "auto_baseline",
+		node_bool(r->a, !auto_baseline || node_is_null(auto_baseline) || node_is_true(auto_baseline)));
+	return m;
+}
+
 /* batchEngine: the whole ConfigMap key (with its `type`) becomes batch_engine at pod start. */
 static void batch_engine(struct render_ctx *r, struct store *st)
 {
@@ -334,6 +359,7 @@ static struct node *server_repo_config(struct render_ctx *r, struct store *st)
 	put(r, m, "materialization", materialization_section(r, fs));
 	put(r, m, "openlineage", openlineage_section(r, st));
 	put(r, m, "mlflow", mlflow_section(r, fs));
+	put(r, m, "data_quality_monitoring", dqm_section(r, fs));
 	map_put(r->a, m, "entity_key_serialization_version", int_node(r, 3));
 	batch_engine(r, st);
 	return m;
