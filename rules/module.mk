@@ -40,7 +40,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_O := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SEEDS := $(sort $(wildcard testdata/*.yaml testdata/bad/*.yaml examples/*.yaml \
-	$(SHARED)/reference/feast-operator/samples/*.yaml $(SHARED)/reference/feast-operator/testdata/*.yaml \
+	testdata/operator/samples/*.yaml testdata/operator/testdata/*.yaml \
 	tests/fuzz/regressions/*))
 
 fuzz: deps

@@ -28,8 +28,38 @@ same_file() {
 	fi
 }
 
+# validate_manifests [--strict] [--crd CRD.yaml]... FILE...: the offline schema check of
+# rendered manifests: kubeconform (built by tests/cluster/build.sh) against the schemas
+# vendored in data/schemas/ (unknown fields are errors; a kind without a schema is an
+# error), custom resources of each --crd against its schema (tests/schema/crd2schema.py);
+# --strict adds what the API server checks beyond the schemas (tests/schema/strict.py:
+# name, namespace, label and annotation syntax, one object per identity).
 validate_manifests() {
-	"$PYTHON" "$SHARED/tools/validate-manifests" "$@"
+	_strict="" _crds="" _vm=$TEST_TMP/validate-manifests.$$
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--strict) _strict=1 ;;
+		--crd) _crds="$_crds $2"; shift ;;
+		*) break ;;
+		esac
+		shift
+	done
+	mkdir -p "$_vm"
+	for _c in $_crds; do
+		"$PYTHON" "$SRC/tests/schema/crd2schema.py" "$_c" "$SRC/data/schemas/configmap-v1.json" "$_vm" || return 1
+	done
+	_kc=$("$SRC/tests/cluster/build.sh" | tail -n 1)/kubeconform
+	_rc=0
+	"$_kc" -strict -summary \
+		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
+		-schema-location "$_vm/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
+		"$@" || _rc=1
+	if [ -n "$_strict" ]; then
+		"$PYTHON" "$SRC/tests/schema/strict.py" "$@" || _rc=1
+	fi
+	rm -rf "$_vm"
+	return $_rc
 }
 
 # ---- the test API server (tests/apiserver/README.md) ----

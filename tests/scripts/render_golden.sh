@@ -5,8 +5,8 @@
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 GOLDEN="$SRC/golden/render"
-REF="$SHARED/reference/feast-operator"
-CRD="$REF/crd/feast.dev_featurestores.yaml"
+REF="$SRC/testdata/operator"
+CRD="$SRC/data/crds/feast.dev_featurestores.yaml"
 failures=0
 cases=0
 
@@ -75,7 +75,7 @@ if ! validate_manifests --strict $crd "$f" >"$f.vm" 2>&1; then
 	exit 1
 fi
 CHECK
-export PYTHON SHARED CRD
+export PYTHON CRD
 mkdir -p "$TEST_TMP/validate"
 cp -R "$GOLDEN"/. "$TEST_TMP/validate/"
 find "$TEST_TMP/validate" -type f | sort | xargs -P 4 -n 1 sh "$TEST_TMP/check_one.sh" ||

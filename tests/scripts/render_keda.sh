@@ -151,7 +151,7 @@ assert l["items"][2]["spec"]["scaleTargetRef"]["kind"] == "FeatureStore"
 grep -q 'namespace' op.yaml && fail "operator target invented a namespace"
 # Every operator sample through --target operator: its FeatureStores exactly as written
 # (values and types; a namespace only where -n supplies a missing one), nothing else.
-REF="$SHARED/reference/feast-operator"
+REF="$SRC/testdata/operator"
 n=0
 for f in "$REF"/samples/*.yaml "$REF"/testdata/*.yaml; do
 	n=$((n + 1))

@@ -3,7 +3,7 @@
 # (its `-o json`), so no string turns into a bool, null or number on the way.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 cd "$TEST_TMP"
-REF="$SHARED/reference/feast-operator"
+REF="$SRC/testdata/operator"
 G="$SRC/golden/render"
 : >pairs
 for f in "$REF"/samples/v1_*.yaml; do

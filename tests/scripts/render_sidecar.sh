@@ -4,7 +4,7 @@
 # and the flags' errors: clusters older than 1.29, --target operator, bad values.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 cd "$TEST_TMP"
-REF="$SHARED/reference/feast-operator"
+REF="$SRC/testdata/operator"
 
 # ---- errors ----
 cat >scaling.yaml <<'EOF'

@@ -4,7 +4,7 @@
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 n=0
-for f in "$SHARED"/reference/feast-operator/samples/*.yaml "$SHARED"/reference/feast-operator/testdata/*.yaml \
+for f in "$SRC"/testdata/operator/samples/*.yaml "$SRC"/testdata/operator/testdata/*.yaml \
 	"$SRC"/testdata/*.yaml "$SRC"/testdata/good/*.yaml "$SRC"/examples/*.yaml; do
 	[ -f "$f" ] || continue
 	set +e
@@ -23,9 +23,9 @@ for f in "$SHARED"/reference/feast-operator/samples/*.yaml "$SHARED"/reference/f
 	fi
 	n=$((n + 1))
 done
-[ "$n" -ge 30 ] || fail "only $n specs found (is SHARED=$SHARED right?)"
+[ "$n" -ge 30 ] || fail "only $n specs found"
 
 # All of them at once, as a directory and recursively, are valid too.
-"$FEAST" validate -f "$SHARED/reference/feast-operator/samples" 2>err || fail "samples directory"
+"$FEAST" validate -f "$SRC/testdata/operator/samples" 2>err || fail "samples directory"
 "$FEAST" validate -R -f "$SRC/testdata/good" 2>err || fail "testdata/good"
 echo "$n specs valid"
