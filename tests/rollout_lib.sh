@@ -29,7 +29,7 @@ kubelet_start() {
 	make_crit
 	kubelet_loop "$1" "$2" >"$KUBELET_DIR/loop.log" 2>&1 &
 	KUBELET_PID=$!
-	trap 'kubelet_stop; real_cluster_stop' EXIT
+	trap 'kubelet_stop || true; real_cluster_stop' EXIT
 }
 
 # kubelet_stop: stop the loop, which stops its pods first (idempotent).
