@@ -41,6 +41,13 @@ struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *
 	return x;
 }
 
+void diags_set_source(struct diags *d, size_t from, const char *source)
+{
+	for (size_t i = from; i < d->n; i++)
+		if (!d->v[i].source)
+			d->v[i].source = source;
+}
+
 void diag_format(struct buf *out, const struct diag *d)
 {
 	buf_adds(out, d->level == DIAG_ERROR ? "error: " : "warning: ");
@@ -101,6 +108,10 @@ void diags_json(struct buf *out, const struct diags *d)
 		if (x->rule) {
 			buf_adds(out, ", \"rule\": ");
 			json_quote(out, x->rule, (size_t)-1);
+		}
+		if (x->source) {
+			buf_adds(out, ", \"source\": ");
+			json_quote(out, x->source, (size_t)-1);
 		}
 		buf_adds(out, "}");
 	}

@@ -48,6 +48,7 @@ static int run(const struct command *cmd, int argc, char **argv)
 	/* Streams that fail to parse contribute no documents; the others are
 	 * still checked, so one run reports every problem. */
 	load_inputs(&a, &v.files, &in, &d);
+	diags_set_source(&d, 0, "input");
 	check_documents(&a, &in.docs, &d);
 
 	int exit_code = d.errors ? EXIT_INVALID : EXIT_OK;

@@ -517,6 +517,7 @@ size_t cel_report(const struct cel_rule *r, const struct node *self, const struc
 		return 0;
 	struct diag *x = diag_error(d, pos, path, "Invalid value: \"%s\": %s", node_type_name(self), r->message);
 	x->rule = r->id;
+	x->source = "cel";
 	return 1;
 }
 
@@ -531,4 +532,5 @@ void cel_hook(void *ctx, const struct sch_rule *r, const struct node *self, cons
 	struct diag *x = diag_warn(d, pos, path, "validation rule not checked by this kubectl-feast: %s",
 				   r->message ? r->message : r->rule);
 	x->rule = "cel.unknown";
+	x->source = "cel";
 }

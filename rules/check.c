@@ -115,9 +115,11 @@ size_t check_document(const struct document *doc, struct diags *d)
 		if (doc_classify(root) == DOC_SCALEDOBJECT)
 			root = keda_schema_view(d->arena, root);
 		schema_check(v, root, &hooks, d);
+		diags_set_source(d, from, "schema"); /* the CEL rules' own are "cel" already */
 		if (!strcmp(crd->group, "feast.dev") && !strcmp(crd->kind, "FeatureStore"))
 			reconcile_check(doc->root, d);
 	}
+	diags_set_source(d, from, v ? "operator" : "schema");
 	sort_by_position(d, from);
 	return d->errors - errors;
 }
@@ -128,7 +130,9 @@ size_t check_documents(struct arena *a, const struct doclist *docs, struct diags
 	for (size_t i = 0; i < docs->n; i++)
 		errors += check_document(&docs->v[i], d);
 	/* Across documents (in ScaledObject order): ScaledObjects and the stores they scale. */
+	size_t from = d->n;
 	errors += keda_check(a, docs, d);
+	diags_set_source(d, from, "operator"); /* no API server pairs documents */
 	return errors;
 }
 
