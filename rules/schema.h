@@ -110,6 +110,10 @@ struct crd_version {
 	bool served, deprecated, status_subresource;
 	const char *deprecation_warning; /* NULL: the API server's default text */
 	const struct sch *schema;
+	/* The scale subresource's specReplicasPath without its leading dot
+	 * ("spec.replicas"), NULL without one: the API server holds that field to a
+	 * non-negative int32 whatever the schema says. */
+	const char *spec_replicas_path;
 };
 
 struct crd_def {

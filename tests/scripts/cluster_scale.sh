@@ -71,7 +71,7 @@ lacks inits 'feast-sidecar' "the re-render ignored --sidecar=none"
 
 # ---- refusals of the stored-spec mode, with scale -f's messages ----
 expect_run 1 "$FEAST" scale shop -n feast --replicas=0
-has err '^error: deployment.apps/feast-shop\[feast.dev/applied-spec\]: spec.replicas: Invalid value: 0: should be greater than or equal to 1$'
+has err '^error: deployment.apps/feast-shop\[feast.dev/applied-spec\]: spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1$'
 cat >files.yaml <<'YAML'
 apiVersion: feast.dev/v1
 kind: FeatureStore

@@ -217,8 +217,24 @@ static void run_case(const struct rule_case *c)
 		if (!strcmp(cel_rules[i].id, c->rule))
 			row = &cel_rules[i];
 	cr_assert_not_null(row);
-	char *want = arena_printf(&A, "Invalid value: \"object\": %s", row->message);
+	const char *key = row->missing ? row->missing(node_at(parse(text), c->path)) : NULL;
+	char *want = key ? arena_printf(&A, "Invalid value: \"object\": no such key: %s evaluating rule: %s", key,
+					row->message)
+			 : arena_printf(&A, "Invalid value: \"object\": %s", row->message);
 	cr_assert_str_eq(x->msg, want);
+}
+
+/* CEL fails with an error, not false, when it reads an absent field: the API server puts
+ * that in front of the rule's message. */
+Test(rules, cel_reads_an_absent_field)
+{
+	const char *server = "  services:\n    registry:\n      local:\n        server:\n          grpc: false\n";
+	expect_error(featurestore(server), "registry-server-protocol", "spec.services.registry.local.server",
+		     "Invalid value: \"object\": no such key: restAPI evaluating rule: At least one of restAPI or grpc "
+		     "must be true");
+	expect_error(featurestore(arena_printf(&A, "%s          restAPI: false\n", server)), "registry-server-protocol",
+		     "spec.services.registry.local.server",
+		     "Invalid value: \"object\": At least one of restAPI or grpc must be true");
 }
 
 Test(rules, every_case)
