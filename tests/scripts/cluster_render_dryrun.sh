@@ -12,13 +12,9 @@ for f in "$SRC"/testdata/render/*.yaml; do
 	set -- "$@" "$f:$(sed -n '1s/^# args: *//p' "$f")"
 done
 set -- "$@" "$SRC"/examples/*.yaml
-REF="$SHARED/reference/feast-operator"
-if [ -d "$REF/samples" ]; then
-	for f in "$REF"/samples/v1_*.yaml; do set -- "$@" "$f:-n feast"; done
-	for f in "$REF"/testdata/*.yaml; do set -- "$@" "$f:-n test-ns-feast"; done
-else
-	echo "note: ../shared not found: the operator's samples are left out" >&2
-fi
+REF="$SRC/testdata/operator"
+for f in "$REF"/samples/v1_*.yaml; do set -- "$@" "$f:-n feast"; done
+for f in "$REF"/testdata/*.yaml; do set -- "$@" "$f:-n test-ns-feast"; done
 inputs=$#
 
 audit_mark

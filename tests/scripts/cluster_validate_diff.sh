@@ -4,15 +4,10 @@
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
 real_cluster_start diff
 
-# The inputs mutated: the repo's valid stores, and the operator's samples and fixtures
-# when ../shared is there (without them the repo's own still give every mutation kind).
+# The inputs mutated: the repo's valid stores, and the operator's samples and fixtures.
 set -- "$SRC"/testdata/good/*.yaml "$SRC"/testdata/render/*.yaml "$SRC"/examples/*.yaml
-REF="$SHARED/reference/feast-operator"
-if [ -d "$REF/samples" ]; then
-	set -- "$@" "$REF"/samples/v1_*.yaml "$REF"/testdata/*.yaml
-else
-	echo "note: ../shared not found: the operator's samples are left out" >&2
-fi
+REF="$SRC/testdata/operator"
+set -- "$@" "$REF"/samples/v1_*.yaml "$REF"/testdata/*.yaml
 
 audit_mark
 start=$(date +%s)
