@@ -89,6 +89,7 @@ static int apply_run(struct apply_args *v)
 {
 	struct rec_session *s = &v->s;
 	struct rec_set set = { 0 };
+	s->no_objects = "no objects passed to apply"; /* kubectl's words for an empty input */
 	int bad = rec_prepare(s, &v->files, &v->ro, &set);
 	if (bad)
 		return bad == REC_BAD_INPUT ? EXIT_INVALID : EXIT_CLUSTER;

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "cli.h"
 #include "diag.h"
+#include "docshape.h"
 #include "render.h"
 
 #include <stdio.h>
@@ -11,7 +12,7 @@
 
 enum {
 	OPT_NAMESPACE = 1, OPT_OUTPUT, OPT_IMAGE, OPT_TARGET, OPT_KEDA_ADOPT_HPA,
-	OPT_SIDECAR, OPT_SIDECAR_IMAGE, OPT_READINESS, OPT_KUBE_VERSION, OPT_PRESTOP,
+	OPT_SIDECAR, OPT_SIDECAR_IMAGE, OPT_READINESS, OPT_KUBE_VERSION, OPT_PRESTOP, OPT_STRICT,
 };
 
 static const struct opt render_opts_table[] = {
@@ -44,6 +45,8 @@ static const struct opt render_opts_table[] = {
 	{ "prestop-seconds", 0, OPT_VALUE, OPT_PRESTOP, "SECONDS", NULL, "5",
 	  "With the sidecar, the servers' preStop sleep, so endpoints drop a terminating pod before "
 	  "its server stops; 0: none.", 0 },
+	{ "strict", 0, OPT_BOOL, OPT_STRICT, NULL, NULL, "false",
+	  "Fail on near misses (kind Featurestore, an API group with feast in it) instead of warning.", 0 },
 	OPT_END,
 };
 
@@ -54,6 +57,7 @@ struct render_args {
 	struct render_opts opts;
 	enum render_format format;
 	const char *standalone_flag;  /* the first flag that shapes the standalone pod */
+	bool strict;
 	char flag_buf[32];
 };
 
@@ -121,7 +125,16 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return rc;
 	switch (o->id) {
 	case OPT_NAMESPACE:
+		if (*value && docshape_namespace_error(value)) {
+			snprintf(err, errlen, "invalid argument \"%s\" for \"-n, --namespace\" flag: %s", value,
+				 docshape_namespace_error(value));
+			return -1;
+		}
 		v->opts.namespace = *value ? value : NULL;
+		v->opts.namespace_explicit = v->opts.namespace != NULL;
+		return 0;
+	case OPT_STRICT:
+		v->strict = !value || strcmp(value, "true") == 0;
 		return 0;
 	case OPT_OUTPUT:
 		v->format = strcmp(value, "json") == 0 ? RENDER_JSON : RENDER_YAML;
@@ -154,6 +167,8 @@ static int render_inputs(const struct render_args *v)
 	load_inputs(&a, &v->files, &in, &d);
 	if (!d.errors)
 		check_documents(&a, &in.docs, &d);
+	if (v->strict)
+		diags_promote(&d, DOCSHAPE_NEAR_MISS);
 	diags_flush_warnings(stderr, &d);
 	if (!d.errors && render_documents(&a, &in.docs, &v->opts, &objs, &d) == 0)
 		rc = EXIT_OK;
@@ -185,7 +200,7 @@ const struct command cmd_render = {
 	"Render FeatureStore specs into the Kubernetes objects that run them.",
 	"kubectl feast render -f FILENAME [-R] [-n NAMESPACE] [-o yaml|json] [--image IMAGE] "
 	"[--target standalone|operator] [--keda-adopt-hpa] [--sidecar auto|always|none] [--sidecar-image IMAGE] "
-	"[--readiness probe|gate] [--kube-version 1.MINOR] [--prestop-seconds N]",
+	"[--readiness probe|gate] [--kube-version 1.MINOR] [--prestop-seconds N] [--strict]",
 	"Every FeatureStore in the input becomes the objects the Feast operator would create\n"
 	"(ServiceAccount, RBAC, client ConfigMap, PVCs, Services, Deployment, HPA, PDB, CronJob),\n"
 	"with the same names and selector, as plain YAML for Git.  Other documents pass through\n"

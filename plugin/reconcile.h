@@ -65,6 +65,7 @@ struct rec_session {
 	struct kube_client *c;
 	long long deadline_ms;      /* when set (absolute kube_now_ms()), bounds every request */
 	const char *conflict_hint;  /* after a 409 with conflicting fields; NULL: apply's */
+	const char *no_objects;     /* the error when the input holds no document; NULL: none */
 };
 
 /* The render flags that apply, diff and scale accept (and the stored spec keeps).  A new

@@ -421,7 +421,8 @@ Test(rules, other_documents_pass_through)
 {
 	cr_assert_eq(check_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nbogus: 1\n"), 0);
 	cr_assert_eq(D.n, 0);
-	cr_assert_eq(check_text("- a\n- b\n"), 0);
+	/* a document that is no object is refused, as kubectl refuses it */
+	cr_assert_eq(check_text("- a\n- b\n"), 1);
 }
 
 /* ---- scaling with overrides (the API for scale and KEDA) ---- */
