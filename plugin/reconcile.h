@@ -149,6 +149,11 @@ int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool f
 int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all,
 		  FILE *out);
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry);
+/* Before any write: each ClusterRoleBinding of the run that already exists and binds a
+ * ServiceAccount of another namespace (a store of the same name elsewhere) is an error
+ * that says how to resolve it.  Returns -1 with errors in s->d (REC_BAD_INPUT: refused),
+ * -2 when the cluster could not be asked, 0 when none collides. */
+int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
 /* Live objects of the run's stores that prune would delete, in a stable order. */
 int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_set *cands);
