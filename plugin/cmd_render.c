@@ -18,7 +18,8 @@ enum {
 static const struct opt render_opts_table[] = {
 	FILE_ARGS_OPTS,
 	{ "namespace", 'n', OPT_VALUE, OPT_NAMESPACE, "NAMESPACE", NULL, NULL,
-	  "Namespace for the objects of FeatureStores that set none (a FeatureStore's own namespace wins).", 0 },
+	  "Namespace for every namespaced object that sets none; an object naming another one is an error, "
+	  "as with kubectl.", 0 },
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", "yaml",
 	  "Output format: YAML documents, or one v1 List in JSON.", 0 },
 	{ "image", 0, OPT_VALUE, OPT_IMAGE, "IMAGE", NULL, RENDER_DEFAULT_IMAGE,
@@ -204,7 +205,8 @@ const struct command cmd_render = {
 	"Every FeatureStore in the input becomes the objects the Feast operator would create\n"
 	"(ServiceAccount, RBAC, client ConfigMap, PVCs, Services, Deployment, HPA, PDB, CronJob),\n"
 	"with the same names and selector, as plain YAML for Git.  Other documents pass through\n"
-	"unchanged, except KEDA ScaledObjects that scale a store: written with only triggers and\n"
+	"unchanged (but for -n's namespace where they set none, and YAML tags read as kubectl reads\n"
+	"them), except KEDA ScaledObjects that scale a store: written with only triggers and\n"
 	"bounds, they are completed (name, namespace, labels, scaleTargetRef, HPA name) and the\n"
 	"Deployment leaves its replica count to KEDA.  All input is checked first: if any\n"
 	"document is invalid, errors go to stderr as FILE:LINE:COL: field: message, nothing is\n"
