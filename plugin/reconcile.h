@@ -151,8 +151,8 @@ int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, 
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry);
 /* Before any write: each ClusterRoleBinding of the run that already exists and binds a
  * ServiceAccount of another namespace (a store of the same name elsewhere) is an error
- * that says how to resolve it.  Returns -1 with errors in s->d (REC_BAD_INPUT: refused),
- * -2 when the cluster could not be asked, 0 when none collides. */
+ * that says how to resolve it.  Returns -1 with errors in s->d (refused), else 0; a binding
+ * it cannot read is left to the apply, which then fails on its own terms. */
 int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
 /* Live objects of the run's stores that prune would delete, in a stable order. */

@@ -205,8 +205,14 @@ int rec_check_bindings(struct rec_session *s, struct rec_set *set)
 		if (strcmp(o->res.kind, "ClusterRoleBinding") || !o->src)
 			continue; /* the shared ClusterRoles bind nothing */
 		const char *ns = node_str_or(map_get(sa_subject(o->obj, NULL), "namespace"), "");
-		if (rec_get(s, o) < 0)
-			return -2;
+		size_t n = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
+		if (rec_get(s, o) < 0) {
+			/* Unreadable (forbidden, unreachable): the apply that follows meets the same
+			 * failure at its first object and reports it in its order. */
+			s->d.n = n, s->d.errors = errors, s->d.warnings = warnings;
+			o->live = NULL;
+			continue;
+		}
 		const struct node *theirs = o->live ? sa_subject(o->live, ns) : NULL;
 		if (!theirs)
 			continue;
