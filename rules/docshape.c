@@ -133,10 +133,13 @@ size_t docshape_check_unique(const struct doclist *docs, struct diags *d)
 			continue;
 		const struct node *dup = docs->v[i].root;
 		const char *ns = node_str_or(node_at(dup, "metadata.namespace"), "");
-		diag_error(d, &dup->pos, "metadata.name", "%s %s%s%s is defined twice, here and at %s:%u: two objects "
-			   "may not have the same group, kind, namespace and name", node_text(map_get(dup, "kind")),
-			   ns, *ns ? "/" : "", node_text(node_at(dup, "metadata.name")), first[i]->file,
-			   first[i]->root->pos.line);
+		/* one file named twice (-f, or a directory and a file in it) */
+		bool reread = !strcmp(first[i]->file, docs->v[i].file) && first[i]->root->pos.line == dup->pos.line &&
+			      first[i]->root->pos.col == dup->pos.col;
+		diag_error(d, &dup->pos, "metadata.name", "%s %s%s%s is defined twice, here and at %s:%u%s: two "
+			   "objects may not have the same group, kind, namespace and name",
+			   node_text(map_get(dup, "kind")), ns, *ns ? "/" : "", node_text(node_at(dup, "metadata.name")),
+			   first[i]->file, first[i]->root->pos.line, reread ? " (the same file, read twice)" : "");
 		errors++;
 	}
 	free(first);

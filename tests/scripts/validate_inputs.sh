@@ -57,6 +57,11 @@ golden_err near-miss 0 "$FEAST" render -f near-miss.yaml
 golden_err near-miss-strict 1 "$FEAST" render --strict -f near-miss.yaml
 [ -s "$TEST_TMP/near-miss-strict.out" ] && fail "render --strict wrote output"
 
+# One file given twice: every object of it twice, refused by both commands alike.
+golden_err file-twice-render 1 "$FEAST" render -f near-miss.yaml -f near-miss.yaml
+golden_err file-twice-validate 1 "$FEAST" validate -f near-miss.yaml -f near-miss.yaml
+[ -s "$TEST_TMP/file-twice-render.out" ] && fail "render of a file given twice wrote output"
+
 # Nothing to apply: kubectl's error, before any cluster is asked.
 golden_err apply-nothing 1 env KUBECONFIG=/nonexistent "$FEAST" apply -f /dev/null
 golden_err validate-nothing 1 "$FEAST" validate -f /dev/null
