@@ -91,6 +91,33 @@ void diags_flush_warnings(FILE *f, struct diags *d)
 	buf_release(&b);
 }
 
+void diags_drop_warnings(struct diags *d, size_t from)
+{
+	size_t keep = from;
+	for (size_t i = from; i < d->n; i++) {
+		if (d->v[i].level == DIAG_WARNING)
+			d->warnings--;
+		else
+			d->v[keep++] = d->v[i];
+	}
+	d->n = keep;
+}
+
+size_t diags_promote(struct diags *d, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct diag *x = &d->v[i];
+		if (x->level == DIAG_WARNING && x->rule && !strcmp(x->rule, rule)) {
+			x->level = DIAG_ERROR;
+			d->warnings--;
+			d->errors++;
+			n++;
+		}
+	}
+	return n;
+}
+
 void diags_json(struct buf *out, const struct diags *d)
 {
 	buf_adds(out, "[");

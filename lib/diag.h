@@ -64,6 +64,10 @@ void diags_print(FILE *f, const struct diags *d);
 /* Print and forget the warnings, keeping the errors (warnings go to stderr as
  * soon as a stage is done, errors only once everything has been checked). */
 void diags_flush_warnings(FILE *f, struct diags *d);
+/* Forget the warnings added from index `from` on (a stage run only for its errors). */
+void diags_drop_warnings(struct diags *d, size_t from);
+/* Make the warnings with rule id `rule` errors (--strict); returns how many. */
+size_t diags_promote(struct diags *d, const char *rule);
 /* A JSON array of objects {severity,file,line,column,field,message,rule,source}
  * (rule and source only when known). */
 void diags_json(struct buf *out, const struct diags *d);

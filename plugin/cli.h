@@ -90,7 +90,8 @@ enum { CMD_RUN = -1 };
 int command_parse_files(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
 			struct file_args *files);
 
-/* Load every -f input; diagnostics for unreadable or invalid input go to d. */
+/* Load every -f input, v1 List documents unwrapped into their items (lib/unlist.h);
+ * diagnostics for unreadable or invalid input go to d. */
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
 
 const char *feast_version(void);

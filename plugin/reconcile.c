@@ -2,6 +2,7 @@
 #include "reconcile.h"
 #include "buf.h"
 #include "check.h"
+#include "docshape.h"
 #include "doc.h"
 #include "json.h"
 #include "yaml_in.h"
@@ -57,6 +58,8 @@ int rec_load(struct rec_session *s, const struct file_args *files, struct doclis
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
 	load_inputs(&s->a, files, &in, &s->d);
+	if (!s->d.errors && !in.docs.n && s->no_objects)
+		diag_error(&s->d, NULL, "", "%s", s->no_objects);
 	if (!s->d.errors)
 		check_documents(&s->a, &in.docs, &s->d);
 	*docs = in.docs;
@@ -172,6 +175,7 @@ int rec_render(struct rec_session *s, const struct doclist *docs, const struct r
 	struct render_opts opts;
 	memset(&opts, 0, sizeof(opts));
 	opts.namespace = s->cfg.namespace;
+	opts.namespace_explicit = s->cfg.namespace_explicit;
 	render_flags_to_opts(ro, &opts);
 	out->target = ro->target;
 	struct objlist objs = { 0 };
@@ -299,6 +303,10 @@ int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handl
 	struct rec_wrap w = { s, ro, fn, ctx };
 	int rc = command_parse_files(cmd, argc, argv, route, &w, files);
 	char msg[128];
+	const char *ns = s->kf.namespace;
+	if (rc == CMD_RUN && ns && *ns && docshape_namespace_error(ns))
+		rc = usage_error(cmd, "invalid argument \"%s\" for \"-n, --namespace\" flag: %s", ns,
+				 docshape_namespace_error(ns));
 	if (rc == CMD_RUN && ro && render_flags_check(ro, msg, sizeof(msg)))
 		rc = usage_error(cmd, "%s", msg);
 	return rc;

@@ -242,9 +242,11 @@ static void flux_pass(struct render_ctx *r, size_t first)
 {
 	for (size_t i = first; i < r->out->n; i++) {
 		const struct render_obj *o = &r->out->v[i];
-		enum doc_kind kind = doc_classify(o->root);
+		enum doc_kind kind = doc_classify(o->root), src = o->src ? doc_classify(o->src->root) : DOC_OTHER;
+		/* Objects built for a store have the store as source; any other source is passed through. */
 		bool as_written = o->src && (o->root == o->src->root || kind == DOC_FEATURESTORE_V1 ||
-					     kind == DOC_FEATURESTORE_V1ALPHA1);
+					     kind == DOC_FEATURESTORE_V1ALPHA1 ||
+					     (src != DOC_FEATURESTORE_V1 && src != DOC_FEATURESTORE_V1ALPHA1));
 		if (as_written)
 			flux_warn(r->d, o->root);
 		else
@@ -265,12 +267,14 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	if (templates_load(a, &r.tm, d) < 0)
 		return -1;
 	size_t n;
+	render_check_namespaces(&r, docs);
 	struct store *stores = decode_all(&r, docs, &n);
 	if (r.errors)
 		return -1;
 	if (opts->target == RENDER_TARGET_OPERATOR) {
 		render_for_operator(&r, docs, stores, n);
 		flux_pass(&r, first);
+		render_check_unique(&r, first);
 		return r.errors ? -1 : 0;
 	}
 	build_shared_rbac(&r);
@@ -285,9 +289,10 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		enum doc_kind kind = doc_classify(docs->v[i].root);
 		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(&r, &docs->v[i]))
 			continue;
-		append(&r, docs->v[i].root, &docs->v[i]);
+		append(&r, render_passthrough(&r, &docs->v[i]), &docs->v[i]);
 	}
 	flux_pass(&r, first);
+	render_check_unique(&r, first);
 	return r.errors ? -1 : 0;
 }
 

@@ -28,6 +28,13 @@ same_file() {
 	fi
 }
 
+# file_ns FILE DEFAULT : the namespace FILE's objects set (the first `  namespace:`), else
+# DEFAULT: the -n to give it, since -n may not contradict an object's namespace (as kubectl).
+file_ns() {
+	_ns=$(sed -n 's/^  namespace: *//p' "$1" | head -n 1)
+	echo "${_ns:-$2}"
+}
+
 # validate_manifests [--strict] [--crd CRD.yaml]... FILE...: the offline schema check of
 # rendered manifests: kubeconform (built by tests/cluster/build.sh) against the schemas
 # vendored in data/schemas/ (unknown fields are errors; a kind without a schema is an

@@ -10,7 +10,7 @@ sides of every CEL rule of the CRD, metadata.name lengths and characters, and fi
 mutations driven by the CRD's schema (remove, null, wrong type, enum values, boundaries,
 patterns, unknown fields, empty and duplicated lists). Each spec goes to the API server as a
 dry-run create (fieldValidation=Strict, as `kubectl create --dry-run=server` sends it) and,
-all in one run, to `kubectl feast validate -o json`. They agree when both accept, or when
+each alone, to `kubectl feast validate -o json`. They agree when both accept, or when
 both reject and validate names every field the server names, with the server's message for
 the schema and CEL errors, or when validate alone rejects and every finding is the operator's
 (source "operator": no API server checks those). Prints `agreement: N of M`, writes the
@@ -446,16 +446,22 @@ class Server:
         return False, causes
 
 
-def validate_all(feast, sdir, files):
-    r = subprocess.run([feast, "validate", "-o", "json", "-f", sdir],
+def validate_one(feast, f):
+    r = subprocess.run([feast, "validate", "-o", "json", "-f", f],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if r.returncode not in (0, 1):
-        raise SystemExit("validate exited %d: %s" % (r.returncode, r.stderr.decode()[:2000]))
-    by_file = {f: [] for f in files}
-    for d in json.loads(r.stdout):
-        if d["severity"] == "error":
-            by_file.setdefault(os.path.join(sdir, os.path.basename(d["file"])), []).append(d)
-    return by_file
+        raise SystemExit("validate -f %s exited %d: %s" % (f, r.returncode, r.stderr.decode()[:2000]))
+    return [d for d in json.loads(r.stdout) if d["severity"] == "error"]
+
+
+def validate_all(feast, sdir, files):
+    """One validate process per spec: each spec is judged alone, as the server judges it
+    (one run would also check the specs against each other: one name twice, and what
+    only rendering finds runs only when the whole run had no other error)."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        found = pool.map(lambda f: validate_one(feast, f), files)
+        return dict(zip(files, found))
 
 
 def names(findings, field, decoder):

@@ -94,10 +94,11 @@ has out '^deployment.apps/feast-cart created \(server dry run\)$'
 expect_run 1 kubectl get deploy feast-cart -n feast
 
 # ---- a namespace that does not exist: the server's Status, exit 3 ----
-sed 's/namespace: feast/namespace: nowhere/' ha.yaml >nowhere.yaml
+# (another store name: one name per cluster, cluster_bindings.sh)
+sed 's/namespace: feast/namespace: nowhere/; s/^  name: shop$/  name: elsewhere/' ha.yaml >nowhere.yaml
 expect_run 3 "$FEAST" apply -f nowhere.yaml
 has err '^error: from server \(NotFound\): namespaces "nowhere" not found$'
-has err 'stopped at serviceaccount/feast-shop: 1 of 12 objects were applied before it'
+has err 'stopped at serviceaccount/feast-elsewhere: 1 of 12 objects were applied before it'
 
 # ---- -n and the kubeconfig's namespace for a store that names none ----
 sed "/namespace: feast/d" debug.yaml >nons.yaml

@@ -112,8 +112,16 @@ has out '^clusterrolebinding.rbac.authorization.k8s.io/feast-shop-cluster-bindin
 lacks out 'pruned'
 
 # ---- a ClusterRoleBinding that binds another namespace's account is not ours ----
+# apply refuses to rebind it (cluster_bindings.sh); another applier of ours did, with the
+# same field manager and labels: the binding (one name per store name) now binds other/.
 feature_store shop other "$FS_HA" >other-auth.yaml
-expect_run 0 "$FEAST" apply -f other-auth.yaml   # the binding (one name per store name) now binds other/
+expect_run 1 "$FEAST" apply -f other-auth.yaml
+"$FEAST" render -f other-auth.yaml | "$PYTHON" -c '
+import sys, yaml
+for d in yaml.safe_load_all(sys.stdin):
+    if d and d["kind"] == "ClusterRoleBinding" and d["metadata"]["name"] == "feast-shop-cluster-binding":
+        print(yaml.safe_dump(d))' >other-crb.yaml
+expect_run 0 kubectl apply --server-side --field-manager=kubectl-feast --force-conflicts -f other-crb.yaml
 expect_run 0 "$FEAST" apply -f plain.yaml --prune
 lacks out 'clusterrolebinding.*pruned' "pruned a binding of another namespace's account"
 expect_run 0 kubectl get clusterrolebinding feast-shop-cluster-binding

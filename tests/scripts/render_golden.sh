@@ -32,8 +32,9 @@ golden() {
 	fi
 }
 
+# -n as kubectl takes it: it may not contradict the namespace a sample sets.
 for f in "$REF"/samples/v1_*.yaml; do
-	golden "samples/$(basename "$f")" "$f" -n feast
+	golden "samples/$(basename "$f")" "$f" -n "$(file_ns "$f" feast)"
 done
 for f in "$REF"/testdata/*.yaml; do
 	golden "operator-testdata/$(basename "$f")" "$f" -n test-ns-feast

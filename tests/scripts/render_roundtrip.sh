@@ -8,7 +8,7 @@ G="$SRC/golden/render"
 : >pairs
 for f in "$REF"/samples/v1_*.yaml; do
 	b=$(basename "$f")
-	"$FEAST" render -f "$f" -n feast -o json >"s-$b.json" 2>/dev/null
+	"$FEAST" render -f "$f" -n "$(file_ns "$f" feast)" -o json >"s-$b.json" 2>/dev/null
 	echo "$G/samples/$b s-$b.json" >>pairs
 done
 for f in "$REF"/testdata/*.yaml; do

@@ -76,7 +76,7 @@ add() {
 	"$FEAST" render -f "$1" $2 >"$n.auto" 2>/dev/null || fail "render $1"
 	printf '%s\t%s\t%s\n' "$n" "$1" "$2" >>cases
 }
-for f in "$REF"/samples/v1_*.yaml; do add "$f" "-n feast"; done
+for f in "$REF"/samples/v1_*.yaml; do add "$f" "-n $(file_ns "$f" feast)"; done
 for f in "$REF"/testdata/*.yaml; do add "$f" "-n test-ns-feast"; done
 for f in "$SRC"/examples/*.yaml; do add "$f" ""; done
 for f in "$SRC"/testdata/render/*.yaml; do

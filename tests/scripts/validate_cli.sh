@@ -6,10 +6,10 @@ good="$SRC/testdata/good/minimal.yaml"
 bad="$SRC/testdata/bad/multi-error.yaml"
 
 # valid: silent, exit 0; with -o json an empty array
-"$FEAST" validate -f "$good" >out 2>err
+"$FEAST" validate -n feast -f "$good" >out 2>err
 [ -s out ] && fail "valid spec printed something"
 [ -s err ] && fail "valid spec wrote to stderr"
-"$FEAST" validate -f "$good" -o json >out 2>err
+"$FEAST" validate -n feast -f "$good" -o json >out 2>err
 [ "$(cat out)" = "[]" ] || fail "valid -o json: $(cat out)"
 
 # invalid: exit 1, errors on stderr, nothing on stdout
@@ -56,6 +56,6 @@ grep -q 'enum.yaml:10:19: spec.services.onlineStore.server.logLevel: Unsupported
 mkdir -p tree/sub
 cp "$good" tree/a.yaml
 cp "$SRC/testdata/bad/minimum.yaml" tree/sub/b.yaml
-"$FEAST" validate -f tree 2>err || fail "non-recursive directory saw the subdirectory"
-expect_exit 1 "$FEAST" validate -R -f tree 2>err
+"$FEAST" validate -n feast -f tree 2>err || fail "non-recursive directory saw the subdirectory"
+expect_exit 1 "$FEAST" validate -n feast -R -f tree 2>err
 grep -q '^error: tree/sub/b.yaml:7:13: spec.replicas: ' err || fail "-R: $(cat err)"
