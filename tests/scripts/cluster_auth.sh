@@ -4,7 +4,7 @@
 # (--as, --as-group, --as-uid) and basic auth (username/password in the kubeconfig).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2 feast team
+apiserver_cluster_start 0.2 feast team
 T=$TEST_TMP
 C=$APISERVER_DIR/certs
 cat >store.yaml <<'YAML'

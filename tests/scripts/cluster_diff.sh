@@ -3,7 +3,7 @@
 # nothing stored, Secret values masked.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+apiserver_cluster_start 0.2
 
 store() { # store LOGLEVEL [EXTRA SERVICES LINES]: the store, autoscaled, and its Secret
 	feature_store shop feast "    scaling:

@@ -4,7 +4,7 @@
 # other stores and other kinds survive.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2 feast other
+apiserver_cluster_start 0.2 feast other
 
 NOAUTH='  authz: {noAuth: true}'
 feature_store shop feast "$FS_HA" >ha.yaml

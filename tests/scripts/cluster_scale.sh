@@ -4,7 +4,7 @@
 # messages of `scale -f`, and dry runs that store nothing.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+apiserver_cluster_start 0.2
 
 store() { feature_store "$1" feast "${2:-}" "${3:-}"; } # store NAME [SERVICES LINES] [SPEC LINES]
 jp() { kubectl get "$1" -n feast -o jsonpath="$2"; }

@@ -3,7 +3,7 @@
 # -o json / -o yaml; for a store from `apply` and for one the Feast operator runs.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+apiserver_cluster_start 0.2
 NS=/api/v1/namespaces/feast
 
 feature_store shop feast "$FS_HA" >ha.yaml

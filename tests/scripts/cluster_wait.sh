@@ -2,7 +2,7 @@
 # on a terminal) until the Deployment is available, and exit 4 when the timeout passes.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 1.2
+apiserver_cluster_start 1.2
 
 store() { feature_store shop feast "" "  replicas: 3" "$1"; } # store LOGLEVEL
 store info >info.yaml
