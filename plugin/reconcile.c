@@ -169,6 +169,29 @@ static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct
 	}
 }
 
+/* A RollingUpdate Deployment sent with the API server's own defaults for rollingUpdate
+ * (25% each). Left out, the server defaults them and no field manager owns them, so a
+ * later apply of strategy Recreate (a store scaled back to one replica) cannot drop them
+ * and the real API server refuses it ("may not be specified when strategy `type` is
+ * 'Recreate'"). Sent, they are ours, and server-side apply removes them on that change;
+ * the stored Deployment is the same either way. */
+static void own_rolling_update(struct arena *a, struct rec_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct node *obj = set->v[i].obj;
+		if (strcmp(node_str_or(map_get(obj, "kind"), ""), "Deployment") ||
+		    strcmp(node_str_or(map_get(obj, "apiVersion"), ""), "apps/v1"))
+			continue;
+		struct node *st = node_at(obj, "spec.strategy");
+		if (!st || st->kind != NODE_MAP || strcmp(node_str_or(map_get(st, "type"), ""), "RollingUpdate") ||
+		    map_has(st, "rollingUpdate"))
+			continue;
+		struct node *ru = map_child_map(a, st, "rollingUpdate");
+		map_set(a, ru, "maxUnavailable", node_str(a, "25%"));
+		map_set(a, ru, "maxSurge", node_str(a, "25%"));
+	}
+}
+
 int rec_render(struct rec_session *s, const struct doclist *docs, const struct render_flags *ro,
 	       bool stamp, struct rec_set *out)
 {
@@ -187,6 +210,7 @@ int rec_render(struct rec_session *s, const struct doclist *docs, const struct r
 		o->obj = objs.v[i].root;
 		o->src = objs.v[i].src;
 	}
+	own_rolling_update(&s->a, out);
 	if (stamp)
 		stamp_specs(s, out, ro);
 	return 0;

@@ -364,6 +364,10 @@ int rec_delete(struct rec_session *s, struct rec_obj *o, enum rec_dry dry)
 	map_put(a, opts, "apiVersion", node_str(a, "v1"));
 	map_put(a, opts, "kind", node_str(a, "DeleteOptions"));
 	map_put(a, opts, "propagationPolicy", node_str(a, "Background"));
+	/* kube-apiserver reads DeleteOptions from the body when there is one and then ignores
+	 * the query: dryRun=All in the URL alone deletes for real. */
+	if (dry == REC_DRY_SERVER)
+		seq_push(a, map_child_seq(a, opts, "dryRun"), node_str(a, "All"));
 	/* Delete the object that was judged, not one re-created under its name since. */
 	const char *uid = node_str_or(node_at(o->live, "metadata.uid"), NULL);
 	if (uid)

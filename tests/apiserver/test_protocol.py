@@ -304,6 +304,14 @@ check(code == 200 and body["kind"] == "Status" and body["status"] == "Success" a
       "DELETE answers a Status", body)
 code, body = c.req("DELETE", NS + "/pods/p?dryRun=All")
 check(code == 200 and body["kind"] == "Pod", "DELETE of a pod answers the pod", body)
+# A body's DeleteOptions replace the query's, as kube-apiserver decodes them: dryRun=All in
+# the URL beside a body without dryRun deletes for real.
+code, body = c.req("DELETE", NS + "/pods/p?dryRun=All", {"propagationPolicy": "Background", "dryRun": ["All"]})
+code2, _ = c.req("GET", NS + "/pods/p")
+check(code == 200 and code2 == 200, "DELETE with dryRun in its body keeps the pod", body)
+code, body = c.req("DELETE", NS + "/pods/p?dryRun=All", {"propagationPolicy": "Background"})
+code2, _ = c.req("GET", NS + "/pods/p")
+check(code == 200 and code2 == 404, "DELETE with a body ignores the query's dryRun", body)
 code, body = c.req("DELETE", NS + "/configmaps/l3", {"preconditions": {"resourceVersion": "1"}})
 check(code == 409 and body["reason"] == "Conflict", "DELETE precondition", body)
 

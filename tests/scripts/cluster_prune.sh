@@ -4,7 +4,7 @@
 # other stores and other kinds survive.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2 feast other
+cluster_start feast other
 
 NOAUTH='  authz: {noAuth: true}'
 feature_store shop feast "$FS_HA" >ha.yaml
@@ -82,14 +82,17 @@ TXT
 same_file want pruned
 has out '^deployment.apps/feast-shop configured$'
 kubectl get hpa,pdb,role,rolebinding,cm,secret,sa,deploy,svc -n feast -o name | sort >left
+# (kube-root-ca.crt and the default ServiceAccount are the real controllers', in every namespace.)
 cat >want <<'TXT'
 configmap/feast-shop-client
+configmap/kube-root-ca.crt
 configmap/shop-notes
 deployment.apps/feast-shop
 horizontalpodautoscaler.autoscaling/feast-cart
 horizontalpodautoscaler.autoscaling/feast-shop-extra
 secret/stores
 service/feast-shop-online
+serviceaccount/default
 serviceaccount/feast-shop
 TXT
 same_file want left

@@ -13,8 +13,8 @@ for f in "$SRC"/testdata/render/*.yaml; do
 done
 set -- "$@" "$SRC"/examples/*.yaml
 REF="$SRC/testdata/operator"
-for f in "$REF"/samples/v1_*.yaml; do set -- "$@" "$f:-n feast"; done
-for f in "$REF"/testdata/*.yaml; do set -- "$@" "$f:-n test-ns-feast"; done
+for f in "$REF"/samples/v1_*.yaml; do set -- "$@" "$f:-n $(file_ns "$f" feast)"; done
+for f in "$REF"/testdata/*.yaml; do set -- "$@" "$f:-n $(file_ns "$f" test-ns-feast)"; done
 inputs=$#
 
 audit_mark
