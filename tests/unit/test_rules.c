@@ -607,7 +607,7 @@ Test(rules, labels_and_annotations)
 		     "schema.unknown", "metadata.owner", "field not declared in schema");
 }
 
-/* ---- the run as a whole: Lists, identities, int-or-string (issue 12) ---- */
+/* ---- the run as a whole: Lists, identities, int-or-string ---- */
 
 static struct doclist parse_all(const char *text)
 {
