@@ -257,6 +257,7 @@ def main(argv):
     work = Path(argv[1])
     loaded = failed = no_registry = 0
     expected, seen = {}, set()
+    kinds = {False: 0, True: 0}
     log = open(work / "init.log", "w")
     n = 0
     for manifest in argv[2:]:
@@ -288,6 +289,7 @@ def main(argv):
                         try:
                             load(path, env)
                             loaded += 1
+                            kinds[label.startswith("ConfigMap/")] += 1
                         except Exception as e:
                             if client_without_registry(label, path, e):
                                 no_registry += 1
@@ -312,6 +314,7 @@ def main(argv):
             failed += 1
             print("FAIL %s: expected to fail (%s), but did not" % (key, why))
     print("client configs without a registry (no registry server; Feast refuses them): %d" % no_registry)
+    print("loaded: %d of server containers, %d client ConfigMaps" % (kinds[False], kinds[True]))
     print("feast configs: %d loaded, %d failed" % (loaded, failed))
     return 1 if failed else 0
 
