@@ -148,9 +148,12 @@ class Pod:
 
         pat = re.compile(r"(?<![\w./-])(/[\w.-]+(?:/[\w.-]*)*)")
 
+        def under_mount(path):
+            return any(path == mp or path.startswith(mp + "/") for mp, _ in mounts)
+
         def text(s):
-            return pat.sub(lambda m: one(m.group(1)) if any(m.group(1) == mp or m.group(1).startswith(mp + "/")
-                                                          for mp, _ in mounts) else m.group(1), s)
+            # Only paths on a volume: /dev/null and the like in a script stay as they are.
+            return pat.sub(lambda m: one(m.group(1)) if under_mount(m.group(1)) else m.group(1), s)
         return one, text
 
     def env(self, container, rewrite_paths=None):
@@ -238,7 +241,9 @@ def pod_configs(work, docs, ns, owner, spec, log):
         return
     repo = pod.mapper(servers[0])[0](servers[0].get("workingDir", "/"))
     for c in pod.inits:
-        pod.run_init(c, repo, log) if c["name"] == "feast-init" else None
+        # feast-apply reads the file feast-init wrote, which the servers load below.
+        if c["name"] == "feast-init":
+            pod.run_init(c, repo, log)
     for c in servers:
         one = pod.mapper(c)[0]
         env = pod.env(c)
