@@ -45,11 +45,11 @@ case " $* " in *" postgres "*) pg_start ;; esac
 "$py" - "$work/results.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("| registry | writers | scenario | updates | lost | failed writers | round, median |")
-print("| --- | --- | --- | --- | --- | --- | --- |")
+print("| registry | writers | scenario | updates | lost | objects gone | failed writers | round, median |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:
-    print("| %s | %d | %s | %d | %d | %d | %.1f s |" % (r["variant"], r["writers"], r["scenario"], r["updates"],
-          r["lost"], r["failed"], statistics.median(r["wall_ms"]) / 1000))
+    print("| %s | %d | %s | %d | %d | %d | %d | %.1f s |" % (r["variant"], r["writers"], r["scenario"],
+          r["updates"], r["lost"], r["gone"], r["failed"], statistics.median(r["wall_ms"]) / 1000))
 for r in rows:
     if r["variant"].endswith("+lock") and r["handoff_ms"]:
         print("%s %s: lock handoff (one writer's end to the next one's start) median %d ms, max %d ms"

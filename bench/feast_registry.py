@@ -13,7 +13,9 @@ Two scenarios per variant, each ROUNDS times from the same starting registry:
                view of one applied project and its own window; the registry records each
                window in the view's materialization intervals.
 A lost update is a writer that exited 0 whose project or view (apply), or interval
-(materialize), is not in the registry afterwards. Writers that fail are counted apart.
+(materialize), is not in the registry afterwards. Writers that fail are counted apart, and
+so are objects gone altogether: the base project no writer touches (apply), views whose
+window was lost with the view itself (materialize).
 Prints one JSON object per (variant, scenario) and a Markdown table.
 """
 import datetime as dt
@@ -129,10 +131,9 @@ def run_round(cmds, logdir, locked):
     for i, argv in enumerate(cmds):
         stamp = str(logdir / ("w%d" % i))
         cut = argv.index(FEAST)
-        argv = argv[:cut] + [sys.executable, AT_ONCE, str(go), stamp + ".ready"] + argv[cut + 1:]
         # The command's own start and end, inside the lock when there is one.
-        timed.append(["sh", "-c", 'date +%s%3N >"$0.start"; "$@"; rc=$?; date +%s%3N >"$0.end"; exit $rc',
-                      stamp] + argv)
+        timed.append(argv[:cut] + ["sh", "-c", 'date +%s%3N >"$0.start"; "$@"; rc=$?; date +%s%3N >"$0.end"; exit $rc',
+                                   stamp, sys.executable, AT_ONCE, str(go), stamp + ".ready"] + argv[cut + 1:])
     t = time.time()
     procs = [subprocess.Popen(c, stdout=open(logdir / ("w%d.log" % i), "w"), stderr=subprocess.STDOUT)
              for i, c in enumerate(timed)]
@@ -169,7 +170,8 @@ def lost_apply(base, writers, codes, rnd):
             continue
         if p not in present or "fv_" + p not in {v.name for v in reg.list_feature_views(p, allow_cache=False)}:
             lost += 1
-    return lost
+    # The base project, which no writer touches, gone too.
+    return lost, 0 if "base" in present else 1
 
 
 def window(i, rnd):
@@ -178,15 +180,20 @@ def window(i, rnd):
 
 
 def lost_materialize(base, writers, codes, rnd):
+    """(lost windows, views gone altogether): a view can vanish when a writer reads the
+    registry file while another has truncated it to rewrite it in place."""
     reg = fresh_store(base).registry
-    lost = 0
+    views = {v.name: v for v in reg.list_feature_views("mat", allow_cache=False)}
+    lost = gone = 0
     for i in range(writers):
         if codes[i]:
             continue
-        fv = reg.get_feature_view("fv_%d" % i, "mat", allow_cache=False)
-        if window(i, rnd) not in {(s.astimezone(UTC), e.astimezone(UTC)) for s, e in fv.materialization_intervals}:
+        fv = views.get("fv_%d" % i)
+        gone += fv is None
+        if fv is None or window(i, rnd) not in {(s.astimezone(UTC), e.astimezone(UTC))
+                                                for s, e in fv.materialization_intervals}:
             lost += 1
-    return lost
+    return lost, gone
 
 
 def snapshot(variant, work, save):
@@ -211,7 +218,7 @@ def scenario(variant, kind, work, data, writers, rounds, sidecars):
         feast(base, "apply", log=log)
     snapshot(variant, work, True)
     out = {"variant": variant, "scenario": kind, "writers": writers, "rounds": rounds,
-           "lost": 0, "failed": 0, "updates": 0, "wall_ms": [], "handoff_ms": []}
+           "lost": 0, "gone": 0, "failed": 0, "updates": 0, "wall_ms": [], "handoff_ms": []}
     for rnd in range(rounds):
         snapshot(variant, work, False)
         if kind == "apply":
@@ -231,14 +238,16 @@ def scenario(variant, kind, work, data, writers, rounds, sidecars):
         logdir = work / ("%s-r%d" % (kind, rnd))
         logdir.mkdir()
         codes, spans, wall = run_round(argv, logdir, sidecars is not None)
-        lost = lost_apply(base, writers, codes, rnd) if kind == "apply" else lost_materialize(base, writers, codes, rnd)
+        lost, gone = lost_apply(base, writers, codes, rnd) if kind == "apply" else \
+            lost_materialize(base, writers, codes, rnd)
         out["lost"] += lost
+        out["gone"] += gone
         out["failed"] += sum(1 for c in codes if c)
         out["updates"] += writers
         out["wall_ms"].append(round(wall))
         spans.sort()
         out["handoff_ms"] += [b[0] - a[1] for a, b in zip(spans, spans[1:])]
-        print("  %s %s round %d: lost %d, failed %d, %.1f s" % (variant, kind, rnd + 1, lost,
+        print("  %s %s round %d: lost %d, gone %d, failed %d, %.1f s" % (variant, kind, rnd + 1, lost, gone,
               sum(1 for c in codes if c), wall / 1000), file=sys.stderr, flush=True)
     return out
 
