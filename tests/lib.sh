@@ -204,3 +204,11 @@ bad = [r["method"] + " " + r["path"] for r in writes if "dryRun=All" not in r["q
 sys.exit("writes that were not dry runs: %s" % bad if bad else 0 if writes else "no writes at all")' ||
 		fail "a dry run wrote (or sent nothing)"
 }
+
+# ---- the Feast SDK (scripts/feast-env.sh) ----
+# feast_env: set FEAST_PYTHON, the python of the cached Feast environment (created on first
+# use, a few minutes once per machine), and put its bin (feast, python) on FEAST_VENV_BIN.
+feast_env() {
+	FEAST_PYTHON=$("$SRC/scripts/feast-env.sh" | tail -n 1) || fail "scripts/feast-env.sh failed"
+	FEAST_VENV_BIN=$(dirname "$FEAST_PYTHON")
+}
