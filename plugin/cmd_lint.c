@@ -91,7 +91,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_lint = {
 	"lint",
 	"Advise on scaling and availability hazards the operator accepts.",
-	"kubectl feast lint -f FILENAME [-R] [--strict] [-o text|json|sarif] [--zones N] [--nodes N]",
+	"kubectl feast lint -f FILENAME [-R] [--strict] [-o text|json|sarif] [--zones N] [--nodes N]\n"
+	"                   [--target standalone|operator]",
 	"Every FeatureStore, KEDA ScaledObject and Deployment in the input that validate accepts\n"
 	"is checked against rules the operator does not enforce: a PDB that blocks every drain, an\n"
 	"autoscaler that cannot read utilization, a floor of one replica, spread turned off, required\n"
