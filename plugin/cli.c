@@ -33,6 +33,9 @@ void command_help(const struct command *cmd, FILE *f)
 {
 	struct buf b = BUF_INIT;
 	opts_command_help(&b, cmd->summary, cmd->description, cmd->opts, cmd->usage);
+	const char *ex = command_examples(cmd->name);
+	if (ex)
+		buf_addf(&b, "\nExamples:\n%s\n", ex);
 	fputs(b.data, f);
 	buf_release(&b);
 }

@@ -46,7 +46,10 @@ const struct command *command_find(const char *name);
 extern const struct opt help_opts[];
 enum { OPT_ID_HELP = 1000 };
 
+/* The help page ends with the command's Examples (plugin/examples.c), which the man page
+ * carries too; NULL for a command that has none (tests/scripts/cli_examples.sh refuses that). */
 void command_help(const struct command *cmd, FILE *f);
+const char *command_examples(const char *name);
 /* Print "error: msg" and the see-help hint; returns EXIT_USAGE. */
 int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -72,3 +72,14 @@ golden-update:: golden-update-bounded
 
 .PHONY: fuzz golden-update golden-update-bad golden-update-bounded
 -include $(O)/tools/crdgen.d $(O)/tests/fuzz/fuzz_validate.d $(O)/tests/fuzz/replay.d
+
+# golden/lint/: the lint rules' cases (tests/scripts/lint_rules.sh); golden/init/: what
+# `kubectl feast init` writes (tests/scripts/init_spec.sh).
+golden-update-lint: $(PROGRAMS)
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+		GOLDEN_UPDATE=1 tests/run-scripts.sh lint_rules
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+		GOLDEN_UPDATE=1 tests/run-scripts.sh init_spec
+
+golden-update:: golden-update-lint
+.PHONY: golden-update-lint
