@@ -47,7 +47,7 @@ $(KUBE_FUZZ_O)/fuzz_kube: $(KUBE_FUZZ_O)/tests/fuzz/fuzz_kube.o $(KUBE_FUZZ_O)/l
 # golden/server-url/: how server URLs show in messages (tests/scripts/kube_server_url.sh).
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh kube_server_url
+		tests/run-scripts.sh kube_server_url
 
 # ---- fuzzing the exec plugin's stdout and discovery documents ----
 # One entry point each (tests/fuzz/fuzz_exec.c, fuzz_discovery.c); their seeds and the

@@ -16,7 +16,7 @@
 typedef void (*store_stage)(struct render_ctx *, struct store *);
 
 /* Each store's objects, in this order.  inject_sidecar edits st->pod once the
- * Deployment is built (issue 7). */
+ * Deployment is built. */
 static const store_stage stages[] = {
 	build_serviceaccount,
 	build_authz,

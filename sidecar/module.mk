@@ -58,7 +58,7 @@ $(O)/tests/test_sidecar_%: $(O)/tests/unit/test_sidecar_%.o $(O)/libsidecar.a $(
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
 
-# Readiness (issue 7): the state machine and the checks of the local servers.
+# Readiness: the state machine and the checks of the local servers.
 $(O)/tests/test_ready_%: $(O)/tests/unit/test_ready_%.o $(O)/libsidecar.a $(O)/libfeast.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
@@ -98,7 +98,7 @@ fuzz-sidecar: $(O)/fuzz/fuzz_sidecar_json
 
 # `make bench`: the sidecar's footprint and API load (bench/sidecar.sh).
 bench:: all
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		bench/sidecar.sh
 
 # The readiness simulation's long form: ten rounds of the rolling update.
@@ -109,7 +109,7 @@ soak:: all
 # `make golden-update` also rewrites golden/sidecar/ (tests/scripts/sidecar_socket_clients.sh).
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh sidecar_socket_clients
+		tests/run-scripts.sh sidecar_socket_clients
 
 # The socket protocol (proto.c) and the loopback HTTP (httpd.c), one entry point each
 # (tests/fuzz/fuzz_proto.c, fuzz_httpd.c), built like fuzz-kube: the saved inputs in

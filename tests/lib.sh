@@ -1,5 +1,5 @@
 # lib.sh -- helpers for tests/scripts/*.sh (sourced; POSIX sh).
-# Environment from run-scripts.sh: FEAST_BIN_DIR, FEAST_SOURCE_DIR, SHARED, PYTHON, TEST_TMP.
+# Environment from run-scripts.sh: FEAST_BIN_DIR, FEAST_SOURCE_DIR, PYTHON, TEST_TMP.
 set -eu
 FEAST="$FEAST_BIN_DIR/kubectl-feast"
 SRC="$FEAST_SOURCE_DIR"

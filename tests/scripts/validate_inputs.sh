@@ -1,4 +1,4 @@
-# validate_inputs.sh -- the input as a whole, as kubectl takes it (issue 12): -n checked
+# validate_inputs.sh -- the input as a whole, as kubectl takes it: -n checked
 # and given to every namespaced object, YAML tags meaning the same in YAML and JSON
 # output, near misses warned about (failing with --strict), apply of nothing refused.
 # Expected messages are golden/inputs/NAME.err; GOLDEN_UPDATE=1 rewrites them.
