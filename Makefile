@@ -11,9 +11,6 @@ O ?= build
 BIN ?= bin
 PREFIX ?= /usr/local
 DESTDIR ?=
-# The shared reference tree (schemas, validator, operator samples): next to
-# the checkout as in DESIGN.md, else where the workplace keeps it.
-SHARED ?= $(firstword $(wildcard ../shared /work/shared) ../shared)
 
 OPTIMIZATION ?= -O2
 CFLAGS ?= $(OPTIMIZATION) -g
@@ -100,7 +97,7 @@ unit: $(UNIT_BIN)
 	done
 
 scripts: $(PROGRAMS) cluster-bin
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		tests/run-scripts.sh $(SCRIPT_FILTER)
 
 test: deps

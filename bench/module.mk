@@ -11,3 +11,11 @@ bench:: all $(O)/bench/measure
 		bench/render.sh $(BENCH_ARGS)
 
 .PHONY: bench
+
+# The lost-update benchmark of Feast's registry (bench/feast-registry.sh): minutes of
+# Feast CLI runs, so not part of `make bench`.
+bench-feast-registry: all
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		bench/feast-registry.sh $(BENCH_ARGS)
+
+.PHONY: bench-feast-registry

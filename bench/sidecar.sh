@@ -10,7 +10,7 @@
 #           side by side with client-go's schedule (leader one PUT per R,
 #           candidate one GET per R x U(1, 2.2), i.e. per 1.6 R on average);
 #   handoff: time from a holder's release to the next pod's command starting.
-# Goals (issue 6): daemon <= 12 MiB RSS, static client <= 2 MiB, no more
+# Goals: daemon <= 12 MiB RSS, static client <= 2 MiB, no more
 # requests than client-go, handoff under one retry period.  This reports; it
 # does not fail the build.
 set -eu

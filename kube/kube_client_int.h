@@ -85,6 +85,12 @@ int xfer_finish(struct kube_client *c, struct arena *a, const struct kube_req *r
 		CURLcode cc, long long timeout, struct kube_response *resp, struct diags *d);
 void xfer_release(struct xfer *x);
 
+/* kube_resource.c: cache a group/version's discovery document (its `resources`
+ * list, or NULL for a 404); the fuzz target (tests/fuzz/fuzz_discovery.c) calls
+ * it on a client that never connects. */
+void disc_store(struct kube_client *c, const char *gv, const char *group, const char *version,
+		const struct node *list);
+
 /* kube_watch.c: the body callback while a watch streams events. */
 size_t watch_on_data(struct xfer *x, const char *p, size_t len);
 const char *method_of(const struct kube_req *req);

@@ -320,6 +320,18 @@ static int read_status(const struct kube_exec_config *x, const struct node *root
 	return 0;
 }
 
+int kube_exec_decode(const struct kube_exec_config *x, const struct buf *stdout_text, struct kube_exec_cred *out,
+		     struct diags *d)
+{
+	struct arena a = ARENA_INIT;
+	struct node *root = parse_output(&a, stdout_text);
+	int rc = check_header(x, root, d);
+	if (rc == 0)
+		rc = read_status(x, root, out, d);
+	arena_free(&a);
+	return rc;
+}
+
 int kube_exec_run(const struct kube_exec_config *x, const struct kube_config *cluster, int stdin_fd,
 		  struct kube_exec_cred *out, struct diags *d)
 {
@@ -327,12 +339,8 @@ int kube_exec_run(const struct kube_exec_config *x, const struct kube_config *cl
 	struct buf b;
 	buf_init(&b, KUBE_EXEC_MAX_OUTPUT);
 	int rc = run_plugin(&a, x, cluster, stdin_fd, &b, d);
-	if (rc == 0) {
-		struct node *root = parse_output(&a, &b);
-		rc = check_header(x, root, d);
-		if (rc == 0)
-			rc = read_status(x, root, out, d);
-	}
+	if (rc == 0)
+		rc = kube_exec_decode(x, &b, out, d);
 	buf_release(&b);
 	arena_free(&a);
 	return rc;

@@ -26,6 +26,8 @@
 #include "diag.h"
 #include "kube_config.h"
 
+struct buf;
+
 struct kube_exec_cred {
 	char *token;                  /* NULL when the plugin gave none */
 	unsigned char *cert, *key;    /* PEM, NUL-terminated; both or neither */
@@ -41,6 +43,12 @@ struct kube_exec_cred {
  * diagnostic. */
 int kube_exec_run(const struct kube_exec_config *x, const struct kube_config *cluster, int stdin_fd,
 		  struct kube_exec_cred *out, struct diags *d);
+
+/* The decoding half of kube_exec_run(): a plugin's stdout (JSON or YAML)
+ * to a credential, with the same checks and messages.  Separate so that the
+ * fuzz target (tests/fuzz/fuzz_exec.c) reaches it without running a process. */
+int kube_exec_decode(const struct kube_exec_config *x, const struct buf *stdout_text, struct kube_exec_cred *out,
+		     struct diags *d);
 
 void kube_exec_cred_clear(struct kube_exec_cred *c);
 

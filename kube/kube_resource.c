@@ -111,7 +111,7 @@ static const struct disc_gv *disc_cached(const struct kube_client *c, const char
 	return NULL;
 }
 
-static void disc_store(struct kube_client *c, const char *gv, const char *group, const char *version,
+void disc_store(struct kube_client *c, const char *gv, const char *group, const char *version,
 		       const struct node *list)
 {
 	struct arena *a = &c->arena;

@@ -47,4 +47,37 @@ $(KUBE_FUZZ_O)/fuzz_kube: $(KUBE_FUZZ_O)/tests/fuzz/fuzz_kube.o $(KUBE_FUZZ_O)/l
 # golden/server-url/: how server URLs show in messages (tests/scripts/kube_server_url.sh).
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh kube_server_url
+		tests/run-scripts.sh kube_server_url
+
+# ---- fuzzing the exec plugin's stdout and discovery documents ----
+# One entry point each (tests/fuzz/fuzz_exec.c, fuzz_discovery.c); their seeds and the
+# crashes they found live in tests/fuzz/<target>-regressions/ and replay in `make scripts`
+# (tests/scripts/fuzz_targets_regressions.sh).  `make fuzz-exec FUZZ_SECONDS=600`.
+
+KUBE_FUZZ_MORE := exec discovery
+KUBE_FUZZ_MORE_REPLAY := $(KUBE_FUZZ_MORE:%=$(O)/tests/fuzz_%_replay)
+FUZZ_SECONDS ?= 60
+
+$(KUBE_FUZZ_MORE_REPLAY): $(O)/tests/fuzz_%_replay: $(O)/tests/fuzz/replay.o $(O)/tests/fuzz/fuzz_%.o $(O)/libfeast.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(O)/tests/fuzz/replay.o $(O)/tests/fuzz/fuzz_$*.o $(O)/libfeast.a $(LIBS)
+
+scripts: $(KUBE_FUZZ_MORE_REPLAY)
+
+$(KUBE_FUZZ_MORE:%=fuzz-%): fuzz-%: deps
+	@$(MAKE) --no-print-directory O=$(KUBE_FUZZ_O) CC=clang OPTIMIZATION=-O1 \
+		CFLAGS="-O1 -g $(KUBE_FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS="$(KUBE_FUZZ_SAN)" \
+		$(KUBE_FUZZ_O)/fuzz_$*
+	@mkdir -p $(KUBE_FUZZ_O)/$*-corpus $(KUBE_FUZZ_O)/$*-artifacts
+	@cp tests/fuzz/$*-regressions/* $(KUBE_FUZZ_O)/$*-corpus/
+	$(KUBE_FUZZ_O)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(KUBE_FUZZ_O)/$*-artifacts/ $(KUBE_FUZZ_O)/$*-corpus
+
+$(KUBE_FUZZ_MORE:%=$(KUBE_FUZZ_O)/fuzz_%): $(KUBE_FUZZ_O)/fuzz_%: $(KUBE_FUZZ_O)/tests/fuzz/fuzz_%.o \
+		$(KUBE_FUZZ_O)/libfeast.a
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(KUBE_FUZZ_O)/libfeast.a $(LIBS)
+
+.PHONY: $(KUBE_FUZZ_MORE:%=fuzz-%)
+-include $(KUBE_FUZZ_MORE:%=$(O)/tests/fuzz/fuzz_%.d)

@@ -41,6 +41,13 @@ struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *
 	return x;
 }
 
+void diags_set_source(struct diags *d, size_t from, const char *source)
+{
+	for (size_t i = from; i < d->n; i++)
+		if (!d->v[i].source)
+			d->v[i].source = source;
+}
+
 void diag_format(struct buf *out, const struct diag *d)
 {
 	buf_adds(out, d->level == DIAG_ERROR ? "error: " : "warning: ");
@@ -84,6 +91,33 @@ void diags_flush_warnings(FILE *f, struct diags *d)
 	buf_release(&b);
 }
 
+void diags_drop_warnings(struct diags *d, size_t from)
+{
+	size_t keep = from;
+	for (size_t i = from; i < d->n; i++) {
+		if (d->v[i].level == DIAG_WARNING)
+			d->warnings--;
+		else
+			d->v[keep++] = d->v[i];
+	}
+	d->n = keep;
+}
+
+size_t diags_promote(struct diags *d, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct diag *x = &d->v[i];
+		if (x->level == DIAG_WARNING && x->rule && !strcmp(x->rule, rule)) {
+			x->level = DIAG_ERROR;
+			d->warnings--;
+			d->errors++;
+			n++;
+		}
+	}
+	return n;
+}
+
 void diags_json(struct buf *out, const struct diags *d)
 {
 	buf_adds(out, "[");
@@ -101,6 +135,10 @@ void diags_json(struct buf *out, const struct diags *d)
 		if (x->rule) {
 			buf_adds(out, ", \"rule\": ");
 			json_quote(out, x->rule, (size_t)-1);
+		}
+		if (x->source) {
+			buf_adds(out, ", \"source\": ");
+			json_quote(out, x->source, (size_t)-1);
 		}
 		buf_adds(out, "}");
 	}

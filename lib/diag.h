@@ -33,6 +33,11 @@ struct diag {
 	const char *path;  /* field path, may be "" */
 	const char *msg;
 	const char *rule;  /* rule id for validation errors, may be NULL */
+	/* Who enforces it: "schema" (the API server's OpenAPI check of the CRD, metadata,
+	 * versions), "cel" (the CRD's x-kubernetes-validations, also the API server),
+	 * "operator" (only the operator, while reconciling, or kubectl-feast across
+	 * documents), "input" (the file itself: YAML, encoding); NULL elsewhere. */
+	const char *source;
 };
 
 struct diags {
@@ -49,13 +54,22 @@ struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *
 #define diag_error(d, pos, path, ...) diag_add(d, DIAG_ERROR, pos, path, __VA_ARGS__)
 #define diag_warn(d, pos, path, ...) diag_add(d, DIAG_WARNING, pos, path, __VA_ARGS__)
 
+/* Give the diagnostics from index `from` on that have no source yet `source`
+ * (a static string). */
+void diags_set_source(struct diags *d, size_t from, const char *source);
+
 /* "error: FILE:LINE:COL: path: msg" (position and path parts left out when unknown). */
 void diag_format(struct buf *out, const struct diag *d);
 void diags_print(FILE *f, const struct diags *d);
 /* Print and forget the warnings, keeping the errors (warnings go to stderr as
  * soon as a stage is done, errors only once everything has been checked). */
 void diags_flush_warnings(FILE *f, struct diags *d);
-/* A JSON array of objects {file,line,column,field,message,severity,rule}. */
+/* Forget the warnings added from index `from` on (a stage run only for its errors). */
+void diags_drop_warnings(struct diags *d, size_t from);
+/* Make the warnings with rule id `rule` errors (--strict); returns how many. */
+size_t diags_promote(struct diags *d, const char *rule);
+/* A JSON array of objects {severity,file,line,column,field,message,rule,source}
+ * (rule and source only when known). */
 void diags_json(struct buf *out, const struct diags *d);
 
 #endif

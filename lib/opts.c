@@ -94,6 +94,53 @@ static int deliver(const struct opt *o, const char *value, opt_handler fn, void 
 	return fn(ctx, o, value, err, errlen);
 }
 
+/* Optimal string alignment distance (edits, and swaps of neighbours), capped: only small
+ * distances matter for a suggestion. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	enum { MAXW = 64 };
+	if (la >= MAXW || lb >= MAXW)
+		return (size_t)-1;
+	size_t d[MAXW + 1][MAXW + 1];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+void opts_suggest(char *err, size_t errlen, const char *word, size_t len, const char *const *cands, size_t n,
+		  const char *prefix)
+{
+	size_t used = strlen(err);
+	bool any = false;
+	for (size_t i = 0; i < n && used < errlen; i++) {
+		size_t cl = strlen(cands[i]);
+		bool near = edit_distance(word, len, cands[i], cl) <= OPTS_SUGGEST_DISTANCE;
+		bool prefixes = len >= 2 && len < cl && !strncmp(word, cands[i], len);
+		if (!near && !prefixes)
+			continue;
+		snprintf(err + used, errlen - used, "%s\t%s%s", any ? "\n" : "\n\nDid you mean this?\n", prefix,
+			 cands[i]);
+		used = strlen(err);
+		any = true;
+	}
+	/* A blank line before the usage hint, as cobra leaves one. */
+	if (any && used + 1 < errlen)
+		strcat(err, "\n");
+}
+
 static int parse_long(const struct opt *const *tables, int argc, char **argv, int *i,
 		      opt_handler fn, void *ctx, char *err, size_t errlen)
 {
@@ -102,7 +149,14 @@ static int parse_long(const struct opt *const *tables, int argc, char **argv, in
 	size_t len = eq ? (size_t)(eq - word) : strlen(word);
 	const struct opt *o = opts_find_long(tables, word, len);
 	if (!o) {
+		const char *names[256];
+		size_t n = 0;
+		for (const struct opt *const *t = tables; *t; t++)
+			for (const struct opt *x = *t; x->name && n < sizeof(names) / sizeof(names[0]); x++)
+				if (!(x->flags & OPT_HIDDEN))
+					names[n++] = x->name;
 		snprintf(err, errlen, "unknown flag: --%.*s", (int)len, word);
+		opts_suggest(err, errlen, word, len, names, n, "--");
 		return -1;
 	}
 	const char *value = eq ? eq + 1 : NULL;

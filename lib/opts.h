@@ -101,6 +101,12 @@ void opts_usage_verror(const char *prog, const char *command, const char *fmt, v
 bool parse_duration_ms(const char *s, long long *ms);
 /* Parse a non-negative decimal integer that fits in an int; false on junk. */
 bool parse_count(const char *s, int *out);
+/* cobra's "Did you mean this?": append to err (a NUL-terminated message) the candidates
+ * within OPTS_SUGGEST_DISTANCE edits of word[0..len) or that it prefixes, one per line
+ * after a tab, each after `prefix` ("--" for flags, "" for commands); nothing when none is. */
+#define OPTS_SUGGEST_DISTANCE 2
+void opts_suggest(char *err, size_t errlen, const char *word, size_t len, const char *const *cands, size_t n,
+		  const char *prefix);
 /* Is `value` one of the "|"-separated `choices`? */
 bool choice_ok(const char *choices, const char *value);
 

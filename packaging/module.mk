@@ -76,7 +76,7 @@ install-pkg: $(PROGRAMS) $(MAN_PAGES)
 # output) and the Flux case's stderr: tests/scripts/gitops_*.sh with GOLDEN_UPDATE=1.
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh gitops_
+		tests/run-scripts.sh gitops_
 
 clean: clean-pkg
 

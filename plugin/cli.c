@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "diag.h"
+#include "unlist.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -32,6 +33,9 @@ void command_help(const struct command *cmd, FILE *f)
 {
 	struct buf b = BUF_INIT;
 	opts_command_help(&b, cmd->summary, cmd->description, cmd->opts, cmd->usage);
+	const char *ex = command_examples(cmd->name);
+	if (ex)
+		buf_addf(&b, "\nExamples:\n%s\n", ex);
 	fputs(b.data, f);
 	buf_release(&b);
 }
@@ -144,5 +148,8 @@ int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, s
 	for (int i = 0; i < f->n; i++)
 		if (inputs_add(a, in, f->v[i], &io, d) < 0)
 			rc = -1;
+	/* kubectl works on a List's items (what `kubectl get -o yaml` writes), so every stage does too. */
+	if (doclist_unwrap(a, &in->docs, d))
+		rc = -1;
 	return rc;
 }

@@ -46,7 +46,10 @@ const struct command *command_find(const char *name);
 extern const struct opt help_opts[];
 enum { OPT_ID_HELP = 1000 };
 
+/* The help page ends with the command's Examples (plugin/examples.c), which the man page
+ * carries too; NULL for a command that has none (tests/scripts/cli_examples.sh refuses that). */
 void command_help(const struct command *cmd, FILE *f);
+const char *command_examples(const char *name);
 /* Print "error: msg" and the see-help hint; returns EXIT_USAGE. */
 int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -90,7 +93,8 @@ enum { CMD_RUN = -1 };
 int command_parse_files(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
 			struct file_args *files);
 
-/* Load every -f input; diagnostics for unreadable or invalid input go to d. */
+/* Load every -f input, v1 List documents unwrapped into their items (lib/unlist.h);
+ * diagnostics for unreadable or invalid input go to d. */
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
 
 const char *feast_version(void);

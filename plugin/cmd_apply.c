@@ -90,9 +90,12 @@ static int apply_run(struct apply_args *v)
 {
 	struct rec_session *s = &v->s;
 	struct rec_set set = { 0 };
+	s->no_objects = "no objects passed to apply"; /* kubectl's words for an empty input */
 	int bad = rec_prepare(s, &v->files, &v->ro, &set);
 	if (bad)
 		return bad == REC_BAD_INPUT ? EXIT_INVALID : EXIT_CLUSTER;
+	if (rec_check_bindings(s, &set) < 0)
+		return EXIT_INVALID;
 	if (rec_apply_all(s, &set, v->dry, v->force, true, stdout) < 0)
 		return EXIT_CLUSTER;
 	if (v->prune && rec_prune_all(s, &set, v->dry, stdout) < 0)

@@ -129,14 +129,29 @@ static void show(struct diff_args *v, const struct rec_obj *o, struct node *live
 	buf_release(&out);
 }
 
+/* A Secret's stringData is write-only: the API server moves it into data, while the field
+ * set still names stringData. So the keys we own under stringData count under data too,
+ * or a real server's answer would show no values at all, not even masked. */
+static struct node *secret_fields(struct arena *a, const struct rec_obj *o, struct node *set)
+{
+	if (strcmp(o->res.kind, "Secret") || *o->res.group)
+		return set;
+	struct node *sd = map_get(set, "f:stringData");
+	if (!sd || sd->kind != NODE_MAP)
+		return set;
+	struct node *extra = node_map(a, NULL);
+	map_put(a, extra, "f:data", sd);
+	return fieldset_union(a, set, extra);
+}
+
 static int diff_object(struct diff_args *v, struct rec_obj *o)
 {
 	struct arena *a = &v->s.a;
 	enum rec_verb verb;
 	if (rec_apply(&v->s, o, REC_DRY_SERVER, v->force, &verb) < 0)
 		return -1;
-	struct node *set = fieldset_union(a, fieldset_of(a, o->live, REC_FIELD_MANAGER),
-					  fieldset_of(a, o->result, REC_FIELD_MANAGER));
+	struct node *set = secret_fields(a, o, fieldset_union(a, fieldset_of(a, o->live, REC_FIELD_MANAGER),
+							     fieldset_of(a, o->result, REC_FIELD_MANAGER)));
 	show(v, o, view(a, o, o->live, set), view(a, o, o->result, set));
 	return 0;
 }
@@ -148,7 +163,8 @@ static int diff_pruned(struct diff_args *v, const struct rec_set *set)
 		return -1;
 	for (size_t i = 0; i < cands.n; i++) {
 		struct rec_obj *o = &cands.v[i];
-		show(v, o, view(&v->s.a, o, o->live, fieldset_of(&v->s.a, o->live, REC_FIELD_MANAGER)), NULL);
+		show(v, o, view(&v->s.a, o, o->live,
+				secret_fields(&v->s.a, o, fieldset_of(&v->s.a, o->live, REC_FIELD_MANAGER))), NULL);
 	}
 	return 0;
 }

@@ -35,9 +35,15 @@ int man_main(int argc, char **argv)
 	struct man_command *cmds = calloc(n ? n : 1, sizeof(*cmds));
 	if (!cmds)
 		return EXIT_INVALID;
+	/* Each command's description, then its Examples as --help shows them. */
+	struct buf descs[n ? n : 1];
 	for (size_t i = 0; i < n; i++) {
 		const struct command *c = commands[i];
-		cmds[i] = (struct man_command){ c->name, c->summary, c->usage, c->description, c->opts };
+		const char *ex = command_examples(c->name);
+		descs[i] = (struct buf)BUF_INIT;
+		buf_addf(&descs[i], "%s%s%s", c->description ? c->description : "", ex ? "\n\nExamples:\n" : "",
+			 ex ? ex : "");
+		cmds[i] = (struct man_command){ c->name, c->summary, c->usage, descs[i].data, c->opts };
 	}
 	char *summary = strdup(feast_blurb);
 	if (!summary) {
@@ -70,6 +76,8 @@ int man_main(int argc, char **argv)
 	int rc = fwrite(out.data, 1, out.len, stdout) == out.len && fflush(stdout) == 0 ? EXIT_OK : EXIT_INVALID;
 	buf_release(&out);
 	buf_release(&desc);
+	for (size_t i = 0; i < n; i++)
+		buf_release(&descs[i]);
 	free(summary);
 	free(cmds);
 	return rc;

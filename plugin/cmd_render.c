@@ -3,6 +3,7 @@
 #include "check.h"
 #include "cli.h"
 #include "diag.h"
+#include "docshape.h"
 #include "render.h"
 #include "render_flags.h"
 
@@ -10,14 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_NAMESPACE = 1, OPT_OUTPUT };
+enum { OPT_NAMESPACE = 1, OPT_OUTPUT, OPT_STRICT };
 
 static const struct opt render_opts_table[] = {
 	FILE_ARGS_OPTS,
 	{ "namespace", 'n', OPT_VALUE, OPT_NAMESPACE, "NAMESPACE", NULL, NULL,
-	  "Namespace for the objects of FeatureStores that set none (a FeatureStore's own namespace wins).", 0 },
+	  "Namespace for every namespaced object that sets none; an object naming another one is an error, "
+	  "as with kubectl.", 0 },
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "FORMAT", "yaml|json", "yaml",
 	  "Output format: YAML documents, or one v1 List in JSON.", 0 },
+	{ "strict", 0, OPT_BOOL, OPT_STRICT, NULL, NULL, "false",
+	  "Fail on near misses (kind Featurestore, an API group with feast in it) instead of warning.", 0 },
 	OPT_END,
 };
 
@@ -29,6 +33,7 @@ struct render_args {
 	struct render_flags flags;
 	const char *namespace;
 	enum render_format format;
+	bool strict;
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
@@ -36,10 +41,22 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct render_args *v = ctx;
 	if (render_flag_is(o))
 		return render_flag_set(&v->flags, o, value, err, errlen);
-	if (o->id == OPT_NAMESPACE)
+	switch (o->id) {
+	case OPT_NAMESPACE:
+		if (*value && docshape_namespace_error(value)) {
+			snprintf(err, errlen, "invalid argument \"%s\" for \"-n, --namespace\" flag: %s", value,
+				 docshape_namespace_error(value));
+			return -1;
+		}
 		v->namespace = *value ? value : NULL;
-	else if (o->id == OPT_OUTPUT)
+		return 0;
+	case OPT_STRICT:
+		v->strict = !value || strcmp(value, "true") == 0;
+		return 0;
+	case OPT_OUTPUT:
 		v->format = strcmp(value, "json") == 0 ? RENDER_JSON : RENDER_YAML;
+		return 0;
+	}
 	return 0;
 }
 
@@ -56,11 +73,14 @@ static int render_inputs(const struct render_args *v)
 	struct render_opts opts;
 	memset(&opts, 0, sizeof(opts));
 	opts.namespace = v->namespace;
+	opts.namespace_explicit = v->namespace != NULL;
 	render_flags_to_opts(&v->flags, &opts);
 
 	load_inputs(&a, &v->files, &in, &d);
 	if (!d.errors)
 		check_documents(&a, &in.docs, &d);
+	if (v->strict)
+		diags_promote(&d, DOCSHAPE_NEAR_MISS);
 	diags_flush_warnings(stderr, &d);
 	if (!d.errors && render_documents(&a, &in.docs, &opts, &objs, &d) == 0)
 		rc = EXIT_OK;
@@ -92,11 +112,12 @@ const struct command cmd_render = {
 	"Render FeatureStore specs into the Kubernetes objects that run them.",
 	"kubectl feast render -f FILENAME [-R] [-n NAMESPACE] [-o yaml|json] [--image IMAGE] "
 	"[--target standalone|operator] [--keda-adopt-hpa] [--sidecar auto|always|none] [--sidecar-image IMAGE] "
-	"[--readiness probe|gate] [--kube-version 1.MINOR] [--prestop-seconds N]",
+	"[--readiness probe|gate] [--kube-version 1.MINOR] [--prestop-seconds N] [--strict]",
 	"Every FeatureStore in the input becomes the objects the Feast operator would create\n"
 	"(ServiceAccount, RBAC, client ConfigMap, PVCs, Services, Deployment, HPA, PDB, CronJob),\n"
 	"with the same names and selector, as plain YAML for Git.  Other documents pass through\n"
-	"unchanged, except KEDA ScaledObjects that scale a store: written with only triggers and\n"
+	"unchanged (but for -n's namespace where they set none, and YAML tags read as kubectl reads\n"
+	"them), except KEDA ScaledObjects that scale a store: written with only triggers and\n"
 	"bounds, they are completed (name, namespace, labels, scaleTargetRef, HPA name) and the\n"
 	"Deployment leaves its replica count to KEDA.  All input is checked first: if any\n"
 	"document is invalid, errors go to stderr as FILE:LINE:COL: field: message, nothing is\n"

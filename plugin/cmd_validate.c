@@ -4,15 +4,21 @@
 #include "check.h"
 #include "cli.h"
 #include "diag.h"
+#include "docshape.h"
+#include "render.h"
 
 #include <string.h>
 
-enum { OPT_OUTPUT = 1 };
+enum { OPT_OUTPUT = 1, OPT_NAMESPACE, OPT_STRICT };
 
 static const struct opt validate_opts[] = {
 	FILE_ARGS_OPTS,
 	{ "output", 'o', OPT_VALUE, OPT_OUTPUT, "json", "json", NULL,
 	  "Print the violations as a JSON array (for CI tools) instead of error lines.", 0 },
+	{ "namespace", 'n', OPT_VALUE, OPT_NAMESPACE, "NAMESPACE", NULL, NULL,
+	  "The namespace render and apply would be given: objects that set none get it, others must match.", 0 },
+	{ "strict", 0, OPT_BOOL, OPT_STRICT, NULL, NULL, "false",
+	  "Fail on near misses (kind Featurestore, an API group with feast in it) instead of warning.", 0 },
 	OPT_END,
 };
 
@@ -21,14 +27,24 @@ static const struct opt *const groups[] = { validate_opts, help_opts, NULL };
 struct validate_args {
 	struct file_args files;
 	const char *output;
+	const char *namespace;
+	bool strict;
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
-	(void)err, (void)errlen;
 	struct validate_args *v = ctx;
+	const char *why;
 	if (o->id == OPT_OUTPUT)
 		v->output = value;
+	if (o->id == OPT_STRICT)
+		v->strict = !value || !strcmp(value, "true");
+	if (o->id == OPT_NAMESPACE && *value && (why = docshape_namespace_error(value)) != NULL) {
+		snprintf(err, errlen, "invalid argument \"%s\" for \"-n, --namespace\" flag: %s", value, why);
+		return -1;
+	}
+	if (o->id == OPT_NAMESPACE)
+		v->namespace = *value ? value : NULL;
 	return 0;
 }
 
@@ -47,8 +63,27 @@ static int run(const struct command *cmd, int argc, char **argv)
 	memset(&in, 0, sizeof(in));
 	/* Streams that fail to parse contribute no documents; the others are
 	 * still checked, so one run reports every problem. */
-	load_inputs(&a, &v.files, &in, &d);
+	bool loaded = load_inputs(&a, &v.files, &in, &d) == 0;
+	diags_set_source(&d, 0, "input");
 	check_documents(&a, &in.docs, &d);
+	size_t shape_from = d.n;
+	if (loaded && !d.errors)
+		docshape_require_store(&in.docs, &d);
+	diags_set_source(&d, shape_from, "input");
+	if (v.strict)
+		diags_promote(&d, DOCSHAPE_NEAR_MISS);
+	/* What only rendering finds (a namespace that does not match -n or is needed and
+	 * missing, two objects of one name): render's errors, so that validate and render
+	 * agree; its warnings are about the output and stay render's. */
+	if (!d.errors) {
+		struct render_opts ro = { .namespace = v.namespace, .namespace_explicit = v.namespace != NULL };
+		struct objlist objs = { 0 };
+		size_t from = d.n;
+		render_documents(&a, &in.docs, &ro, &objs, &d);
+		diags_drop_warnings(&d, from);
+		/* No API server refuses these: the operator finds them while reconciling. */
+		diags_set_source(&d, from, "operator");
+	}
 
 	int exit_code = d.errors ? EXIT_INVALID : EXIT_OK;
 	diags_flush_warnings(stderr, &d);
@@ -67,10 +102,15 @@ static int run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_validate = {
 	"validate",
 	"Check FeatureStore specs the way the Feast operator's CRD would, and more.",
-	"kubectl feast validate -f FILENAME [-R] [-o json]",
+	"kubectl feast validate -f FILENAME [-R] [-n NAMESPACE] [--strict] [-o json]",
 	"Every FeatureStore in the input is checked against the CRD's OpenAPI schema (types,\n"
 	"required fields, enums, unknown fields), its CEL rules (with the operator's own messages)\n"
-	"and the names the render will derive.  Nothing is printed when all is valid; otherwise\n"
+	"and the names the render will derive, and the input as a whole as render takes it:\n"
+	"every document an object with apiVersion and kind (List items each on their own), at\n"
+	"least one FeatureStore, no two objects of one kind and name, namespaces that match -n\n"
+	"(a store without one and without -n is refused where render needs one).  Near misses\n"
+	"(kind Featurestore, a group naming feast) warn; --strict makes them errors.\n"
+	"Nothing is printed when all is valid; otherwise\n"
 	"every violation is listed as FILE:LINE:COL: field: message and the exit code is 1.\n"
 	"With -o json the violations are a JSON array on standard output ([] when valid);\n"
 	"warnings (such as a deprecated apiVersion) always go to standard error.",

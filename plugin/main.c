@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_render, cmd_scale, cmd_status, cmd_validate,
-	cmd_version;
+extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_explain, cmd_init, cmd_lint, cmd_render,
+	cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_completion,
@@ -15,6 +15,10 @@ const struct command *const commands[] = {
 	&cmd_scale,
 	&cmd_status,
 	&cmd_validate,
+	&cmd_lint,
+	&cmd_explain,
+	&cmd_schema,
+	&cmd_init,
 	&cmd_version,
 	NULL,
 };
@@ -36,6 +40,19 @@ static void main_help(FILE *f)
 		feast_exit_codes);
 }
 
+/* As cobra words it, with the commands the user may have meant. */
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	size_t n = 0;
+	char err[512];
+	for (const struct command *const *c = commands; *c; c++)
+		names[n++] = (*c)->name;
+	snprintf(err, sizeof(err), "unknown command \"%s\" for \"kubectl feast\"", name);
+	opts_suggest(err, sizeof(err), name, strlen(name), names, n, "");
+	return usage_error(NULL, "%s", err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -47,7 +64,7 @@ int main(int argc, char **argv)
 		if (argc > 2 && strcmp(name, "help") == 0) {
 			const struct command *c = command_find(argv[2]);
 			if (!c)
-				return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", argv[2]);
+				return unknown_command(argv[2]);
 			command_help(c, stdout);
 			return EXIT_OK;
 		}
@@ -65,6 +82,6 @@ int main(int argc, char **argv)
 		return check_options_main();
 	const struct command *cmd = command_find(name);
 	if (!cmd)
-		return usage_error(NULL, "unknown command \"%s\" for \"kubectl feast\"", name);
+		return unknown_command(name);
 	return cmd->run(cmd, argc - 2, argv + 2);
 }

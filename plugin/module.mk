@@ -7,8 +7,8 @@
 
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh scale_file
+		tests/run-scripts.sh scale_file
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh render_keda
+		tests/run-scripts.sh render_keda
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh cli_
+		tests/run-scripts.sh cli_

@@ -2,6 +2,7 @@
 #include "reconcile.h"
 #include "buf.h"
 #include "check.h"
+#include "docshape.h"
 #include "doc.h"
 #include "json.h"
 #include "yaml_in.h"
@@ -57,6 +58,8 @@ int rec_load(struct rec_session *s, const struct file_args *files, struct doclis
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
 	load_inputs(&s->a, files, &in, &s->d);
+	if (!s->d.errors && !in.docs.n && s->no_objects)
+		diag_error(&s->d, NULL, "", "%s", s->no_objects);
 	if (!s->d.errors)
 		check_documents(&s->a, &in.docs, &s->d);
 	*docs = in.docs;
@@ -172,12 +175,36 @@ static void stamp_specs(struct rec_session *s, struct rec_set *set, const struct
 	}
 }
 
+/* A RollingUpdate Deployment sent with the API server's own defaults for rollingUpdate
+ * (25% each). Left out, the server defaults them and no field manager owns them, so a
+ * later apply of strategy Recreate (a store scaled back to one replica) cannot drop them
+ * and the real API server refuses it ("may not be specified when strategy `type` is
+ * 'Recreate'"). Sent, they are ours, and server-side apply removes them on that change;
+ * the stored Deployment is the same either way. */
+static void own_rolling_update(struct arena *a, struct rec_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct node *obj = set->v[i].obj;
+		if (strcmp(node_str_or(map_get(obj, "kind"), ""), "Deployment") ||
+		    strcmp(node_str_or(map_get(obj, "apiVersion"), ""), "apps/v1"))
+			continue;
+		struct node *st = node_at(obj, "spec.strategy");
+		if (!st || st->kind != NODE_MAP || strcmp(node_str_or(map_get(st, "type"), ""), "RollingUpdate") ||
+		    map_has(st, "rollingUpdate"))
+			continue;
+		struct node *ru = map_child_map(a, st, "rollingUpdate");
+		map_set(a, ru, "maxUnavailable", node_str(a, "25%"));
+		map_set(a, ru, "maxSurge", node_str(a, "25%"));
+	}
+}
+
 int rec_render(struct rec_session *s, const struct doclist *docs, const struct render_flags *ro,
 	       bool stamp, struct rec_set *out)
 {
 	struct render_opts opts;
 	memset(&opts, 0, sizeof(opts));
 	opts.namespace = s->cfg.namespace;
+	opts.namespace_explicit = s->cfg.namespace_explicit;
 	render_flags_to_opts(ro, &opts);
 	out->target = ro->target;
 	struct objlist objs = { 0 };
@@ -189,6 +216,7 @@ int rec_render(struct rec_session *s, const struct doclist *docs, const struct r
 		o->obj = objs.v[i].root;
 		o->src = objs.v[i].src;
 	}
+	own_rolling_update(&s->a, out);
 	if (stamp)
 		stamp_specs(s, out, ro);
 	return 0;
@@ -308,6 +336,10 @@ int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handl
 	struct rec_wrap w = { s, ro, fn, ctx };
 	int rc = command_parse_files(cmd, argc, argv, route, &w, files);
 	char msg[128];
+	const char *ns = s->kf.namespace;
+	if (rc == CMD_RUN && ns && *ns && docshape_namespace_error(ns))
+		rc = usage_error(cmd, "invalid argument \"%s\" for \"-n, --namespace\" flag: %s", ns,
+				 docshape_namespace_error(ns));
 	if (rc == CMD_RUN && ro && render_flags_check(ro, msg, sizeof(msg)))
 		rc = usage_error(cmd, "%s", msg);
 	return rc;

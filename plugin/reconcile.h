@@ -66,6 +66,7 @@ struct rec_session {
 	struct kube_client *c;
 	long long deadline_ms;      /* when set (absolute kube_now_ms()), bounds every request */
 	const char *conflict_hint;  /* after a 409 with conflicting fields; NULL: apply's */
+	const char *no_objects;     /* the error when the input holds no document; NULL: none */
 };
 
 /* The render flags apply and diff take and scale reads back (render_flags.h); the stored
@@ -127,6 +128,11 @@ int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool f
 int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all,
 		  FILE *out);
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry);
+/* Before any write: each ClusterRoleBinding of the run that already exists and binds a
+ * ServiceAccount of another namespace (a store of the same name elsewhere) is an error
+ * that says how to resolve it.  Returns -1 with errors in s->d (refused), else 0; a binding
+ * it cannot read is left to the apply, which then fails on its own terms. */
+int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
 /* Live objects of the run's stores that prune would delete, in a stable order. */
 int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_set *cands);

@@ -182,6 +182,53 @@ int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, 
 	return 0;
 }
 
+/* ---- cluster-scoped names ---- */
+
+/* The first ServiceAccount subject of a binding whose namespace is not `ns` (NULL: any), or NULL. */
+static const struct node *sa_subject(const struct node *binding, const char *ns)
+{
+	const struct node *subjects = map_get(binding, "subjects");
+	for (size_t i = 0; subjects && subjects->kind == NODE_SEQ && i < subjects->u.seq.n; i++) {
+		const struct node *sub = subjects->u.seq.v[i];
+		if (!strcmp(node_str_or(map_get(sub, "kind"), ""), "ServiceAccount") &&
+		    (!ns || strcmp(node_str_or(map_get(sub, "namespace"), ""), ns) != 0))
+			return sub;
+	}
+	return NULL;
+}
+
+int rec_check_bindings(struct rec_session *s, struct rec_set *set)
+{
+	int rc = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct rec_obj *o = &set->v[i];
+		if (strcmp(o->res.kind, "ClusterRoleBinding") || !o->src)
+			continue; /* the shared ClusterRoles bind nothing */
+		const char *ns = node_str_or(map_get(sa_subject(o->obj, NULL), "namespace"), "");
+		size_t n = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
+		if (rec_get(s, o) < 0) {
+			/* Unreadable (forbidden, unreachable): the apply that follows meets the same
+			 * failure at its first object and reports it in its order. */
+			s->d.n = n, s->d.errors = errors, s->d.warnings = warnings;
+			o->live = NULL;
+			continue;
+		}
+		const struct node *theirs = o->live ? sa_subject(o->live, ns) : NULL;
+		if (!theirs)
+			continue;
+		/* Applying would rebind it: the other store's pods lose their TokenReview rights. */
+		const char *other = node_str_or(map_get(theirs, "namespace"), "");
+		diag_error(&s->d, o->src->root ? &o->src->root->pos : NULL, "metadata.name",
+			   "%s already binds ServiceAccount %s/%s, of the FeatureStore of the same name in "
+			   "namespace \"%s\"; applying would take its TokenReview rights away.  ClusterRoleBinding "
+			   "names are cluster-wide (feast-<name>-cluster-binding): rename one of the two stores, "
+			   "or delete the binding if the store in \"%s\" is gone", o->display, other,
+			   node_str_or(map_get(theirs, "name"), ""), other, other);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* ---- prune ---- */
 
 /* Kinds the plugin renders, dependents first (the order prune deletes in). */
@@ -317,6 +364,10 @@ int rec_delete(struct rec_session *s, struct rec_obj *o, enum rec_dry dry)
 	map_put(a, opts, "apiVersion", node_str(a, "v1"));
 	map_put(a, opts, "kind", node_str(a, "DeleteOptions"));
 	map_put(a, opts, "propagationPolicy", node_str(a, "Background"));
+	/* kube-apiserver reads DeleteOptions from the body when there is one and then ignores
+	 * the query: dryRun=All in the URL alone deletes for real. */
+	if (dry == REC_DRY_SERVER)
+		seq_push(a, map_child_seq(a, opts, "dryRun"), node_str(a, "All"));
 	/* Delete the object that was judged, not one re-created under its name since. */
 	const char *uid = node_str_or(node_at(o->live, "metadata.uid"), NULL);
 	if (uid)

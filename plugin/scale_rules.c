@@ -37,7 +37,8 @@ size_t scale_check_rules(const struct node *fs_root, int64_t replicas, const cha
 	/* The CRD's own bound on spec.replicas, in the API server's words. */
 	if (replicas < 1) {
 		x = diag_error(d, where(fs_root, "spec.replicas"), "spec.replicas",
-			       "Invalid value: %lld: should be greater than or equal to 1", (long long)replicas);
+			       "Invalid value: %lld: spec.replicas in body should be greater than or equal to 1",
+			       (long long)replicas);
 		x->rule = "scale-min";
 		return 1;
 	}

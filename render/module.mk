@@ -7,8 +7,8 @@
 
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh render_golden
+		tests/run-scripts.sh render_golden
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh render_shell_quoting
+		tests/run-scripts.sh render_shell_quoting
 
 .PHONY: golden-update

@@ -68,10 +68,12 @@ static void steps(struct render_ctx *r, const struct store *st, struct node *pod
 	};
 	const struct node *cfg = map_get(st->fs.cronjob, "containerConfigs");
 	const struct node *cmds = map_get(cfg, "commands");
-	int n = cmds && cmds->kind == NODE_SEQ && cmds->u.seq.n ? (int)cmds->u.seq.n : 2;
+	/* `commands: null` (or []) is what the API server stores for no commands: the defaults. */
+	bool own = cmds && cmds->kind == NODE_SEQ && cmds->u.seq.n;
+	int n = own ? (int)cmds->u.seq.n : 2;
 	struct node *inits = node_seq(r->a, NULL), *main = node_seq(r->a, NULL);
 	for (int i = 0; i < n; i++) {
-		const char *cmd = n == 2 && (!cmds || !cmds->u.seq.n) ? dflt[i] : node_str_or(cmds->u.seq.v[i], "");
+		const char *cmd = own ? node_str_or(cmds->u.seq.v[i], "") : dflt[i];
 		seq_push(r->a, i < n - 1 ? inits : main, step(r, st, cfg, i, cmd));
 	}
 	if (inits->u.seq.n)

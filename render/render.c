@@ -16,7 +16,7 @@
 typedef void (*store_stage)(struct render_ctx *, struct store *);
 
 /* Each store's objects, in this order.  inject_sidecar edits st->pod once the
- * Deployment is built (issue 7). */
+ * Deployment is built. */
 static const store_stage stages[] = {
 	build_serviceaccount,
 	build_authz,
@@ -238,9 +238,11 @@ static void flux_pass(struct render_ctx *r, size_t first)
 {
 	for (size_t i = first; i < r->out->n; i++) {
 		const struct render_obj *o = &r->out->v[i];
-		enum doc_kind kind = doc_classify(o->root);
+		enum doc_kind kind = doc_classify(o->root), src = o->src ? doc_classify(o->src->root) : DOC_OTHER;
+		/* Objects built for a store have the store as source; any other source is passed through. */
 		bool as_written = o->src && (o->root == o->src->root || kind == DOC_FEATURESTORE_V1 ||
-					     kind == DOC_FEATURESTORE_V1ALPHA1);
+					     kind == DOC_FEATURESTORE_V1ALPHA1 ||
+					     (src != DOC_FEATURESTORE_V1 && src != DOC_FEATURESTORE_V1ALPHA1));
 		if (as_written && !r->opts->no_flux_warnings)
 			flux_warn(r->d, o->root);
 		else if (!as_written)
@@ -262,12 +264,14 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 	if (templates_load(a, &r.tm, d) < 0)
 		return -1;
 	size_t n;
+	render_check_namespaces(&r, docs);
 	struct store *stores = decode_all(&r, docs, &n);
 	if (r.errors)
 		return -1;
 	if (opts->target == RENDER_TARGET_OPERATOR) {
 		render_for_operator(&r, docs, stores, n);
 		flux_pass(&r, first);
+		render_check_unique(&r, first);
 		return r.errors ? -1 : 0;
 	}
 	/* Prepared first: which namespaces need the merge script is known only then. */
@@ -286,9 +290,10 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		enum doc_kind kind = doc_classify(docs->v[i].root);
 		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(&r, &docs->v[i]))
 			continue;
-		append(&r, docs->v[i].root, &docs->v[i]);
+		append(&r, render_passthrough(&r, &docs->v[i]), &docs->v[i]);
 	}
 	flux_pass(&r, first);
+	render_check_unique(&r, first);
 	if (!r.errors && r.warned[W_SIDECAR_IMAGE])
 		diag_warn(d, NULL, "", "the feast-sidecar image " RENDER_SIDECAR_IMAGE " is a local default that "
 			  "no registry serves: build it with `make image`, push it with `skopeo copy "

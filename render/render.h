@@ -92,6 +92,7 @@ enum render_readiness {
 
 struct render_opts {
 	const char *namespace;   /* -n: namespace of objects without one; NULL: none */
+	bool namespace_explicit; /* given as -n: an object naming another namespace is an error (kubectl's) */
 	const char *image;       /* feature-server image; NULL: RENDER_DEFAULT_IMAGE */
 	enum render_target target;
 	bool keda_adopt_hpa;     /* ScaledObjects take over the existing HPA feast-<name> */

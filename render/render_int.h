@@ -137,6 +137,17 @@ void warn_once(struct render_ctx *r, enum warn_id id, const struct node *at, con
 /* `true`/`false` strings become booleans (the operator's extraConfig coercion). */
 struct node *coerce_extra(struct render_ctx *r, const struct node *v);
 
+/* ---- the run as a whole (passthrough.c) ---- */
+/* Is `kind` namespaced?  Built-in cluster-scoped kinds are not; unknown kinds are. */
+bool kind_is_namespaced(const char *kind);
+/* Every namespaced document naming a namespace other than -n: kubectl's error. */
+int render_check_namespaces(struct render_ctx *r, const struct doclist *docs);
+/* A document that is not a store, as emitted: -n filled in when it names no namespace,
+ * YAML tags resolved as kubectl reads them (so YAML and JSON output agree). */
+struct node *render_passthrough(struct render_ctx *r, const struct document *doc);
+/* Two objects from index `first` with one group, kind, namespace and name: an error naming both inputs. */
+int render_check_unique(struct render_ctx *r, size_t first);
+
 /* ---- stages ---- */
 void store_prepare(struct render_ctx *r, struct store *st);          /* repo_config.c */
 struct node *client_repo_config(struct render_ctx *r, struct store *st);

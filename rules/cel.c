@@ -304,6 +304,12 @@ static bool holds_registry_mcp(const struct node *self, const struct rule_ctx *c
 	return e.broken || enabled == 0 || rest == 1;
 }
 
+static const char *missing_registry_protocol(const struct node *self)
+{
+	struct ev e = { false };
+	return boolean(&e, self, "grpc") == 0 && boolean(&e, self, "restAPI") == -1 ? "restAPI" : NULL;
+}
+
 /* ---- others ---- */
 
 static bool holds_mlflow_extra_config(const struct node *self, const struct rule_ctx *c)
@@ -338,7 +344,7 @@ const struct cel_rule cel_rules[] = {
 	  "self.replicas <= 1 || !has(self.services) || !has(self.services.scaling) || "
 	  "!has(self.services.scaling.autoscaling)",
 	  "replicas > 1 and services.scaling.autoscaling are mutually exclusive.",
-	  holds_scaling_exclusive, CEL_SCALING },
+	  holds_scaling_exclusive, CEL_SCALING, NULL },
 	{ "scaling-online-db",
 	  "spec",
 	  "self.replicas <= 1 && (!has(self.services) || !has(self.services.scaling) || "
@@ -347,7 +353,7 @@ const struct cel_rule cel_rules[] = {
 	  "has(self.services.onlineStore.persistence.store))",
 	  "Scaling requires DB-backed persistence for the online store. Configure "
 	  "services.onlineStore.persistence.store when using replicas > 1 or autoscaling.",
-	  holds_scaling_online, CEL_SCALING },
+	  holds_scaling_online, CEL_SCALING, NULL },
 	{ "scaling-offline-db",
 	  "spec",
 	  "self.replicas <= 1 && (!has(self.services) || !has(self.services.scaling) || "
@@ -356,7 +362,7 @@ const struct cel_rule cel_rules[] = {
 	  "has(self.services.offlineStore.persistence.store)))",
 	  "Scaling requires DB-backed persistence for the offline store. Configure "
 	  "services.offlineStore.persistence.store when using replicas > 1 or autoscaling.",
-	  holds_scaling_offline, CEL_SCALING },
+	  holds_scaling_offline, CEL_SCALING, NULL },
 	{ "scaling-registry-db",
 	  "spec",
 	  "self.replicas <= 1 && (!has(self.services) || !has(self.services.scaling) || "
@@ -371,22 +377,22 @@ const struct cel_rule cel_rules[] = {
 	  "Scaling requires DB-backed or remote registry. Configure "
 	  "registry.local.persistence.store or use a remote registry when using replicas > 1 or "
 	  "autoscaling. S3/GCS-backed registry is also allowed.",
-	  holds_scaling_registry, CEL_SCALING },
+	  holds_scaling_registry, CEL_SCALING, NULL },
 	{ "authz-one-of",
 	  "spec.authz",
 	  "[has(self.kubernetes), has(self.oidc), has(self.noAuth)].exists_one(c, c)",
 	  "One selection required between kubernetes, oidc, or noAuth.",
-	  holds_authz_one_of, 0 },
+	  holds_authz_one_of, 0, NULL },
 	{ "project-dir-one-of",
 	  "spec.feastProjectDir",
 	  "[has(self.git), has(self.init), has(self.packaged)].exists_one(c, c)",
 	  "One selection required between init, git, or packaged.",
-	  holds_project_dir_one_of, 0 },
+	  holds_project_dir_one_of, 0, NULL },
 	{ "git-repo-path-relative",
 	  "spec.feastProjectDir.git",
 	  "has(self.featureRepoPath) ? !self.featureRepoPath.startsWith('/') : true",
 	  "RepoPath must be a file name only, with no slashes.",
-	  holds_git_repo_path, 0 },
+	  holds_git_repo_path, 0, NULL },
 	{ "packaged-repo-path-canonical",
 	  "spec.feastProjectDir.packaged",
 	  "self.featureRepoPath.startsWith('/') && self.featureRepoPath != '/' && "
@@ -395,7 +401,7 @@ const struct cel_rule cel_rules[] = {
 	  "!self.featureRepoPath.contains('/../') && !self.featureRepoPath.endsWith('/..')",
 	  "FeatureRepoPath must be a canonical absolute, non-root path without dot segments or "
 	  "repeated separators.",
-	  holds_packaged_repo_path, 0 },
+	  holds_packaged_repo_path, 0, NULL },
 	{ "mlflow-extra-config",
 	  "spec.mlflow",
 	  "!has(self.extraConfig) || !('enabled' in self.extraConfig) && !('tracking_uri' in "
@@ -406,98 +412,98 @@ const struct cel_rule cel_rules[] = {
 	  "extraConfig must not contain keys that duplicate typed fields (enabled, tracking_uri, "
 	  "ui_url, tracking_auth, auto_log, auto_log_entity_df, entity_df_max_rows, log_operations, "
 	  "ops_experiment_suffix); use the corresponding spec fields instead.",
-	  holds_mlflow_extra_config, 0 },
+	  holds_mlflow_extra_config, 0, NULL },
 	{ "tls-secret-ref",
 	  "spec.openlineage.consumer.lineageServer.server.tls spec.services.offlineStore.server.tls spec.services.onlineStore.server.tls spec.services.registry.local.server.tls spec.services.ui.tls",
 	  "(!has(self.disable) || !self.disable) ? has(self.secretRef) : true",
 	  "`secretRef` required if `disable` is false.",
-	  holds_tls_secret_ref, 0 },
+	  holds_tls_secret_ref, 0, NULL },
 	{ "persistence-one-of",
 	  "spec.services.offlineStore.persistence spec.services.onlineStore.persistence spec.services.registry.local.persistence",
 	  "[has(self.file), has(self.store)].exists_one(c, c)",
 	  "One selection required between file or store.",
-	  holds_persistence_one_of, 0 },
+	  holds_persistence_one_of, 0, NULL },
 	{ "pvc-one-of",
 	  "spec.services.offlineStore.persistence.file.pvc spec.services.onlineStore.persistence.file.pvc spec.services.registry.local.persistence.file.pvc",
 	  "[has(self.ref), has(self.create)].exists_one(c, c)",
 	  "One selection is required between ref and create.",
-	  holds_pvc_one_of, 0 },
+	  holds_pvc_one_of, 0, NULL },
 	{ "pvc-mount-path",
 	  "spec.services.offlineStore.persistence.file.pvc spec.services.onlineStore.persistence.file.pvc spec.services.registry.local.persistence.file.pvc",
 	  "self.mountPath.matches('^/[^:]*$')",
 	  "Mount path must start with '/' and must not contain ':'",
-	  holds_pvc_mount_path, 0 },
+	  holds_pvc_mount_path, 0, NULL },
 	{ "pvc-create-immutable",
 	  "spec.services.offlineStore.persistence.file.pvc.create spec.services.onlineStore.persistence.file.pvc.create spec.services.registry.local.persistence.file.pvc.create",
 	  "self == oldSelf",
 	  "PvcCreate is immutable",
-	  holds_on_create, 0 },
+	  holds_on_create, 0, NULL },
 	{ "online-file-absolute",
 	  "spec.services.onlineStore.persistence.file",
 	  "(!has(self.pvc) && has(self.path)) ? self.path.startsWith('/') : true",
 	  "Ephemeral stores must have absolute paths.",
-	  holds_online_file_absolute, 0 },
+	  holds_online_file_absolute, 0, NULL },
 	{ "file-pvc-path-relative",
 	  "spec.services.onlineStore.persistence.file spec.services.registry.local.persistence.file",
 	  "(has(self.pvc) && has(self.path)) ? !self.path.startsWith('/') : true",
 	  "PVC path must be a file name only, with no slashes.",
-	  holds_pvc_path_relative, 0 },
+	  holds_pvc_path_relative, 0, NULL },
 	{ "online-file-no-bucket",
 	  "spec.services.onlineStore.persistence.file",
 	  "has(self.path) ? !(self.path.startsWith('s3://') || self.path.startsWith('gs://')) : "
 	  "true",
 	  "Online store does not support S3 or GS buckets.",
-	  holds_online_file_no_bucket, 0 },
+	  holds_online_file_no_bucket, 0, NULL },
 	{ "pdb-exactly-one",
 	  "spec.services.podDisruptionBudgets",
 	  "[has(self.minAvailable), has(self.maxUnavailable)].exists_one(c, c)",
 	  "Exactly one of minAvailable or maxUnavailable must be set.",
-	  holds_pdb_exactly_one, 0 },
+	  holds_pdb_exactly_one, 0, NULL },
 	{ "registry-one-of",
 	  "spec.services.registry",
 	  "[has(self.local), has(self.remote)].exists_one(c, c)",
 	  "One selection required.",
-	  holds_registry_one_of, 0 },
+	  holds_registry_one_of, 0, NULL },
 	{ "registry-file-path",
 	  "spec.services.registry.local.persistence.file",
 	  "(!has(self.pvc) && has(self.path)) ? (self.path.startsWith('/') || "
 	  "self.path.startsWith('s3://') || self.path.startsWith('gs://')) : true",
 	  "Registry files must use absolute paths or be S3 ('s3://') or GS ('gs://') object store "
 	  "URIs.",
-	  holds_registry_file_path, 0 },
+	  holds_registry_file_path, 0, NULL },
 	{ "registry-pvc-no-bucket",
 	  "spec.services.registry.local.persistence.file",
 	  "(has(self.pvc) && has(self.path)) ? !(self.path.startsWith('s3://') || "
 	  "self.path.startsWith('gs://')) : true",
 	  "PVC persistence does not support S3 or GS object store URIs.",
-	  holds_registry_pvc_no_bucket, 0 },
+	  holds_registry_pvc_no_bucket, 0, NULL },
 	{ "registry-s3-kwargs",
 	  "spec.services.registry.local.persistence.file",
 	  "(has(self.s3_additional_kwargs) && has(self.path)) ? self.path.startsWith('s3://') : "
 	  "true",
 	  "Additional S3 settings are available only for S3 object store URIs.",
-	  holds_registry_s3_kwargs, 0 },
+	  holds_registry_s3_kwargs, 0, NULL },
 	{ "registry-server-protocol",
 	  "spec.services.registry.local.server",
 	  "self.restAPI == true || self.grpc == true || !has(self.grpc)",
 	  "At least one of restAPI or grpc must be true",
-	  holds_registry_protocol, 0 },
+	  holds_registry_protocol, 0, missing_registry_protocol },
 	{ "registry-server-mcp",
 	  "spec.services.registry.local.server",
 	  "!has(self.mcp) || !self.mcp.enabled || (has(self.restAPI) && self.restAPI == true)",
 	  "MCP requires restAPI to be true",
-	  holds_registry_mcp, 0 },
+	  holds_registry_mcp, 0, NULL },
 	{ "keda-min-max",
 	  "spec",
 	  "!has(self.minReplicaCount) || self.minReplicaCount <= (has(self.maxReplicaCount) ? "
 	  "self.maxReplicaCount : 100)",
 	  "minReplicaCount must be less than or equal to maxReplicaCount",
-	  holds_keda_min_max, 0 },
+	  holds_keda_min_max, 0, NULL },
 	{ "remote-one-of",
 	  "spec.services.registry.remote",
 	  "[has(self.hostname), has(self.feastRef)].exists_one(c, c)",
 	  "One selection required.",
-	  holds_remote_one_of, 0 },
+	  holds_remote_one_of, 0, NULL },
 };
 
 const size_t cel_rules_count = sizeof(cel_rules) / sizeof(cel_rules[0]);
@@ -515,8 +521,12 @@ size_t cel_report(const struct cel_rule *r, const struct node *self, const struc
 {
 	if (r->holds(self, c))
 		return 0;
-	struct diag *x = diag_error(d, pos, path, "Invalid value: \"%s\": %s", node_type_name(self), r->message);
+	const char *key = r->missing ? r->missing(self) : NULL;
+	struct diag *x = key ? diag_error(d, pos, path, "Invalid value: \"%s\": no such key: %s evaluating rule: %s",
+					  node_type_name(self), key, r->message)
+			     : diag_error(d, pos, path, "Invalid value: \"%s\": %s", node_type_name(self), r->message);
 	x->rule = r->id;
+	x->source = "cel";
 	return 1;
 }
 
@@ -531,4 +541,5 @@ void cel_hook(void *ctx, const struct sch_rule *r, const struct node *self, cons
 	struct diag *x = diag_warn(d, pos, path, "validation rule not checked by this kubectl-feast: %s",
 				   r->message ? r->message : r->rule);
 	x->rule = "cel.unknown";
+	x->source = "cel";
 }

@@ -45,6 +45,9 @@ struct cel_rule {
 	const char *message;  /* the CRD's message, verbatim */
 	bool (*holds)(const struct node *self, const struct rule_ctx *c);
 	unsigned flags;
+	/* When the rule does not hold because CEL read an absent field, that field:
+	 * the API server then says "no such key: F evaluating rule: MESSAGE". */
+	const char *(*missing)(const struct node *self);
 };
 
 extern const struct cel_rule cel_rules[];

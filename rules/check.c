@@ -4,6 +4,7 @@
 #include "cel.h"
 #include "diag.h"
 #include "doc.h"
+#include "docshape.h"
 #include "keda.h"
 #include "reconcile.h"
 #include "schema.h"
@@ -104,8 +105,10 @@ size_t check_document(const struct document *doc, struct diags *d)
 {
 	size_t from = d->n, errors = d->errors;
 	const struct crd_def *crd = NULL;
-	if (!doc->root || doc->root->kind != NODE_MAP)
-		return 0;
+	if (docshape_check(doc, d) || !doc->root || doc->root->kind != NODE_MAP) {
+		sort_by_position(d, from);
+		return d->errors - errors;
+	}
 	const struct crd_version *v = version_of(doc->root, &crd, d);
 	if (v) {
 		struct rule_ctx ctx = { NULL };
@@ -115,9 +118,11 @@ size_t check_document(const struct document *doc, struct diags *d)
 		if (doc_classify(root) == DOC_SCALEDOBJECT)
 			root = keda_schema_view(d->arena, root);
 		schema_check(v, root, &hooks, d);
+		diags_set_source(d, from, "schema"); /* the CEL rules' own are "cel" already */
 		if (!strcmp(crd->group, "feast.dev") && !strcmp(crd->kind, "FeatureStore"))
 			reconcile_check(doc->root, d);
 	}
+	diags_set_source(d, from, v ? "operator" : "schema");
 	sort_by_position(d, from);
 	return d->errors - errors;
 }
@@ -127,8 +132,11 @@ size_t check_documents(struct arena *a, const struct doclist *docs, struct diags
 	size_t errors = 0;
 	for (size_t i = 0; i < docs->n; i++)
 		errors += check_document(&docs->v[i], d);
+	errors += docshape_check_unique(docs, d);
 	/* Across documents (in ScaledObject order): ScaledObjects and the stores they scale. */
+	size_t from = d->n;
 	errors += keda_check(a, docs, d);
+	diags_set_source(d, from, "operator"); /* no API server pairs documents */
 	return errors;
 }
 

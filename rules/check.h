@@ -5,7 +5,8 @@
  * reconcile.h (what the operator only finds out when it reconciles) and
  * keda.h (ScaledObjects and the FeatureStores they scale).
  *
- * check_documents() checks every document whose apiVersion/kind names an
+ * check_documents() first checks that each document is an object of a
+ * kind, and unique in the run (docshape.h), then every document whose apiVersion/kind names an
  * embedded CRD (data/crds/): schema, CEL rules, and for FeatureStores the
  * reconcile-time rules and derived object names.  Other documents are left
  * alone (render passes them through).  A deprecated version (FeatureStore

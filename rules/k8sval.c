@@ -150,17 +150,8 @@ const char *qualified_name_error(const char *s)
 
 void quote_str(struct buf *out, const char *s)
 {
-	size_t n = strlen(s);
-	if (n <= QUOTE_MAX) {
-		json_quote(out, s, n);
-		return;
-	}
-	size_t cut = QUOTE_MAX;
-	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-		cut--; /* do not split a UTF-8 sequence */
-	json_quote(out, s, cut);
-	buf_truncate(out, out->len - 1);
-	buf_adds(out, "...\"");
+	/* whole, however long: the API server quotes values in full */
+	json_quote(out, s, strlen(s));
 }
 
 void value_repr(struct buf *out, const struct node *n)
@@ -179,7 +170,7 @@ void value_repr(struct buf *out, const struct node *n)
 	} else if (n->u.sc.type == SCALAR_NULL) {
 		buf_adds(out, "null");
 	} else {
-		buf_add(out, n->u.sc.s, n->u.sc.len > QUOTE_MAX ? QUOTE_MAX : n->u.sc.len);
+		buf_add(out, n->u.sc.s, n->u.sc.len);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* reconcile.c -- the operator's reconcile-time errors and derived-name limits, up front. */
 #include "reconcile.h"
+#include "intorstr.h"
 #include "buf.h"
 #include "diag.h"
 #include "doc.h"
@@ -270,5 +271,5 @@ size_t reconcile_check(const struct node *root, struct diags *d)
 	const struct node *spec = map_get(root, "spec");
 	if (spec && spec->kind != NODE_MAP)
 		return 0; /* the schema reports it */
-	return check_reconcile_rules(root, spec, d) + check_derived_names(root, spec, d);
+	return check_reconcile_rules(root, spec, d) + check_derived_names(root, spec, d) + intorstr_check(spec, d);
 }

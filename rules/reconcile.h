@@ -15,7 +15,10 @@
  *    kind, and when the object exists.  A name that would be invalid is an
  *    error on metadata.name naming the kind, the derived name and the limit.
  *
- * reconcile_check() runs both on one FeatureStore document and returns the
+ * Then the API server's rules for the int-or-string fields the operator
+ * copies into the PDB and the Deployment (intorstr.h).
+ *
+ * reconcile_check() runs all of them on one FeatureStore document and returns the
  * number of errors added.  It assumes nothing about the document having
  * passed the schema: values of the wrong type are skipped (the schema
  * reports them).

@@ -22,6 +22,7 @@ struct walk {
 	const struct schema_hooks *hooks;
 	size_t start_errors, dropped;
 	bool skip_status;
+	const char *replicas_path; /* checked by check_scale instead */
 	struct {
 		const char *pattern;
 		struct regex *re;
@@ -211,8 +212,12 @@ static void report_type(struct walk *w, const struct sch *s, const struct node *
 	struct buf want = BUF_INIT;
 	type_names(&want, s);
 	bool string_ok = (s->flags & SCH_F_INT_OR_STRING) || (s->types & SCH_T_STRING);
-	type_error(w->d, n->kind == NODE_SCALAR ? &n->pos : at, w->path.data, n, want.data, string_ok);
+	const struct pos *pos = n->kind == NODE_SCALAR ? &n->pos : at;
+	type_error(w->d, pos, w->path.data, n, want.data, string_ok);
 	buf_release(&want);
+	/* The API server also fails the int-or-string idiom's anyOf, naming its first branch. */
+	if (s->flags & SCH_F_INT_OR_STRING && !full(w))
+		type_error(w->d, pos, w->path.data, n, "integer", false);
 }
 
 /* ---- scalars ---- */
@@ -287,14 +292,15 @@ static void check_enum(struct walk *w, const struct sch *s, const struct node *n
 static void check_bounds(struct walk *w, const struct sch *s, const struct node *n)
 {
 	double v;
-	char lim[64], msg[128];
+	char lim[64], msg[1200];
 	if (!as_double(n, &v))
 		return;
 	if (s->flags & SCH_F_HAS_MIN) {
 		bool excl = s->flags & SCH_F_EXCL_MIN;
 		if (excl ? v <= s->minimum : v < s->minimum) {
 			num_text(lim, sizeof(lim), s->minimum);
-			snprintf(msg, sizeof(msg), "should be greater than %s%s", excl ? "" : "or equal to ", lim);
+			snprintf(msg, sizeof(msg), "%s in body should be greater than %s%s", w->path.data,
+				 excl ? "" : "or equal to ", lim);
 			invalid(w, n, "schema.minimum", msg);
 		}
 	}
@@ -302,21 +308,29 @@ static void check_bounds(struct walk *w, const struct sch *s, const struct node 
 		bool excl = s->flags & SCH_F_EXCL_MAX;
 		if (excl ? v >= s->maximum : v > s->maximum) {
 			num_text(lim, sizeof(lim), s->maximum);
-			snprintf(msg, sizeof(msg), "should be less than %s%s", excl ? "" : "or equal to ", lim);
+			snprintf(msg, sizeof(msg), "%s in body should be less than %s%s", w->path.data,
+				 excl ? "" : "or equal to ", lim);
 			invalid(w, n, "schema.maximum", msg);
 		}
 	}
 }
 
+/* The API server does not hold integers to their int32 format (it stores 2147483648),
+ * but the operator's Go types cannot decode such a store: an operator finding. */
 static void check_int_format(struct walk *w, const struct sch *s, const struct node *n)
 {
 	int64_t v;
-	if (s->format != SCH_FMT_INT32 || !node_get_int(n, &v))
+	if (s->format != SCH_FMT_INT32 || !node_get_int(n, &v) || (v >= INT32_MIN && v <= INT32_MAX) ||
+	    (w->replicas_path && !strcmp(w->path.data, w->replicas_path)))
 		return;
-	if (v < INT32_MIN)
-		invalid(w, n, "schema.format", "should be greater than or equal to -2147483648");
-	else if (v > INT32_MAX)
-		invalid(w, n, "schema.format", "should be less than or equal to 2147483647");
+	size_t before = w->d->n;
+	invalid(w, n, "schema.format",
+		v < INT32_MIN ? "should be greater than or equal to -2147483648 (an int32 field: the operator "
+				"cannot read the store)"
+			      : "should be less than or equal to 2147483647 (an int32 field: the operator cannot "
+				"read the store)");
+	if (w->d->n > before)
+		w->d->v[before].source = "operator";
 }
 
 static size_t rune_count(const char *s, size_t len)
@@ -381,7 +395,7 @@ static void check_pattern(struct walk *w, const struct sch *s, const struct node
 	struct regex *re = get_regex(w, s->pattern, &owned);
 	if (re && !regex_search(re, n->u.sc.s, n->u.sc.len)) {
 		struct buf m = BUF_INIT;
-		buf_addf(&m, "should match '%s'", s->pattern);
+		buf_addf(&m, "%s in body should match '%s'", w->path.data, s->pattern);
 		invalid(w, n, "schema.pattern", m.data);
 		buf_release(&m);
 	}
@@ -391,14 +405,16 @@ static void check_pattern(struct walk *w, const struct sch *s, const struct node
 
 static void check_string(struct walk *w, const struct sch *s, const struct node *n)
 {
-	char msg[256];
+	char msg[1200];
 	size_t len = s->min_length >= 0 || s->max_length >= 0 ? rune_count(n->u.sc.s, n->u.sc.len) : 0;
 	if (s->min_length >= 0 && len < (size_t)s->min_length) {
-		snprintf(msg, sizeof(msg), "should be at least %" PRId64 " chars long", s->min_length);
+		snprintf(msg, sizeof(msg), "%s in body should be at least %" PRId64 " chars long", w->path.data,
+			 s->min_length);
 		invalid(w, n, "schema.minLength", msg);
 	}
 	if (s->max_length >= 0 && len > (size_t)s->max_length) {
-		snprintf(msg, sizeof(msg), "should be at most %" PRId64 " chars long", s->max_length);
+		snprintf(msg, sizeof(msg), "%s in body should be at most %" PRId64 " chars long", w->path.data,
+			 s->max_length);
 		invalid(w, n, "schema.maxLength", msg);
 	}
 	if (s->pattern)
@@ -476,8 +492,16 @@ static void check_unique(struct walk *w, const struct sch *s, const struct node 
 	struct item_key *keys = xcalloc(count + 1, sizeof(*keys));
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < count; i++) {
+		const struct node *item = n->u.seq.v[i];
+		if (s->list_type == SCH_LIST_MAP && item->kind == NODE_SCALAR && !node_is_null(item)) {
+			/* besides the items' own type error, as the API server reports it */
+			size_t mark = push_index(w, i);
+			invalid(w, item, "schema.listType", "must be an object for an array of list-type map");
+			pop(w, mark);
+			continue;
+		}
 		buf_reset(&b);
-		if (item_identity(&b, s, n->u.seq.v[i])) {
+		if (item_identity(&b, s, item)) {
 			keys[m].key = xstrdup(b.data);
 			keys[m++].index = i;
 		}
@@ -502,8 +526,8 @@ static void check_array(struct walk *w, const struct sch *s, const struct node *
 {
 	size_t count = n->u.seq.n;
 	if (s->min_items >= 0 && count < (size_t)s->min_items)
-		fail(w, at, "schema.minItems", "Invalid value: %zu: should have at least %" PRId64 " items", count,
-		     s->min_items);
+		fail(w, at, "schema.minItems", "Invalid value: %zu: %s in body should have at least %" PRId64 " items",
+		     count, w->path.data, s->min_items);
 	if (s->max_items >= 0 && count > (size_t)s->max_items)
 		fail(w, at, "schema.maxItems", "Too many: %zu: must have at most %" PRId64 " items", count,
 		     s->max_items);
@@ -601,8 +625,8 @@ static void check_object(struct walk *w, const struct sch *s, const struct node 
 		check_resource_fields(w, n, at, root);
 	size_t count = n->u.map.n;
 	if (s->min_props >= 0 && count < (size_t)s->min_props)
-		fail(w, at, "schema.minProperties", "Invalid value: %zu: should have at least %" PRId64 " properties",
-		     count, s->min_props);
+		fail(w, at, "schema.minProperties", "Invalid value: %zu: %s in body should have at least %" PRId64
+		     " properties", count, w->path.data, s->min_props);
 	if (s->max_props >= 0 && count > (size_t)s->max_props)
 		fail(w, at, "schema.maxProperties", "Too many: %zu: must have at most %" PRId64 " properties", count,
 		     s->max_props);
@@ -620,6 +644,9 @@ static void check_node(struct walk *w, const struct sch *s, const struct node *n
 		return;
 	if (!type_ok(s, n)) {
 		report_type(w, s, n, at);
+		/* the enum is a validator of its own: the API server reports both */
+		if (s->nenums && n->kind == NODE_SCALAR)
+			check_enum(w, s, n);
 		return;
 	}
 	switch (n->kind) {
@@ -637,6 +664,20 @@ static void check_node(struct walk *w, const struct sch *s, const struct node *n
 		run_rules(w, s, n, at);
 }
 
+/* The scale subresource's replicas: the API server's own check, in its words, whatever
+ * the schema allows (a value of another type is the schema's error). */
+static void check_scale(struct walk *w, const struct crd_version *v, const struct node *obj)
+{
+	const struct node *n = node_at(obj, v->spec_replicas_path);
+	int64_t r;
+	if (!n || !node_get_int(n, &r) || (r >= 0 && r <= INT32_MAX))
+		return;
+	buf_truncate(&w->path, 0);
+	buf_adds(&w->path, v->spec_replicas_path);
+	invalid(w, n, "schema.scale", r < 0 ? "should be a non-negative integer" : "should be less than or equal to 2147483647");
+	buf_truncate(&w->path, 0);
+}
+
 size_t schema_check(const struct crd_version *v, const struct node *obj, const struct schema_hooks *hooks,
 		    struct diags *d)
 {
@@ -647,6 +688,7 @@ size_t schema_check(const struct crd_version *v, const struct node *obj, const s
 	w.hooks = hooks && hooks->rule ? hooks : NULL;
 	w.start_errors = d->errors;
 	w.skip_status = v->status_subresource;
+	w.replicas_path = v->spec_replicas_path;
 	const struct sch *s = v->schema;
 	if (!type_ok(s, obj)) {
 		report_type(&w, s, obj, &obj->pos);
@@ -654,6 +696,8 @@ size_t schema_check(const struct crd_version *v, const struct node *obj, const s
 		check_object(&w, s, obj, &obj->pos, true);
 		if (s->nrules && w.hooks)
 			run_rules(&w, s, obj, &obj->pos);
+		if (v->spec_replicas_path)
+			check_scale(&w, v, obj);
 	}
 	if (w.dropped)
 		diag_error(d, &obj->pos, "", "too many errors: %zu more not reported", w.dropped);

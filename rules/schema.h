@@ -17,7 +17,8 @@
  * the API server prunes them (they count as absent).  `status` is skipped
  * when the version has a status subresource (the API server drops it on
  * create).  Messages follow the API server's wording after the field path
- * (`spec.replicas: Invalid value: 0: should be greater than or equal to 1`).
+ * (`spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to
+ * 1`).
  *
  * x-kubernetes-validations (CEL) rules are not interpreted here: for every
  * rule on a schema node the checker calls the caller's hook with the
@@ -110,6 +111,10 @@ struct crd_version {
 	bool served, deprecated, status_subresource;
 	const char *deprecation_warning; /* NULL: the API server's default text */
 	const struct sch *schema;
+	/* The scale subresource's specReplicasPath without its leading dot
+	 * ("spec.replicas"), NULL without one: the API server holds that field to a
+	 * non-negative int32 whatever the schema says. */
+	const char *spec_replicas_path;
 };
 
 struct crd_def {

@@ -354,6 +354,9 @@ static bool build_version(struct builder *b, struct crd_version *v, const struct
 	v->deprecated = node_is_true(map_get(n, "deprecated"));
 	node_get_str(map_get(n, "deprecationWarning"), &v->deprecation_warning);
 	v->status_subresource = map_has(map_get(n, "subresources"), "status");
+	const char *replicas;
+	if (node_get_str(node_at(n, "subresources.scale.specReplicasPath"), &replicas))
+		v->spec_replicas_path = replicas + (*replicas == '.');
 	const struct node *schema = node_at(n, "schema.openAPIV3Schema");
 	size_t mark = path_push(b, v->name);
 	if (!schema)

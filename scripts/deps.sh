@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libyaml-dev libjsmn-dev libcurl4-openssl-dev libssl-dev
-libcriterion-dev openssl python3 python3-yaml python3-jsonschema ca-certificates curl
+libcriterion-dev openssl python3 python3-venv python3-yaml python3-jsonschema ca-certificates curl
 clang libclang-rt-14-dev umoci skopeo zsh"
 
 missing=""

@@ -58,7 +58,7 @@ $(O)/tests/test_sidecar_%: $(O)/tests/unit/test_sidecar_%.o $(O)/libsidecar.a $(
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
 
-# Readiness (issue 7): the state machine and the checks of the local servers.
+# Readiness: the state machine and the checks of the local servers.
 $(O)/tests/test_ready_%: $(O)/tests/unit/test_ready_%.o $(O)/libsidecar.a $(O)/libfeast.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
@@ -98,7 +98,7 @@ fuzz-sidecar: $(O)/fuzz/fuzz_sidecar_json
 
 # `make bench`: the sidecar's footprint and API load (bench/sidecar.sh).
 bench:: all
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) SHARED=$(abspath $(SHARED)) \
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		bench/sidecar.sh
 
 # The readiness simulation's long form: ten rounds of the rolling update.
@@ -109,4 +109,40 @@ soak:: all
 # `make golden-update` also rewrites golden/sidecar/ (tests/scripts/sidecar_socket_clients.sh).
 golden-update:: $(PROGRAMS)
 	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		SHARED=$(abspath $(SHARED)) tests/run-scripts.sh sidecar_socket_clients
+		tests/run-scripts.sh sidecar_socket_clients
+
+# The socket protocol (proto.c) and the loopback HTTP (httpd.c), one entry point each
+# (tests/fuzz/fuzz_proto.c, fuzz_httpd.c), built like fuzz-kube: the saved inputs in
+# tests/fuzz/<target>-regressions/ replay in `make scripts`; `make fuzz-proto
+# FUZZ_SECONDS=600` runs libFuzzer in build/fuzz.
+SIDECAR_FUZZ := proto httpd
+SIDECAR_FUZZ_REPLAY := $(SIDECAR_FUZZ:%=$(O)/tests/fuzz_%_replay)
+SIDECAR_FUZZ_O := build/fuzz
+SIDECAR_FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+$(SIDECAR_FUZZ_REPLAY): $(O)/tests/fuzz_%_replay: $(O)/tests/fuzz/replay.o $(O)/tests/fuzz/fuzz_%.o \
+		$(O)/libsidecar.a $(O)/libfeast.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(O)/tests/fuzz/replay.o $(O)/tests/fuzz/fuzz_$*.o \
+		$(O)/libsidecar.a $(O)/libfeast.a $(LIBS) $(SIDECAR_LIBS)
+
+scripts: $(SIDECAR_FUZZ_REPLAY)
+
+$(SIDECAR_FUZZ:%=fuzz-%): fuzz-%: deps
+	@$(MAKE) --no-print-directory O=$(SIDECAR_FUZZ_O) CC=clang OPTIMIZATION=-O1 \
+		CFLAGS="-O1 -g $(SIDECAR_FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS="$(SIDECAR_FUZZ_SAN)" \
+		$(SIDECAR_FUZZ_O)/fuzz_$*
+	@mkdir -p $(SIDECAR_FUZZ_O)/$*-corpus $(SIDECAR_FUZZ_O)/$*-artifacts
+	@cp tests/fuzz/$*-regressions/* $(SIDECAR_FUZZ_O)/$*-corpus/
+	$(SIDECAR_FUZZ_O)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=$(SIDECAR_FUZZ_O)/$*-artifacts/ $(SIDECAR_FUZZ_O)/$*-corpus
+
+$(SIDECAR_FUZZ:%=$(SIDECAR_FUZZ_O)/fuzz_%): $(SIDECAR_FUZZ_O)/fuzz_%: $(SIDECAR_FUZZ_O)/tests/fuzz/fuzz_%.o \
+		$(SIDECAR_FUZZ_O)/libsidecar.a $(SIDECAR_FUZZ_O)/libfeast.a
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(SIDECAR_FUZZ_O)/libsidecar.a \
+		$(SIDECAR_FUZZ_O)/libfeast.a $(LIBS) $(SIDECAR_LIBS)
+
+.PHONY: $(SIDECAR_FUZZ:%=fuzz-%)
+-include $(SIDECAR_FUZZ:%=$(O)/tests/fuzz/fuzz_%.d)

@@ -23,10 +23,33 @@ const char *sc_version(void)
 	return FEAST_VERSION;
 }
 
+/* The Examples of each command's help, one row each; `%s` is the program's name. */
+static const struct {
+	const char *command;
+	const char *text;
+} examples[] = {
+	{ "run", "  # In the pod: the lock for FeatureStore driver-stats, readiness from the online server\n"
+		 "  %s run --name driver-stats --health http://127.0.0.1:6566/health --readiness gate" },
+	{ "lock", "  # Run feast apply while this pod holds the registry lock; wait up to 5 minutes\n"
+		  "  %s lock -w 300 -- feast apply" },
+	{ "status", "  # The lock's holder and generation, as JSON\n"
+		    "  %s status" },
+	{ "check", "  # An exec readiness probe\n"
+		   "  %s check ready --timeout 2s" },
+	{ "version", "  # The version\n"
+		     "  %s version" },
+};
+
 void sc_command_help(const struct sc_command *cmd, FILE *f)
 {
 	struct buf b = BUF_INIT;
 	opts_command_help(&b, cmd->summary, cmd->description, cmd->opts, cmd->usage);
+	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++)
+		if (!strcmp(examples[i].command, cmd->name)) {
+			buf_adds(&b, "\nExamples:\n");
+			buf_addf(&b, examples[i].text, sc_prog);
+			buf_adds(&b, "\n");
+		}
 	buf_addf(&b, "\n%s", SC_EXIT_CODES_HELP);
 	fputs(b.data, f);
 	buf_release(&b);

@@ -42,9 +42,25 @@ audit_mark() {
 	AUDIT_MARK=$(wc -l <"$CLUSTER_DIR/audit.log")
 }
 
+# audit_sync: return once the audit log holds every request answered before the call. The
+# server writes a request's line just after its answer, so a test reading the log at once
+# could miss the last one: send a request of our own and wait for its line.
+audit_sync() {
+	_tag=audit-sync-$$-$(date +%s%N)
+	curl -sf -o /dev/null --cacert "$CLUSTER_CA" -H "Authorization: Bearer $CLUSTER_ADMIN_TOKEN" \
+		-A "$_tag" "$CLUSTER_URL/version" || fail "the API server did not answer /version"
+	_i=0
+	until grep -q "\"$_tag\"" "$CLUSTER_DIR/audit.log"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || fail "the audit log lacks our request after 10 s"
+		sleep 0.1
+	done
+}
+
 # audit_requests [audit.py OPTIONS]: the requests since audit_mark, one line each
 # (VERB URI CODE USER AGENT), e.g. `audit_requests --agent kubectl-feast --writes`.
 audit_requests() {
+	audit_sync
 	"$PYTHON" "$SRC/tests/cluster/audit.py" "$CLUSTER_DIR/audit.log" --from "${AUDIT_MARK:-0}" "$@"
 }
 
@@ -61,10 +77,37 @@ audit_only_dry_writes() {
 	! grep -v 'dryRun=All' writes >/dev/null || fail "writes that were not dry runs: $(grep -v 'dryRun=All' writes)"
 }
 
-# cluster_start DELAY [NAMESPACE...]: the test API server (tests/lib.sh: apiserver_start, so
-# KUBECONFIG points at it), its Deployments rolling out DELAY seconds after a change, and the
-# namespaces (feast when none is named) created with the real kubectl, as a user would.
+# audit_no_writes AGENT_PREFIX [WHAT]: fail if that agent wrote anything since audit_mark
+# (dry runs aside). What the controllers write (status, ReplicaSets, pods) does not count,
+# so this is the real server's "nothing was stored", where resourceVersions keep moving.
+audit_no_writes() {
+	audit_requests --agent "$1" --writes | grep -v 'dryRun=All' >writes || true
+	[ ! -s writes ] || fail "${2:-$1 wrote}: $(cat writes)"
+}
+
+# versions NAMESPACE OBJECT...: KIND/NAME=RESOURCEVERSION of each object, one a line. On the
+# real server a no-op apply still sends its PATCH but stores nothing: the objects keep
+# their versions once the controllers are done with them (a rollout finished, the HPA
+# settled).
+versions() {
+	_ns=$1
+	shift
+	kubectl get "$@" -n "$_ns" -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}'
+}
+
+# cluster_start [NAMESPACE...]: the cluster every cluster_*.sh runs against: the real
+# control plane (real_cluster_start). A leading number is skipped: it was the rollout delay
+# of the test API server, which the real Deployment controller and kwok make unnecessary.
 cluster_start() {
+	case "${1:-}" in [0-9]*) shift ;; esac
+	real_cluster_start "$@"
+}
+
+# apiserver_cluster_start DELAY [NAMESPACE...]: the test API server instead (tests/lib.sh:
+# apiserver_start, so KUBECONFIG points at it), for the faults only it can make: its
+# Deployments roll out DELAY seconds after a change; the namespaces (feast when none is
+# named) are created with kubectl, as a user would.
+apiserver_cluster_start() {
 	command -v kubectl >/dev/null || fail "kubectl is not installed"
 	apiserver_start --deployment-delay "$1"
 	shift

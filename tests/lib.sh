@@ -1,5 +1,5 @@
 # lib.sh -- helpers for tests/scripts/*.sh (sourced; POSIX sh).
-# Environment from run-scripts.sh: FEAST_BIN_DIR, FEAST_SOURCE_DIR, SHARED, PYTHON, TEST_TMP.
+# Environment from run-scripts.sh: FEAST_BIN_DIR, FEAST_SOURCE_DIR, PYTHON, TEST_TMP.
 set -eu
 FEAST="$FEAST_BIN_DIR/kubectl-feast"
 SRC="$FEAST_SOURCE_DIR"
@@ -28,8 +28,45 @@ same_file() {
 	fi
 }
 
+# file_ns FILE DEFAULT : the namespace FILE's objects set (the first `  namespace:`), else
+# DEFAULT: the -n to give it, since -n may not contradict an object's namespace (as kubectl).
+file_ns() {
+	_ns=$(sed -n 's/^  namespace: *//p' "$1" | head -n 1)
+	echo "${_ns:-$2}"
+}
+
+# validate_manifests [--strict] [--crd CRD.yaml]... FILE...: the offline schema check of
+# rendered manifests: kubeconform (built by tests/cluster/build.sh) against the schemas
+# vendored in data/schemas/ (unknown fields are errors; a kind without a schema is an
+# error), custom resources of each --crd against its schema (tests/schema/crd2schema.py);
+# --strict adds what the API server checks beyond the schemas (tests/schema/strict.py:
+# name, namespace, label and annotation syntax, one object per identity).
 validate_manifests() {
-	"$PYTHON" "$SHARED/tools/validate-manifests" "$@"
+	_strict="" _crds="" _vm=$TEST_TMP/validate-manifests.$$
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--strict) _strict=1 ;;
+		--crd) _crds="$_crds $2"; shift ;;
+		*) break ;;
+		esac
+		shift
+	done
+	mkdir -p "$_vm"
+	for _c in $_crds; do
+		"$PYTHON" "$SRC/tests/schema/crd2schema.py" "$_c" "$SRC/data/schemas/configmap-v1.json" "$_vm" || return 1
+	done
+	_kc=$("$SRC/tests/cluster/build.sh" | tail -n 1)/kubeconform
+	_rc=0
+	"$_kc" -strict -summary \
+		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
+		-schema-location "$_vm/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
+		"$@" || _rc=1
+	if [ -n "$_strict" ]; then
+		"$PYTHON" "$SRC/tests/schema/strict.py" "$@" || _rc=1
+	fi
+	rm -rf "$_vm"
+	return $_rc
 }
 
 # ---- the test API server (tests/apiserver/README.md) ----
@@ -166,4 +203,12 @@ writes = [r for r in reqs if r["method"] != "GET"]
 bad = [r["method"] + " " + r["path"] for r in writes if "dryRun=All" not in r["query"]]
 sys.exit("writes that were not dry runs: %s" % bad if bad else 0 if writes else "no writes at all")' ||
 		fail "a dry run wrote (or sent nothing)"
+}
+
+# ---- the Feast SDK (scripts/feast-env.sh) ----
+# feast_env: set FEAST_PYTHON, the python of the cached Feast environment (created on first
+# use, a few minutes once per machine), and put its bin (feast, python) on FEAST_VENV_BIN.
+feast_env() {
+	FEAST_PYTHON=$("$SRC/scripts/feast-env.sh" | tail -n 1) || fail "scripts/feast-env.sh failed"
+	FEAST_VENV_BIN=$(dirname "$FEAST_PYTHON")
 }

@@ -21,7 +21,7 @@ for t in "$here"/scripts/*.sh; do
 		echo "  FAIL    $name ($(( $(date +%s) - start ))s)"
 		sed 's/^/          /' "$scratch.log" | tail -n 60
 		failed="$failed $name"
-		rm -rf "$scratch"
+		[ -n "${KEEP_SCRATCH:-}" ] || rm -rf "$scratch"
 	fi
 done
 if [ -n "$failed" ]; then

@@ -250,7 +250,9 @@ static void emit_crd(struct interner *in, struct buf *tail, const struct crd_def
 		buf_addf(tail, ", %s, %s, %s, ", v->served ? "true" : "false", v->deprecated ? "true" : "false",
 			 v->status_subresource ? "true" : "false");
 		c_string(tail, v->deprecation_warning);
-		buf_addf(tail, ", &S%zu },\n", roots[i]);
+		buf_addf(tail, ", &S%zu, ", roots[i]);
+		c_string(tail, v->spec_replicas_path);
+		buf_adds(tail, " },\n");
 	}
 	buf_addf(tail, "};\nstatic const struct crd_def CRD%zu = { ", n);
 	c_string(tail, c->name);

@@ -1633,10 +1633,11 @@ class Handler(BaseHTTPRequestHandler):
                 result, code = writer.patch(r, ns or "", name, ctype, body, manager,
                                             dry_run, force, sub, fc=fc)
             elif verb == "delete":
-                if isinstance(body, dict) and body.get("dryRun"):
-                    if body["dryRun"] != ["All"]:
+                # As kube-apiserver: DeleteOptions in a body replace the query's, dryRun too.
+                if isinstance(body, dict):
+                    if body.get("dryRun") and body["dryRun"] != ["All"]:
                         raise bad_request('unsupported dryRun value: "%s"' % body["dryRun"])
-                    dry_run = True
+                    dry_run = body.get("dryRun") == ["All"]
                 result, code = writer.delete(r, ns or "", name, body, dry_run)
             else:
                 raise APIError(405, "MethodNotAllowed", "the server does not allow this "

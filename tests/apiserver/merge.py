@@ -8,7 +8,8 @@
   `$setElementOrder/<f>` (accepted, order not enforced).
 * Server-side apply (structured-merge-diff semantics, simplified): field sets per
   manager in `metadata.managedFields` (FieldsV1), associative lists by their
-  list-map-keys, sets, atomic lists and maps; conflicts between managers; removal
+  list-map-keys (merged in structured-merge-diff's order), sets, atomic lists and
+  maps; conflicts between managers; removal
   of fields an applier stopped applying; Update operations taking ownership of the
   fields they change.
 
@@ -473,25 +474,61 @@ def ssa_merge(live, config, facts, spath=()):
     if isinstance(config, list) and isinstance(live, list):
         lt, keys = facts.list_type(spath)
         if lt == "map":
-            out = list(live)
-            for item in config:
-                if not isinstance(item, dict):
-                    continue
-                k = _key_of(item, keys)
-                idx = next((i for i, x in enumerate(out)
-                            if isinstance(x, dict) and _key_of(x, keys) == k), None)
-                if idx is None:
-                    out.append(_drop_nulls(item))
-                else:
-                    out[idx] = ssa_merge(out[idx], item, facts, spath + ("[]",))
-            return out
+            cfg = [x for x in config if isinstance(x, dict)]
+            return _merge_in_order(
+                live, cfg, lambda x: _key_of(x, keys) if isinstance(x, dict) else json.dumps(x),
+                lambda old, new: ssa_merge(old, new, facts, spath + ("[]",)))
         if lt == "set":
-            out = list(live)
-            for x in config:
-                if x not in out:
-                    out.append(x)
-            return out
+            return _merge_in_order(live, config, lambda x: json.dumps(x, sort_keys=True),
+                                   lambda old, new: new)
     return _drop_nulls(copy.deepcopy(config))
+
+
+def _merge_in_order(live, config, key, merge):
+    """The order structured-merge-diff gives a merged associative list or set: the
+    applied items in the applied order, each live item that was not applied where it
+    stood relative to them. A new applied item lands where the configuration puts it,
+    not at the end; reordered items follow the configuration.
+
+    Walks both lists at once: a live item that is also applied waits until it is the
+    next shared item in the configuration's order; a live-only item is kept in place;
+    otherwise the next applied item goes out, merged with its live counterpart."""
+    lkeys = [key(x) for x in live]
+    ckeys = [key(x) for x in config]
+    applied = set(ckeys)
+    live_by_key = {}
+    for k, x in zip(lkeys, live):
+        live_by_key.setdefault(k, x)
+    shared = [k for k in ckeys if k in live_by_key]
+    nxt = 0  # index in `shared` of the next shared item due
+    out, done = [], set()
+    i = j = 0
+    while i < len(live) or j < len(config):
+        if i < len(live) and j < len(config):
+            if lkeys[i] == ckeys[j]:
+                done.add(ckeys[j])
+                out.append(merge(live_by_key[ckeys[j]], config[j]))
+                i, j, nxt = i + 1, j + 1, nxt + 1
+                continue
+            if lkeys[i] in applied and nxt < len(shared) and shared[nxt] != lkeys[i]:
+                i += 1  # applied later, in the configuration's order
+                continue
+        if i < len(live):
+            if lkeys[i] not in applied:
+                out.append(_drop_nulls(live[i]))
+                i += 1
+                continue
+            if lkeys[i] in done:
+                i += 1  # already out; the next applied item may still go this round
+        if j < len(config):
+            k = ckeys[j]
+            done.add(k)
+            out.append(merge(live_by_key[k], config[j]) if k in live_by_key
+                       else _drop_nulls(config[j]))
+            j += 1
+            if nxt < len(shared) and shared[nxt] == k:
+                nxt += 1
+    return out
 
 
 def _drop_nulls(v):
@@ -546,7 +583,7 @@ class Conflict(Exception):
         return "Apply failed with %d conflicts: %s" % (len(cs), "\n".join(lines))
 
     def causes(self):
-        return [{"type": "FieldManagerConflict", "message": "conflict with %s" % m.describe(),
+        return [{"reason": "FieldManagerConflict", "message": "conflict with %s" % m.describe(),
                  "field": path_string(p)} for m, p in self.conflicts]
 
 

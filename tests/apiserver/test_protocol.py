@@ -304,6 +304,14 @@ check(code == 200 and body["kind"] == "Status" and body["status"] == "Success" a
       "DELETE answers a Status", body)
 code, body = c.req("DELETE", NS + "/pods/p?dryRun=All")
 check(code == 200 and body["kind"] == "Pod", "DELETE of a pod answers the pod", body)
+# A body's DeleteOptions replace the query's, as kube-apiserver decodes them: dryRun=All in
+# the URL beside a body without dryRun deletes for real.
+code, body = c.req("DELETE", NS + "/pods/p?dryRun=All", {"propagationPolicy": "Background", "dryRun": ["All"]})
+code2, _ = c.req("GET", NS + "/pods/p")
+check(code == 200 and code2 == 200, "DELETE with dryRun in its body keeps the pod", body)
+code, body = c.req("DELETE", NS + "/pods/p?dryRun=All", {"propagationPolicy": "Background"})
+code2, _ = c.req("GET", NS + "/pods/p")
+check(code == 200 and code2 == 404, "DELETE with a body ignores the query's dryRun", body)
 code, body = c.req("DELETE", NS + "/configmaps/l3", {"preconditions": {"resourceVersion": "1"}})
 check(code == 409 and body["reason"] == "Conflict", "DELETE precondition", body)
 
@@ -333,7 +341,7 @@ code, o = c.req("PATCH", NS + "/configmaps/ssa?fieldManager=two",
                  "data": {"x": "other", "y": "other"}}, ctype=ap)
 check(code == 409 and o["message"] == 'Apply failed with 2 conflicts: conflicts with "one":\n'
       '- .data.x\n- .data.y' and o["details"]["causes"][0] == {
-          "type": "FieldManagerConflict", "message": 'conflict with "one"', "field": ".data.x"},
+          "reason": "FieldManagerConflict", "message": 'conflict with "one"', "field": ".data.x"},
       "apply conflict with two fields", o)
 code, o = c.req("PATCH", NS + "/configmaps/ssa?fieldManager=two",
                 {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"},
@@ -369,6 +377,36 @@ del dep["spec"]["template"]["spec"]["initContainers"][0]
 code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
 check(code == 200 and [i["name"] for i in o["spec"]["template"]["spec"]["initContainers"]] ==
       ["init"], "a list item no longer applied is removed whole", o)
+
+# The order of merged associative lists, as structured-merge-diff gives it (the answers of
+# kube-apiserver 1.34 to the same requests: tests/scripts/apiserver_vs_real.sh): a new item
+# lands where the configuration puts it, reordered items follow the configuration, and an
+# item of another manager keeps its place among them.
+def inits(o):
+    return [i["name"] for i in o["spec"]["template"]["spec"]["initContainers"]]
+
+
+def env(o):
+    return [e["name"] for e in o["spec"]["template"]["spec"]["containers"][0].get("env", [])]
+
+
+for applied, want in ((["side", "init"], ["side", "init"]),
+                      (["side", "mid", "init"], ["side", "mid", "init"]),
+                      (["init", "mid", "side"], ["init", "mid", "side"])):
+    dep["spec"]["template"]["spec"]["initContainers"] = [{"name": n, "image": n} for n in applied]
+    code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
+    check(code == 200 and inits(o) == want, "applied %s gives %s" % (applied, want), o)
+dep["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "B", "value": "b"},
+                                                           {"name": "A", "value": "a"}]
+c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
+code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=two", {
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "items"},
+    "spec": {"template": {"spec": {"containers": [
+        {"name": "c", "env": [{"name": "C", "value": "c"}]}]}}}}, ctype=ap)
+check(code == 200 and env(o) == ["B", "A", "C"], "another manager's item goes after", o)
+dep["spec"]["template"]["spec"]["containers"][0]["env"].reverse()
+code, o = c.req("PATCH", DEPLOY + "/items?fieldManager=one", dep, ctype=ap)
+check(code == 200 and env(o) == ["A", "C", "B"], "reordered around another's item", o)
 
 # ---- unknown fields: dropped; Strict 400, Warn header, Ignore silent ----
 u = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "u1", "bogus": 1},

@@ -4,8 +4,10 @@
 # Usage: tests/cluster/build.sh            prints the directory that holds the binaries
 #
 # kube-apiserver, kube-controller-manager, kube-scheduler and a kubectl of the same release
-# (k8s/), etcd (etcd/) and kwok (kwok/) are built with the Go toolchain from the pinned modules beside this script
-# (go.mod and go.sum of each: versions and sums are committed, -mod=readonly refuses any
+# (k8s/), etcd (etcd/), kwok (kwok/) and kubeconform (kubeconform/: the offline schema check
+# of rendered manifests, tests/lib.sh: validate_manifests) are built with the Go toolchain
+# from the pinned modules beside this script (go.mod and go.sum of each: versions and sums
+# are committed, -mod=readonly refuses any
 # drift). Each component lands in $FEAST_CLUSTER_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-feast/cluster) under a key made of its go.mod,
 # go.sum and the Go version, so a second run, or another clone on the same machine,
@@ -51,6 +53,7 @@ build() {
 
 build etcd etcd go.etcd.io/etcd/server/v3
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok
+build kubeconform kubeconform github.com/yannh/kubeconform/cmd/kubeconform
 for _c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
 	build k8s "$_c" "k8s.io/kubernetes/cmd/$_c" "$k8s_ldflags"
 done

@@ -3,7 +3,7 @@
 # nothing stored, Secret values masked.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+cluster_start
 
 store() { # store LOGLEVEL [EXTRA SERVICES LINES]: the store, autoscaled, and its Secret
 	feature_store shop feast "    scaling:
@@ -26,14 +26,14 @@ expect_run 2 "$FEAST" diff -f info.yaml --bogus
 sed 's/maxReplicas: 5/maxReplicas: 0/' info.yaml >bad.yaml
 expect_run 4 "$FEAST" diff -f bad.yaml
 has err '^error: bad.yaml:[0-9]+:[0-9]+: spec.services.scaling.autoscaling'
-expect_run 3 "$FEAST" diff -f info.yaml --token "$APISERVER_FORBIDDEN_TOKEN"
+expect_run 3 "$FEAST" diff -f info.yaml --token "$CLUSTER_USER_TOKEN"
 has err '^error: from server \(Forbidden\): '
 [ ! -s out ] || fail "a failed diff printed: $(cat out)"
 
 # ---- nothing applied yet: every object is new, nothing is stored ----
-apiserver_admin DELETE /admin/requests >/dev/null
+audit_mark
 expect_run 1 "$FEAST" diff -f info.yaml
-only_dry_writes kubectl-feast
+audit_only_dry_writes kubectl-feast
 [ "$(grep -c '^diff -u -N live/' out)" = 13 ] || fail "expected 13 new objects: $(grep '^diff' out)"
 has out '^diff -u -N live/apps\.v1\.Deployment\.feast\.feast-shop merged/apps\.v1\.Deployment\.feast\.feast-shop$'
 has out '^diff -u -N live/rbac\.authorization\.k8s\.io\.v1\.ClusterRole\.\.feast-token-review-cluster-role '
@@ -53,9 +53,9 @@ expect_run 0 "$FEAST" diff -f info.yaml
 [ ! -s out ] || fail "diff shows fields other managers own: $(cat out)"
 
 # ---- a change: only the changed lines, removals included, in unified form ----
-apiserver_admin DELETE /admin/requests >/dev/null
+audit_mark
 expect_run 1 "$FEAST" diff -f debug.yaml
-only_dry_writes kubectl-feast
+audit_only_dry_writes kubectl-feast
 has out '^--- live/apps\.v1\.Deployment\.feast\.feast-shop$'
 has out '^\+\+\+ merged/apps\.v1\.Deployment\.feast\.feast-shop$'
 has out '^-        - INFO$'

@@ -3,7 +3,7 @@
 # rerun converges to the state a clean apply gives.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+apiserver_cluster_start 0.2
 DEP=/apis/apps/v1/namespaces/feast/deployments/feast-shop
 
 for l in info debug warning error; do feature_store shop feast "$FS_HA" "" $l >$l.yaml; done

@@ -3,7 +3,7 @@
 # makes; --prune deletes only ScaledObjects; diff compares the same objects.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.3
+cluster_start
 
 feature_store op feast >op.yaml
 { cat op.yaml; printf -- '---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nspec:\n  maxReplicaCount: 4\n  triggers: [{type: cpu, metricType: Utilization, metadata: {value: "60"}}]\n'; } >op-keda.yaml

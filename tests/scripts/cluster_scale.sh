@@ -1,10 +1,10 @@
-# cluster_scale.sh -- `kubectl feast scale NAME --replicas=N` against the test API server, in
+# cluster_scale.sh -- `kubectl feast scale NAME --replicas=N` against a real API server, in
 # both live modes (the spec `apply` stored, re-rendered so strategy, spreading and the PDB
 # follow; the operator's FeatureStore through its scale subresource), every refusal with the
 # messages of `scale -f`, and dry runs that store nothing.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start 0.2
+cluster_start
 
 store() { feature_store "$1" feast "${2:-}" "${3:-}"; } # store NAME [SERVICES LINES] [SPEC LINES]
 jp() { kubectl get "$1" -n feast -o jsonpath="$2"; }
@@ -32,14 +32,14 @@ has stored '"feastProject":"shop","replicas":3,' "the stored spec does not hold 
 expect_run 0 "$FEAST" scale shop -n feast --replicas=3
 [ "$(cat out)" = 'deployment.apps/feast-shop unchanged' ] || fail "same count: $(cat out)"
 # Dry runs change nothing.
-apiserver_admin DELETE /admin/requests >/dev/null
+audit_mark
 expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run=server
 printf '%s\n' 'deployment.apps/feast-shop scaled (server dry run)' \
 	'poddisruptionbudget.policy/feast-shop pruned (server dry run)' \
 	'rolebinding.rbac.authorization.k8s.io/feast-shop-sidecar pruned (server dry run)' \
 	'role.rbac.authorization.k8s.io/feast-shop-sidecar pruned (server dry run)' >want
 same_file want out
-only_dry_writes kubectl-feast
+audit_only_dry_writes kubectl-feast
 expect_run 0 "$FEAST" scale shop -n feast --replicas=1 --dry-run=client
 has out '^deployment.apps/feast-shop scaled \(dry run\)$'
 [ "$(jp deploy/feast-shop '{.spec.replicas}')" = 3 ] || fail "a dry run scaled"
@@ -71,7 +71,7 @@ lacks inits 'feast-sidecar' "the re-render ignored --sidecar=none"
 
 # ---- refusals of the stored-spec mode, with scale -f's messages ----
 expect_run 1 "$FEAST" scale shop -n feast --replicas=0
-has err '^error: deployment.apps/feast-shop\[feast.dev/applied-spec\]: spec.replicas: Invalid value: 0: should be greater than or equal to 1$'
+has err '^error: deployment.apps/feast-shop\[feast.dev/applied-spec\]: spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1$'
 cat >files.yaml <<'YAML'
 apiVersion: feast.dev/v1
 kind: FeatureStore
@@ -131,10 +131,10 @@ kubectl get featurestore op -n feast -o json --show-managed-fields >op.json
 has op.json '"subresource": "scale"' "not written through the scale subresource"
 expect_run 0 "$FEAST" scale op -n feast --replicas=3
 [ "$(cat out)" = 'featurestore.feast.dev/op unchanged' ] || fail "same count: $(cat out)"
-apiserver_admin DELETE /admin/requests >/dev/null
+audit_mark
 expect_run 0 "$FEAST" scale op -n feast --replicas=2 --dry-run=server
 [ "$(cat out)" = 'featurestore.feast.dev/op scaled (server dry run)' ] || fail "dry run: $(cat out)"
-only_dry_writes kubectl-feast
+audit_only_dry_writes kubectl-feast
 [ "$(jp featurestore/op '{.spec.replicas}')" = 3 ] || fail "a dry run scaled the FeatureStore"
 # Refusals: file persistence, an HPA in the spec, a ScaledObject aimed at the FeatureStore.
 sed 's/name: files/name: opfiles/; s/feastProject: files/feastProject: opfiles/' files.yaml | kubectl apply -f - >/dev/null

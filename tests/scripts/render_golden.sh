@@ -5,8 +5,8 @@
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 GOLDEN="$SRC/golden/render"
-REF="$SHARED/reference/feast-operator"
-CRD="$REF/crd/feast.dev_featurestores.yaml"
+REF="$SRC/testdata/operator"
+CRD="$SRC/data/crds/feast.dev_featurestores.yaml"
 failures=0
 cases=0
 
@@ -32,8 +32,9 @@ golden() {
 	fi
 }
 
+# -n as kubectl takes it: it may not contradict the namespace a sample sets.
 for f in "$REF"/samples/v1_*.yaml; do
-	golden "samples/$(basename "$f")" "$f" -n feast
+	golden "samples/$(basename "$f")" "$f" -n "$(file_ns "$f" feast)"
 done
 for f in "$REF"/testdata/*.yaml; do
 	golden "operator-testdata/$(basename "$f")" "$f" -n test-ns-feast
@@ -75,7 +76,7 @@ if ! validate_manifests --strict $crd "$f" >"$f.vm" 2>&1; then
 	exit 1
 fi
 CHECK
-export PYTHON SHARED CRD
+export PYTHON CRD
 mkdir -p "$TEST_TMP/validate"
 cp -R "$GOLDEN"/. "$TEST_TMP/validate/"
 find "$TEST_TMP/validate" -type f | sort | xargs -P 4 -n 1 sh "$TEST_TMP/check_one.sh" ||

@@ -3,12 +3,12 @@
 # (its `-o json`), so no string turns into a bool, null or number on the way.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 cd "$TEST_TMP"
-REF="$SHARED/reference/feast-operator"
+REF="$SRC/testdata/operator"
 G="$SRC/golden/render"
 : >pairs
 for f in "$REF"/samples/v1_*.yaml; do
 	b=$(basename "$f")
-	"$FEAST" render -f "$f" -n feast -o json >"s-$b.json" 2>/dev/null
+	"$FEAST" render -f "$f" -n "$(file_ns "$f" feast)" -o json >"s-$b.json" 2>/dev/null
 	echo "$G/samples/$b s-$b.json" >>pairs
 done
 for f in "$REF"/testdata/*.yaml; do

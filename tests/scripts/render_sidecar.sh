@@ -4,7 +4,7 @@
 # and the flags' errors: clusters older than 1.29, --target operator, bad values.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 cd "$TEST_TMP"
-REF="$SHARED/reference/feast-operator"
+REF="$SRC/testdata/operator"
 
 # ---- errors ----
 # The default image is local (make image): one warning per run naming the way out, none
@@ -91,7 +91,7 @@ add() {
 	"$FEAST" render -f "$1" $2 >"$n.auto" 2>/dev/null || fail "render $1"
 	printf '%s\t%s\t%s\n' "$n" "$1" "$2" >>cases
 }
-for f in "$REF"/samples/v1_*.yaml; do add "$f" "-n feast"; done
+for f in "$REF"/samples/v1_*.yaml; do add "$f" "-n $(file_ns "$f" feast)"; done
 for f in "$REF"/testdata/*.yaml; do add "$f" "-n test-ns-feast"; done
 for f in "$SRC"/examples/*.yaml; do add "$f" ""; done
 for f in "$SRC"/testdata/render/*.yaml; do

@@ -1,4 +1,5 @@
-# validate_bad.sh -- every testdata/bad/*.yaml is refused (exit 1, nothing on
+# validate_bad.sh -- every testdata/bad/*.yaml (with the flags on its `# args:`
+# line, if any) is refused (exit 1, nothing on
 # stdout) with exactly the stderr in golden/bad/<name>.err.  The over-size
 # input is generated here rather than committed.  With GOLDEN_UPDATE=1
 # (make golden-update) the golden files are rewritten instead.
@@ -29,7 +30,10 @@ check() {
 n=0
 cd "$SRC"
 for f in testdata/bad/*.yaml; do
-	check "$(basename "$f" .yaml)" "$FEAST" validate -f "$f"
+	# A first line `# args: --strict -n feast` gives the case its flags.
+	args=$(sed -n '1s/^# args: *//p' "$f")
+	# shellcheck disable=SC2086
+	check "$(basename "$f" .yaml)" "$FEAST" validate $args -f "$f"
 	n=$((n + 1))
 done
 

@@ -2,6 +2,9 @@
 #include "rules_util.h"
 
 #include "cel.h"
+#include "docshape.h"
+#include "intorstr.h"
+#include "unlist.h"
 #include "k8sval.h"
 #include "reconcile.h"
 #include "schema.h"
@@ -217,8 +220,24 @@ static void run_case(const struct rule_case *c)
 		if (!strcmp(cel_rules[i].id, c->rule))
 			row = &cel_rules[i];
 	cr_assert_not_null(row);
-	char *want = arena_printf(&A, "Invalid value: \"object\": %s", row->message);
+	const char *key = row->missing ? row->missing(node_at(parse(text), c->path)) : NULL;
+	char *want = key ? arena_printf(&A, "Invalid value: \"object\": no such key: %s evaluating rule: %s", key,
+					row->message)
+			 : arena_printf(&A, "Invalid value: \"object\": %s", row->message);
 	cr_assert_str_eq(x->msg, want);
+}
+
+/* CEL fails with an error, not false, when it reads an absent field: the API server puts
+ * that in front of the rule's message. */
+Test(rules, cel_reads_an_absent_field)
+{
+	const char *server = "  services:\n    registry:\n      local:\n        server:\n          grpc: false\n";
+	expect_error(featurestore(server), "registry-server-protocol", "spec.services.registry.local.server",
+		     "Invalid value: \"object\": no such key: restAPI evaluating rule: At least one of restAPI or grpc "
+		     "must be true");
+	expect_error(featurestore(arena_printf(&A, "%s          restAPI: false\n", server)), "registry-server-protocol",
+		     "spec.services.registry.local.server",
+		     "Invalid value: \"object\": At least one of restAPI or grpc must be true");
 }
 
 Test(rules, every_case)
@@ -421,7 +440,8 @@ Test(rules, other_documents_pass_through)
 {
 	cr_assert_eq(check_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nbogus: 1\n"), 0);
 	cr_assert_eq(D.n, 0);
-	cr_assert_eq(check_text("- a\n- b\n"), 0);
+	/* a document that is no object is refused, as kubectl refuses it */
+	cr_assert_eq(check_text("- a\n- b\n"), 1);
 }
 
 /* ---- scaling with overrides (the API for scale and KEDA) ---- */
@@ -585,4 +605,45 @@ Test(rules, labels_and_annotations)
 	cr_assert(strstr(x->msg, "write \"on\" to pass a string"), "%s", x->msg);
 	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\n  owner: me\nspec:\n  feastProject: p\n",
 		     "schema.unknown", "metadata.owner", "field not declared in schema");
+}
+
+/* ---- the run as a whole: Lists, identities, int-or-string ---- */
+
+static struct doclist parse_all(const char *text)
+{
+	struct doclist l = { 0 };
+	char *copy = arena_strdup(&A, text);
+	cr_assert_eq(yaml_parse(&A, "t.yaml", copy, strlen(copy), NULL, &l, &D), 0);
+	return l;
+}
+
+Test(rules, lists_unwrap_into_their_items)
+{
+	struct doclist l = parse_all("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, "
+				     "metadata: {name: a}}\n- {apiVersion: v1, kind: Secret, metadata: {name: b}}\n"
+				     "---\napiVersion: v1\nkind: ConfigMapList\nitems: []\n");
+	cr_assert_eq(doclist_unwrap(&A, &l, &D), 0);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(node_text(node_at(l.v[1].root, "metadata.name")), "b");
+	cr_assert_eq(l.v[1].root->pos.line, 5);
+}
+
+Test(rules, same_identity_twice_is_an_error)
+{
+	struct doclist l = parse_all("apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: x}\n---\n"
+				     "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: y}\n---\n"
+				     "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: x}\n");
+	cr_assert_eq(docshape_check_unique(&l, &D), 1);
+	cr_assert_eq(D.v[0].pos.line, 9);
+	cr_assert(strstr(D.v[0].msg, "t.yaml:1"), "%s", D.v[0].msg);
+}
+
+Test(rules, int_or_string_as_the_api_server)
+{
+	cr_assert_eq(check_text(featurestore("  replicas: 2\n  services:\n    podDisruptionBudgets:\n"
+					     "      maxUnavailable: \"1\"\n")) > 0, true);
+	cr_assert(strstr(D.v[D.n - 1].msg, "a valid percent string"), "%s", D.v[D.n - 1].msg);
+	diags_init(&D, &A);
+	cr_assert_eq(intorstr_check(parse("services:\n  podDisruptionBudgets: {minAvailable: 25%}\n"), &D), 0);
+	cr_assert_eq(intorstr_check(parse("services:\n  podDisruptionBudgets: {minAvailable: 101%}\n"), &D), 1);
 }

@@ -396,17 +396,32 @@ Test(schema, required_and_defaults)
 
 Test(schema, bounds_and_formats)
 {
-	widget_error("  size: 0\n", "spec.size", "Invalid value: 0: should be greater than or equal to 1");
-	widget_error("  size: 11\n", "spec.size", "Invalid value: 11: should be less than or equal to 10");
-	widget_error("  size: 0x10\n", "spec.size", "Invalid value: 16: should be less than or equal to 10");
-	widget_error("  ratio: 0\n", "spec.ratio", "Invalid value: 0: should be greater than 0");
-	widget_error("  ratio: 1.0\n", "spec.ratio", "Invalid value: 1.0: should be less than 1");
+	widget_error("  size: 0\n", "spec.size", "Invalid value: 0: spec.size in body should be greater than or equal to 1");
+	widget_error("  size: 11\n", "spec.size", "Invalid value: 11: spec.size in body should be less than or equal to 10");
+	widget_error("  size: 0x10\n", "spec.size", "Invalid value: 16: spec.size in body should be less than or equal to 10");
+	widget_error("  ratio: 0\n", "spec.ratio", "Invalid value: 0: spec.ratio in body should be greater than 0");
+	widget_error("  ratio: 1.0\n", "spec.ratio", "Invalid value: 1.0: spec.ratio in body should be less than 1");
 	widget_error("  big: 1\n  size: 3000000000\n", "spec.size",
-		     "Invalid value: 3000000000: should be less than or equal to 2147483647");
+		     "Invalid value: 3000000000: should be less than or equal to 2147483647 (an int32 field: the "
+		     "operator cannot read the store)");
 	cr_assert_eq(widget_check("  big: 3000000000\n"), 0);
 	widget_error("  when: yesterday\n", "spec.when",
 		     "Invalid value: \"yesterday\": spec.when in body must be of type date-time: \"yesterday\"");
 	cr_assert_eq(widget_check("  when: 2024-01-02T03:04:05Z\n"), 0);
+}
+
+/* The API server runs the type, the enum and the int-or-string anyOf as validators of their
+ * own: a value of the wrong type fails each of them. */
+Test(schema, wrong_type_fails_every_validator)
+{
+	widget_check("  mode: 7\n");
+	const struct diag *x = find_error("schema.enum", "spec.mode");
+	cr_assert_not_null(x);
+	cr_assert_str_eq(x->msg, "Unsupported value: 7: supported values: \"fast\", \"slow\"");
+	widget_check("  port: true\n");
+	cr_assert_eq(D.errors, 2);
+	cr_assert_str_eq(D.v[1].path, "spec.port");
+	cr_assert_str_eq(D.v[1].msg, "Invalid value: \"boolean\": spec.port in body must be of type integer: \"boolean\"");
 }
 
 Test(schema, enums)
@@ -418,9 +433,9 @@ Test(schema, enums)
 
 Test(schema, strings)
 {
-	widget_error("  name: a\n", "spec.name", "Invalid value: \"a\": should be at least 2 chars long");
-	widget_error("  name: abcdef\n", "spec.name", "Invalid value: \"abcdef\": should be at most 5 chars long");
-	widget_error("  name: ab1\n", "spec.name", "Invalid value: \"ab1\": should match '^[a-z]+$'");
+	widget_error("  name: a\n", "spec.name", "Invalid value: \"a\": spec.name in body should be at least 2 chars long");
+	widget_error("  name: abcdef\n", "spec.name", "Invalid value: \"abcdef\": spec.name in body should be at most 5 chars long");
+	widget_error("  name: ab1\n", "spec.name", "Invalid value: \"ab1\": spec.name in body should match '^[a-z]+$'");
 	/* lengths count characters, not bytes */
 	cr_assert_eq(widget_check("  note: \xc3\xa9\n"), 0);
 	widget_check("  name: \xc3\xa9\xc3\xa9\n");
@@ -430,12 +445,16 @@ Test(schema, strings)
 
 Test(schema, arrays_and_lists)
 {
-	widget_error("  tags: []\n", "spec.tags", "Invalid value: 0: should have at least 1 items");
+	widget_error("  tags: []\n", "spec.tags", "Invalid value: 0: spec.tags in body should have at least 1 items");
 	widget_error("  tags: [a, b, c]\n", "spec.tags", "Too many: 3: must have at most 2 items");
 	widget_error("  tags: [a, a]\n", "spec.tags[1]", "Duplicate value: \"a\"");
 	widget_error("  ports:\n  - name: a\n    port: 1\n  - name: b\n  - name: a\n    port: 2\n", "spec.ports[2]",
 		     "Duplicate value: {\"name\":\"a\",\"proto\":null}");
 	widget_error("  ports:\n  - port: 1\n", "spec.ports[0].name", "Required value");
+	widget_check("  ports:\n  - x\n");
+	const struct diag *x = find_error("schema.listType", "spec.ports[0]");
+	cr_assert_not_null(x);
+	cr_assert_str_eq(x->msg, "Invalid value: \"x\": must be an object for an array of list-type map");
 }
 
 Test(schema, objects)
@@ -511,12 +530,32 @@ Test(schema, builder_rejects_what_it_cannot_check)
 
 /* ---- the FeatureStore schema, through check_document ---- */
 
+/* The scale subresource holds spec.replicas to a non-negative int32 (the API server's own
+ * check, field ".spec.replicas"); other int32 fields beyond the range the server stores, and
+ * only the operator cannot read. */
+Test(schema, featurestore_int32)
+{
+	const struct diag *x = expect_error(featurestore("  replicas: -1\n"), "schema.scale", "spec.replicas",
+					    "Invalid value: -1: should be a non-negative integer");
+	cr_assert_str_eq(x->source, "schema");
+	x = expect_error(featurestore("  replicas: 2147483648\n"), "schema.scale", "spec.replicas",
+			 "Invalid value: 2147483648: should be less than or equal to 2147483647");
+	cr_assert_str_eq(x->source, "schema");
+	cr_assert_null(find_error("schema.format", "spec.replicas"));
+	x = expect_error(featurestore("  services:\n    onlineStore:\n      server:\n        workerConfigs:\n"
+				      "          workers: 2147483648\n"),
+			 "schema.format", "spec.services.onlineStore.server.workerConfigs.workers",
+			 "Invalid value: 2147483648: should be less than or equal to 2147483647 (an int32 field: the "
+			 "operator cannot read the store)");
+	cr_assert_str_eq(x->source, "operator");
+}
+
 Test(schema, featurestore_messages)
 {
 	expect_error(featurestore("  services:\n    scaling:\n      autoscaling:\n        minReplicas: 2\n"), "schema.required",
 		     "spec.services.scaling.autoscaling.maxReplicas", "Required value");
 	expect_error(featurestore("  replicas: 0\n"), "schema.minimum", "spec.replicas",
-		     "Invalid value: 0: should be greater than or equal to 1");
+		     "Invalid value: 0: spec.replicas in body should be greater than or equal to 1");
 	expect_error(featurestore("  services:\n    onlineStore:\n      persistence:\n        store:\n          type: redis2\n"
 				  "          secretRef: {name: s}\n"),
 		     "schema.enum", "spec.services.onlineStore.persistence.store.type", NULL);
@@ -524,12 +563,12 @@ Test(schema, featurestore_messages)
 		     "schema.enum", "spec.services.offlineStore.persistence.file.type",
 		     "Unsupported value: \"parquet\": supported values: \"file\", \"dask\", \"duckdb\"");
 	expect_error(featurestore("  authz:\n    oidc:\n      issuerUrl: http://idp\n      secretRef: {name: s}\n"),
-		     "schema.pattern", "spec.authz.oidc.issuerUrl", "Invalid value: \"http://idp\": should match '^https://\\S+$'");
+		     "schema.pattern", "spec.authz.oidc.issuerUrl", "Invalid value: \"http://idp\": spec.authz.oidc.issuerUrl in body should match '^https://\\S+$'");
 	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\nspec:\n  services: {}\n",
 		     "schema.required", "spec.feastProject", "Required value");
 	expect_error(featurestore("  services:\n    onlineStore:\n      server:\n        workerConfigs:\n          workers: -2\n"),
 		     "schema.minimum", "spec.services.onlineStore.server.workerConfigs.workers",
-		     "Invalid value: -2: should be greater than or equal to -1");
+		     "Invalid value: -2: spec.services.onlineStore.server.workerConfigs.workers in body should be greater than or equal to -1");
 	expect_error(featurestore("  services:\n    tolerations:\n    - key: a\n      unknownField: 1\n"), "schema.unknown",
 		     "spec.services.tolerations[0].unknownField", "field not declared in schema");
 	/* absent, empty and null are different: [] is accepted and kept */
