@@ -25,7 +25,10 @@ import yaml
 SIDECARS = ["auto", "always", "none"]
 # The options that shape the standalone pod: render refuses them with --target operator
 # (the operator builds the pod), so that target is rendered once, without them.
-POD_OPTIONS = {"--sidecar", "--sidecar-image", "--readiness", "--prestop-seconds", "--kube-version", "--image"}
+POD_OPTIONS = {"--sidecar", "--sidecar-image", "--readiness", "--prestop-seconds", "--kube-version", "--image",
+               "--configs-registry"}
+# Standalone-only switches without a value, dropped the same way.
+POD_SWITCHES = {"--openshift", "--prometheus-operator"}
 
 
 def combos(extra):
@@ -38,6 +41,8 @@ def combos(extra):
             skip = False
         elif w in POD_OPTIONS:
             skip = True
+        elif w in POD_SWITCHES:
+            pass
         else:
             kept.append(w)
     yield kept + ["--target", "operator"]

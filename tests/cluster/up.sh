@@ -8,7 +8,8 @@
 # controllers (deployment, replicaset, HPA, disruption, garbage collector, service accounts,
 # jobs...), kube-scheduler and kwok (fake nodes: pods bound to them are marked Running and
 # Ready by the stages in kwok-stages.yaml; no container runs). Then installs the CRDs of
-# data/crds/ (FeatureStore, KEDA ScaledObject), creates two fake nodes and returns once
+# data/crds/ (FeatureStore, KEDA ScaledObject) and tests/cluster/crds/ (ServiceMonitor,
+# Route), creates two fake nodes and returns once
 # pods can be scheduled. Ports are chosen free, so two runs can share a machine.
 #
 # Writes into DIR: kubeconfig (the admin, group system:masters); env (shell variables:
@@ -135,11 +136,12 @@ start kwok "$bin/kwok" --kubeconfig="$dir/kwok.kubeconfig" --manage-all-nodes=fa
 	--cidr=10.244.0.0/16 --node-ip=10.1.0.1 --node-lease-duration-seconds=40 \
 	--server-address="127.0.0.1:$(free_port)" -c "$here/kwok-stages.yaml"
 
-kubectl apply --server-side -f "$src/data/crds/" >"$dir/logs/crds.log" 2>&1 ||
-	die "the CRDs of data/crds/ were refused"
+kubectl apply --server-side -f "$src/data/crds/" -f "$here/crds/" >"$dir/logs/crds.log" 2>&1 ||
+	die "the CRDs of data/crds/ and tests/cluster/crds/ were refused"
 kubectl apply -f "$here/nodes.yaml" >"$dir/logs/nodes.log" 2>&1 || die "the fake nodes were refused"
 wait_for "the CRDs" kubectl wait --for=condition=Established --timeout=2s \
-	crd/featurestores.feast.dev crd/scaledobjects.keda.sh
+	crd/featurestores.feast.dev crd/scaledobjects.keda.sh \
+	crd/servicemonitors.monitoring.coreos.com crd/routes.route.openshift.io
 wait_for "the fake nodes" kubectl wait --for=condition=Ready --timeout=2s node --all
 # Pods are admitted only once a namespace has its service account "default".
 wait_for "the default service account" kubectl get serviceaccount default -n default
