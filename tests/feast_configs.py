@@ -70,7 +70,12 @@ def source_data(docs, kind, ns, name):
     for d in docs:
         m = d.get("metadata") or {}
         if d.get("kind") == kind and m.get("name") == name and m.get("namespace", ns) == ns:
-            out = {k: base64.b64decode(v).decode() for k, v in (d.get("data") or {}).items()}
+            # A Secret's data is base64; a ConfigMap's is the text itself.
+            data = d.get("data") or {}
+            if kind == "Secret":
+                out = {k: base64.b64decode(v).decode() for k, v in data.items()}
+            else:
+                out = dict(data)
             out.update(d.get("stringData") or {})
             return out
     return None
@@ -230,6 +235,14 @@ def client_without_registry(label, path, err):
             and "registry" not in (yaml.safe_load(path.read_text()) or {}))
 
 
+def engine_not_installed(err):
+    """A batch engine whose Python package (pyspark, ray: hundreds of MB each) the test
+    environment leaves out: Feast read the file as far as the engine's config class, which it
+    cannot import without them. Counted apart and printed, not as a render failure."""
+    from feast.errors import FeastModuleImportError
+    return isinstance(err, FeastModuleImportError) and "feast.infra.compute_engines." in str(err)
+
+
 SERVER_ENV = ("TMP_FEATURE_STORE_YAML_BASE64", "FEATURE_STORE_YAML_BASE64")
 
 
@@ -261,6 +274,7 @@ def pod_configs(work, docs, ns, owner, spec, log):
 def main(argv):
     work = Path(argv[1])
     loaded = failed = no_registry = 0
+    no_engine = []
     expected, seen = {}, set()
     kinds = {False: 0, True: 0}
     log = open(work / "init.log", "w")
@@ -299,6 +313,9 @@ def main(argv):
                             if client_without_registry(label, path, e):
                                 no_registry += 1
                                 continue
+                            if engine_not_installed(e):
+                                no_engine.append("%s %s" % (case, label))
+                                continue
                             failed += 1
                             print("FAIL %s %s: %s: %s\n  %s" % (case, label, type(e).__name__,
                                   str(e).replace("\n", "\n  "), path.read_text().replace("\n", "\n  ")))
@@ -319,6 +336,8 @@ def main(argv):
             failed += 1
             print("FAIL %s: expected to fail (%s), but did not" % (key, why))
     print("client configs without a registry (no registry server; Feast refuses them): %d" % no_registry)
+    for c in no_engine:
+        print("not judged, the batch engine's package is not installed: " + c)
     print("loaded: %d of server containers, %d client ConfigMaps" % (kinds[False], kinds[True]))
     print("feast configs: %d loaded, %d failed" % (loaded, failed))
     return 1 if failed else 0
