@@ -39,8 +39,10 @@ file_ns() {
 # rendered manifests: kubeconform (built by tests/cluster/build.sh) against the schemas
 # vendored in data/schemas/ (unknown fields are errors; a kind without a schema is an
 # error), custom resources of each --crd against its schema (tests/schema/crd2schema.py);
-# --strict adds what the API server checks beyond the schemas (tests/schema/strict.py:
-# name, namespace, label and annotation syntax, one object per identity).
+# custom resources get their CRD's defaults first, as the API server fills them
+# (tests/schema/defaults.py); --strict adds what the API server checks beyond the schemas
+# (tests/schema/strict.py: name, namespace, label and annotation syntax, one object per
+# identity).
 validate_manifests() {
 	_strict="" _crds="" _vm=$TEST_TMP/validate-manifests.$$
 	while [ $# -gt 0 ]; do
@@ -57,11 +59,15 @@ validate_manifests() {
 	done
 	_kc=$("$SRC/tests/cluster/build.sh" | tail -n 1)/kubeconform
 	_rc=0
+	# The API server fills a custom resource's defaults before it validates; so do we.
+	_filled=$("$PYTHON" "$SRC/tests/schema/defaults.py" "$_vm" "$SRC"/data/crds/*.yaml \
+		"$SRC"/tests/cluster/crds/*.yaml $_crds -- "$@") || return 1
+	# shellcheck disable=SC2086
 	"$_kc" -strict -summary \
 		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
 		-schema-location "$SRC/data/schemas/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
 		-schema-location "$_vm/{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json" \
-		"$@" || _rc=1
+		$_filled || _rc=1
 	if [ -n "$_strict" ]; then
 		"$PYTHON" "$SRC/tests/schema/strict.py" "$@" || _rc=1
 	fi

@@ -231,7 +231,7 @@ echo "runtime merge verified"
 # The script ships once per namespace, in a ConfigMap named by its content; no pod spec
 # carries it.
 sed 's/name: merged/name: merged2/' store.yaml >store2.yaml
-sed 's/namespace: feast/namespace: other/' store.yaml >store3.yaml
+sed -e 's/namespace: feast/namespace: other/' -e 's/name: merged$/name: merged3/' store.yaml >store3.yaml
 "$FEAST" render -f store.yaml -f packaged.yaml -f store2.yaml -f store3.yaml -o json >ns.json
 "$PYTHON" - ns.json "$SRC/templates/scripts/secret-merge.py" <<'PY'
 import json, re, sys
