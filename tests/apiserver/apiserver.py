@@ -1102,28 +1102,37 @@ class Tokens:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.static = {}      # token -> {"user", "expires" (epoch or None), "forbidden"}
+        self.static = {}      # token -> {"user", "expires" (epoch or None), "forbidden",
+                              #           "uses" (requests left, or None)}
         self.files = []       # [(path, user)]
         self.passwords = {}   # user -> password (basic auth)
 
     def add(self, token, user, expires_in=None, forbidden=False):
         with self.lock:
-            self.static[token] = {"user": user, "forbidden": forbidden,
+            self.static[token] = {"user": user, "forbidden": forbidden, "uses": None,
                                   "expires": time.time() + float(expires_in)
                                   if expires_in is not None else None}
 
-    def expire(self, token, after=0):
+    def expire(self, token, after=0, after_requests=None):
+        """Expire a token AFTER seconds from now or, counted and so immune to the
+        machine's load, once it has authenticated AFTER_REQUESTS more requests."""
         with self.lock:
             if token not in self.static:
                 return False
-            self.static[token]["expires"] = time.time() + float(after)
+            if after_requests is not None:
+                self.static[token]["uses"] = int(after_requests)
+            else:
+                self.static[token]["expires"] = time.time() + float(after)
             return True
 
-    def lookup(self, token):
-        """(user, forbidden) or None."""
+    def lookup(self, token, count=True):
+        """(user, forbidden) or None; COUNT False for a look that is not an
+        authentication (a log line, a fault's match), which uses up nothing."""
         with self.lock:
             t = self.static.get(token)
-            if t and (t["expires"] is None or time.time() < t["expires"]):
+            if t and (t["expires"] is None or time.time() < t["expires"]) and t["uses"] != 0:
+                if t["uses"] is not None and count:
+                    t["uses"] -= 1
                 return t["user"], t["forbidden"]
         for path, user in self.files:
             try:
@@ -1444,7 +1453,7 @@ class Handler(BaseHTTPRequestHandler):
     def _peek_user(self):
         auth = self.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
-            found = self.server.tokens.lookup(auth[7:].strip())
+            found = self.server.tokens.lookup(auth[7:].strip(), count=False)
             return found[0] if found else None
         return None
 
@@ -1831,7 +1840,8 @@ class Handler(BaseHTTPRequestHandler):
                            body.get("forbidden", False))
             return self._send(201, {"token": body["token"]})
         elif path == "/admin/tokens/expire" and m == "POST":
-            if not srv.tokens.expire(body["token"], body.get("after", 0)):
+            if not srv.tokens.expire(body["token"], body.get("after", 0),
+                                     body.get("afterRequests")):
                 raise APIError(404, "NotFound", "no such token")
             return self._send(200, {"token": body["token"]})
         elif path == "/admin/requests":

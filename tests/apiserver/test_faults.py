@@ -156,6 +156,10 @@ c.admin("POST", "/admin/tokens", {"token": "t2", "user": "u2"})
 check(c.req("GET", CMS, token="t2")[0] == 200, "token t2 works")
 c.admin("POST", "/admin/tokens/expire", {"token": "t2"})
 check(c.req("GET", CMS, token="t2")[0] == 401, "token expired on command")
+c.admin("POST", "/admin/tokens", {"token": "t3", "user": "u3"})
+c.admin("POST", "/admin/tokens/expire", {"token": "t3", "afterRequests": 2})
+check([c.req("GET", CMS, token="t3")[0] for _ in range(3)] == [200, 200, 401],
+      "token expired after its requests")
 tf = os.environ["TOKEN_FILE"]
 with open(tf, "w") as f:
     f.write("first-token\n")
