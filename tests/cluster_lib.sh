@@ -2,19 +2,26 @@
 # real control plane (tests/cluster/up.sh) or the test API server, their namespaces, the
 # requests a test made, and the FeatureStore they apply.
 
-# real_cluster_start [NAMESPACE...]: a real control plane of this test's own (kube-apiserver,
-# etcd, controllers, scheduler, kwok: tests/cluster/up.sh) with the namespaces (feast when
-# none is named) and their default ServiceAccounts. Exports KUBECONFIG (the admin) and puts
-# the control plane's kubectl first on PATH; sets CLUSTER_* from up.sh's env file. The
-# control plane stops on exit (a test with its own EXIT trap calls real_cluster_stop).
+# real_cluster_start [NAMESPACE...]: a real control plane (kube-apiserver, etcd,
+# controllers, scheduler, kwok: tests/cluster/up.sh) with the namespaces (feast when none is
+# named) and their default ServiceAccounts. Exports KUBECONFIG (the admin) and puts the
+# control plane's kubectl first on PATH; sets CLUSTER_* from up.sh's env file and marks the
+# audit log (audit_mark). Under run-scripts.sh the scripts of a run share one control plane
+# (FEAST_SHARED_CLUSTER names its directory): this joins it once it is up and reset to what
+# up.sh left (tests/cluster/reset.sh). A script run alone starts one of its own, stopped on
+# exit (a test with its own EXIT trap calls real_cluster_stop).
 real_cluster_start() {
-	CLUSTER_DIR=$TEST_TMP/cluster
-	"$SRC/tests/cluster/up.sh" "$CLUSTER_DIR" 2>"$TEST_TMP/cluster-up.log" ||
-		{ cat "$TEST_TMP/cluster-up.log" >&2; fail "the control plane did not start"; }
+	if [ -n "${FEAST_SHARED_CLUSTER:-}" ]; then
+		shared_cluster_join
+	else
+		CLUSTER_DIR=$TEST_TMP/cluster
+		"$SRC/tests/cluster/up.sh" "$CLUSTER_DIR" 2>"$TEST_TMP/cluster-up.log" ||
+			{ cat "$TEST_TMP/cluster-up.log" >&2; fail "the control plane did not start"; }
+	fi
 	trap real_cluster_stop EXIT
 	. "$CLUSTER_DIR/env"
 	PATH=$CLUSTER_BIN:$PATH
-	KUBECACHEDIR=$CLUSTER_DIR/kubecache
+	KUBECACHEDIR=$TEST_TMP/kubecache
 	export KUBECONFIG KUBECACHEDIR PATH
 	[ $# -gt 0 ] || set -- feast
 	for _ns in "$@"; do
@@ -28,11 +35,29 @@ real_cluster_start() {
 			sleep 0.2
 		done
 	done
+	audit_mark
 }
 
-# real_cluster_stop: stop what real_cluster_start started (idempotent).
+# shared_cluster_join: wait for the run's control plane (run-scripts.sh starts it in the
+# background while the first scripts run), then reset it.
+shared_cluster_join() {
+	CLUSTER_DIR=$FEAST_SHARED_CLUSTER
+	_i=0
+	until [ -f "$CLUSTER_DIR/up.done" ]; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 1500 ] || fail "the shared control plane is not up after 300 s"
+		sleep 0.2
+	done
+	[ "$(cat "$CLUSTER_DIR/up.done")" = 0 ] ||
+		{ cat "$CLUSTER_DIR/up.log" >&2; fail "the shared control plane did not start"; }
+	"$SRC/tests/cluster/reset.sh" "$CLUSTER_DIR" || fail "the shared control plane could not be reset"
+}
+
+# real_cluster_stop: stop what real_cluster_start started (idempotent); a shared control
+# plane is left to the run, and the next script's join resets it.
 real_cluster_stop() {
-	[ -n "${CLUSTER_DIR:-}" ] && "$SRC/tests/cluster/down.sh" "$CLUSTER_DIR"
+	[ -n "${CLUSTER_DIR:-}" ] && [ -z "${FEAST_SHARED_CLUSTER:-}" ] &&
+		"$SRC/tests/cluster/down.sh" "$CLUSTER_DIR"
 	CLUSTER_DIR=
 }
 

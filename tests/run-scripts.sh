@@ -1,6 +1,11 @@
 #!/bin/sh
 # run-scripts.sh -- run every tests/scripts/*.sh (or those matching $1), each in
 # its own scratch directory, and report which failed.
+#
+# The scripts that need a real control plane share one (tests/cluster/up.sh), started in
+# the background as the run begins and reset between scripts (tests/cluster_lib.sh); each
+# start costs 10-30 s of two busy cores. FEAST_CLUSTER_PER_SCRIPT=1 gives every script a
+# control plane of its own instead, to rule out one script's leftovers affecting another.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export FEAST_SOURCE_DIR="$(cd "$here/.." && pwd)"
@@ -8,9 +13,28 @@ export PYTHON="$("$FEAST_SOURCE_DIR/scripts/python.sh")" || exit 1
 filter=${1:-}
 failed=""
 count=0
+selected=""
 for t in "$here"/scripts/*.sh; do
+	case "$(basename "$t" .sh)" in *"$filter"*) selected="$selected $t" ;; esac
+done
+
+shared=""
+unset FEAST_SHARED_CLUSTER
+# shellcheck disable=SC2086 # one argument per script
+if [ -z "${FEAST_CLUSTER_PER_SCRIPT:-}" ] && [ -n "$selected" ] &&
+	grep -lq -e 'real_cluster_start' -e '^cluster_start' -e '[^_]cluster_start' \
+		-e 'rollout_lib' $selected; then
+	shared=$(mktemp -d "${TMPDIR:-/tmp}/feast-cluster.XXXXXX")
+	("$FEAST_SOURCE_DIR/tests/cluster/up.sh" "$shared" >"$shared/up.log" 2>&1
+		echo $? >"$shared/up.done") &
+	up_pid=$!
+	export FEAST_SHARED_CLUSTER=$shared
+	trap 'wait "$up_pid"; "$FEAST_SOURCE_DIR/tests/cluster/down.sh" "$shared"; rm -rf "$shared"' EXIT
+	trap 'exit 130' INT TERM
+fi
+
+for t in $selected; do
 	name=$(basename "$t" .sh)
-	case "$name" in *"$filter"*) ;; *) continue ;; esac
 	count=$((count + 1))
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/feast-test.XXXXXX")
 	start=$(date +%s)

@@ -15,9 +15,10 @@
 # Writes into DIR: kubeconfig (the admin, group system:masters); env (shell variables:
 # CLUSTER_BIN, the control plane's binaries and its kubectl; CLUSTER_URL, CLUSTER_CA,
 # CLUSTER_ADMIN_TOKEN, CLUSTER_USER_TOKEN of a user with no rights, KUBECONFIG); pids
-# (what down.sh stops); audit.log (each request of a user, one JSON line: see
-# audit-policy.yaml); logs/. If the control plane is not ready within
-# $CLUSTER_START_TIMEOUT seconds (120), fails after stopping whatever it started.
+# (what down.sh stops); baseline (its cluster-scoped objects, for reset.sh); audit.log
+# (each request of a user, one JSON line: see audit-policy.yaml); logs/. If the control
+# plane is not ready within $CLUSTER_START_TIMEOUT seconds (120), fails after stopping
+# whatever it started.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -145,6 +146,9 @@ wait_for "the CRDs" kubectl wait --for=condition=Established --timeout=2s \
 wait_for "the fake nodes" kubectl wait --for=condition=Ready --timeout=2s node --all
 # Pods are admitted only once a namespace has its service account "default".
 wait_for "the default service account" kubectl get serviceaccount default -n default
+# What reset.sh returns the cluster to.
+. "$here/kinds.sh"
+kubectl get "$CLUSTER_KINDS" -o name | sort >"$dir/baseline" || die "could not list the cluster"
 
 cat >"$dir/env" <<EOF
 CLUSTER_DIR='$dir'

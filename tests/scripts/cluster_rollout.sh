@@ -67,7 +67,9 @@ awk '$1 == "sample" && $4 > 0 { print; bad = 1 } END { exit bad }' "$KUBELET_DIR
 [ "$(overlaps "$KUBELET_DIR/apply.log")" = 0 ] || fail "applies overlapped: $(cat "$KUBELET_DIR/apply.log")"
 
 # ---- every sidecar wrote only its own Pod's status, as the pod's own token says ----
-"$PYTHON" - "$CLUSTER_DIR/audit.log" "$SA" >sa.writes <<'PY' || fail "$(cat sa.writes)"
+audit_sync
+tail -n "+$((AUDIT_MARK + 1))" "$CLUSTER_DIR/audit.log" >audit.mine
+"$PYTHON" - audit.mine "$SA" >sa.writes <<'PY' || fail "$(cat sa.writes)"
 import json, re, sys
 n = 0
 for line in open(sys.argv[1]):
