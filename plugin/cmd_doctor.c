@@ -1,4 +1,4 @@
-/* cmd_doctor.c -- `kubectl feast doctor NAME`: fetch a live store's objects, judge them (rules/doctor.h, rules/lint.h), print. */
+/* cmd_doctor.c -- `kubectl feast doctor NAME`: fetch a live store's objects, judge them, print the findings. */
 #include "buf.h"
 #include "cli.h"
 #include "doc.h"

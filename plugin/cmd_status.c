@@ -1,4 +1,4 @@
-/* cmd_status.c -- `kubectl feast status [NAME]`: a store's replicas, autoscaler, PDB, lock and pods, or a table of stores; -w follows them. */
+/* cmd_status.c -- `kubectl feast status [NAME]`: one store in detail, or a table of stores; -w follows them. */
 #include "buf.h"
 #include "cli.h"
 #include "doc.h"

@@ -1,4 +1,4 @@
-/* doctor.c -- the live store's findings: waiting containers, unready pods, a blocked PDB, HPA conditions, the lock, missing refs. */
+/* doctor.c -- a live store's findings: waiting containers, unready pods, the lock, the PDB, HPAs, missing refs. */
 #include "doctor.h"
 
 #include "arena.h"

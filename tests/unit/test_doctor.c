@@ -63,7 +63,8 @@ Test(doctor, waiting_containers)
 	cr_assert_str_eq(judge(&in), "image-pull crash-loop container-waiting pod-not-ready");
 	cr_assert_str_eq(D.v[0].pos.file, "pod/feast-shop-1");
 	cr_assert_str_eq(D.v[0].path, "status.initContainerStatuses[feast-sidecar]");
-	cr_assert_str_eq(D.v[1].msg, "container feast-apply is in CrashLoopBackOff after 4 restarts, last exit code 1 (Error)");
+	cr_assert_str_eq(D.v[1].msg,
+			 "container feast-apply is in CrashLoopBackOff after 4 restarts, last exit code 1 (Error)");
 	cr_assert(strstr(D.v[3].msg, "init container feast-sidecar is waiting (ImagePullBackOff)"), "%s", D.v[3].msg);
 }
 
@@ -127,7 +128,8 @@ Test(doctor, pdb_and_hpa_conditions)
 Test(doctor, refs_named_once_and_optional_ones_left_out)
 {
 	struct doctor_refs refs = { 0 };
-	doctor_refs(&A, parse("spec:\n  services:\n    onlineStore: {persistence: {store: {type: redis, secretRef: {name: db}}}}\n"
+	doctor_refs(&A, parse("spec:\n  services:\n"
+			      "    onlineStore: {persistence: {store: {type: redis, secretRef: {name: db}}}}\n"
 			      "    registry: {local: {persistence: {store: {type: sql, secretRef: {name: db}}}}}\n"),
 		    "featurestore.feast.dev/shop", &refs);
 	doctor_refs(&A, parse("spec:\n  template:\n    spec:\n      imagePullSecrets: [{name: pull}]\n"
