@@ -510,6 +510,16 @@ static int wait_change(struct status_args *v, long long deadline_ms)
 	return 1;
 }
 
+/* A row without its AGE (the last column): an age that moved on is no change. */
+static size_t row_key(const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\n' || line[len - 1] == ' '))
+		len--;
+	while (len && line[len - 1] != ' ')
+		len--;
+	return len;
+}
+
 /* Print what changed since `prev`: the whole status again, or only the table's new rows. */
 static void print_change(struct status_args *v, const struct buf *prev, const struct buf *cur)
 {
@@ -523,12 +533,12 @@ static void print_change(struct status_args *v, const struct buf *prev, const st
 	}
 	for (const char *line = strchr(c, '\n') ? strchr(c, '\n') + 1 : ""; *line;) {
 		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+		size_t len = end ? (size_t)(end - line + 1) : strlen(line), key = row_key(line, len);
 		bool seen = false;
 		for (const char *q = p; *q && !seen;) {
 			const char *qe = strchr(q, '\n');
 			size_t ql = qe ? (size_t)(qe - q + 1) : strlen(q);
-			seen = ql == len && !memcmp(q, line, len);
+			seen = row_key(q, ql) == key && !memcmp(q, line, key);
 			q += ql;
 		}
 		if (!seen)
