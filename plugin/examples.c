@@ -43,6 +43,11 @@ static const struct {
 	  "  kubectl feast status driver-stats -n feast\n"
 	  "  # The same as JSON, for scripts\n"
 	  "  kubectl feast status driver-stats -n feast -o json" },
+	{ "doctor",
+	  "  # What is wrong with a live store, each finding with its fix (exit 1 when any)\n"
+	  "  kubectl feast doctor driver-stats -n feast\n"
+	  "  # feast-apply waiting on the registry lock for over 2 minutes is a finding; JSON for scripts\n"
+	  "  kubectl feast doctor driver-stats -n feast --lock-wait 2m -o json" },
 	{ "validate",
 	  "  # Check a spec as the API server and the operator would\n"
 	  "  kubectl feast validate -f featurestore.yaml\n"

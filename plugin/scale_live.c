@@ -4,6 +4,7 @@
 #include "doc.h"
 #include "reconcile.h"
 #include "scale.h"
+#include "scale_target.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -21,43 +22,20 @@ static const char *path_of(struct live *l, const char *api_version, const char *
 	return kube_path(&l->s.a, kube_resource_builtin(api_version, kind), l->ns, name, NULL);
 }
 
-/* Which kind/name an autoscaler's scaleTargetRef must carry to own the store's count. */
-struct target {
-	const char *kind, *name;
-};
-
-static bool aims_at(const struct node *ref, const struct target *t, const char *dflt_kind)
+/* The ScaledObject or HPA in the namespace that owns the count through `aims`
+ * (rules/scale_target.h), described for messages: `ScaledObject "feast-x" (namespace feast)`;
+ * NULL when none. */
+static int owner_of(struct live *l, unsigned aims, bool *hpa, const char **desc)
 {
-	return !strcmp(node_str_or(map_get(ref, "kind"), dflt_kind), t->kind) &&
-	       !strcmp(node_str_or(map_get(ref, "name"), ""), t->name);
-}
-
-/* The HPA or ScaledObject in the namespace that owns the count of `t`, described for messages:
- * `ScaledObject "feast-x" (namespace feast)`; NULL when none. */
-static int owner_of(struct live *l, const struct target *t, bool *hpa, const char **desc)
-{
-	static const struct {
-		const char *api_version, *kind, *dflt_kind;
-	} kinds[] = {
-		{ "keda.sh/v1alpha1", "ScaledObject", "Deployment" },
-		{ "autoscaling/v2", "HorizontalPodAutoscaler", "" },
-	};
+	struct node *sos, *hpas;
 	*desc = NULL;
-	for (size_t k = 0; k < 2 && !*desc; k++) {
-		struct node *list;
-		if (rec_get_path(&l->s, path_of(l, kinds[k].api_version, kinds[k].kind, NULL), NULL, &list) < 0)
-			return -1;
-		const struct node *items = map_get(list, "items");
-		for (size_t i = 0; items && items->kind == NODE_SEQ && i < items->u.seq.n; i++) {
-			const struct node *it = items->u.seq.v[i];
-			if (!aims_at(node_at(it, "spec.scaleTargetRef"), t, kinds[k].dflt_kind))
-				continue;
-			*hpa = k == 1;
-			*desc = arena_printf(&l->s.a, "%s \"%s\" (namespace %s)", kinds[k].kind,
-					     node_str_or(node_at(it, "metadata.name"), ""), l->ns);
-			break;
-		}
-	}
+	if (rec_get_path(&l->s, path_of(l, "keda.sh/v1alpha1", "ScaledObject", NULL), NULL, &sos) < 0 ||
+	    rec_get_path(&l->s, path_of(l, "autoscaling/v2", "HorizontalPodAutoscaler", NULL), NULL, &hpas) < 0)
+		return -1;
+	const struct node *it = scale_owner_find(sos, hpas, l->a->name, NULL, aims, hpa);
+	if (it)
+		*desc = arena_printf(&l->s.a, "%s \"%s\" (namespace %s)", *hpa ? "HorizontalPodAutoscaler" : "ScaledObject",
+				     node_str_or(node_at(it, "metadata.name"), ""), l->ns);
 	return 0;
 }
 
@@ -109,10 +87,9 @@ static int scale_featurestore(struct live *l, const struct node *fs)
 {
 	struct rec_session *s = &l->s;
 	const char *where = arena_printf(&s->a, "featurestore.feast.dev/%s", l->a->name);
-	struct target t = { "FeatureStore", l->a->name };
 	bool hpa = false;
 	const char *owner;
-	if (owner_of(l, &t, &hpa, &owner) < 0)
+	if (owner_of(l, SCALE_AIM_FEATURESTORE, &hpa, &owner) < 0)
 		return EXIT_CLUSTER;
 	if (refused(l, fs, where, owner, hpa))
 		return EXIT_INVALID;
@@ -180,10 +157,9 @@ static int scale_stored(struct live *l, const struct node *dep)
 			   where, REC_ANN_SPEC, l->a->replicas);
 		return EXIT_INVALID;
 	}
-	struct target t = { "Deployment", arena_printf(&s->a, "feast-%s", l->a->name) };
 	bool hpa = false;
 	const char *owner;
-	if (owner_of(l, &t, &hpa, &owner) < 0)
+	if (owner_of(l, SCALE_AIM_DEPLOYMENT, &hpa, &owner) < 0)
 		return EXIT_CLUSTER;
 	if (refused(l, docs.v[0].root, docs.v[0].file, owner, hpa))
 		return EXIT_INVALID;

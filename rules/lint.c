@@ -125,19 +125,36 @@ size_t lint_warnings(const struct diags *d)
 
 /* ---- output ---- */
 
-static const char *severity_name(const struct diag *x)
+struct rulesets {
+	const struct lint_ruleset *v;
+	size_t n;
+};
+
+static const struct lint_rule *find_rule(const struct rulesets *rs, const char *id)
 {
-	const struct lint_rule *r = lint_rule_find(x->rule);
-	return r && r->severity == LINT_NOTE ? "note" : "warning";
+	for (size_t s = 0; id && s < rs->n; s++)
+		for (size_t i = 0; i < rs->v[s].n; i++)
+			if (!strcmp(rs->v[s].v[i].id, id))
+				return &rs->v[s].v[i];
+	return NULL;
 }
 
-static void format_text(struct buf *out, const struct diags *d)
+static const char *severity_name(const struct rulesets *rs, const struct diag *x)
+{
+	const struct lint_rule *r = find_rule(rs, x->rule);
+	return !r ? "warning" : r->severity == LINT_NOTE ? "note" : r->severity == LINT_ERROR ? "error" : "warning";
+}
+
+static void format_text(const struct rulesets *rs, struct buf *out, const struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag *x = &d->v[i];
-		const struct lint_rule *r = lint_rule_find(x->rule);
-		buf_addf(out, "%s: %s:%u:%u: ", severity_name(x), x->pos.file ? x->pos.file : "-", x->pos.line,
-			 x->pos.col);
+		const struct lint_rule *r = find_rule(rs, x->rule);
+		if (x->pos.line)
+			buf_addf(out, "%s: %s:%u:%u: ", severity_name(rs, x), x->pos.file ? x->pos.file : "-",
+				 x->pos.line, x->pos.col);
+		else
+			buf_addf(out, "%s: %s: ", severity_name(rs, x), x->pos.file ? x->pos.file : "-");
 		if (x->path && *x->path)
 			buf_addf(out, "%s: ", x->path);
 		buf_addf(out, "%s [%s]\n", x->msg, x->rule ? x->rule : "");
@@ -151,15 +168,15 @@ static void put_str(struct arena *a, struct node *m, const char *k, const char *
 	map_put(a, m, k, node_str(a, v ? v : ""));
 }
 
-static void format_json(struct arena *a, struct buf *out, const struct diags *d)
+static void format_json(const struct rulesets *rs, struct arena *a, struct buf *out, const struct diags *d)
 {
 	struct node *list = node_seq(a, NULL);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag *x = &d->v[i];
-		const struct lint_rule *r = lint_rule_find(x->rule);
+		const struct lint_rule *r = find_rule(rs, x->rule);
 		struct node *m = node_map(a, NULL);
 		put_str(a, m, "rule", x->rule);
-		put_str(a, m, "severity", severity_name(x));
+		put_str(a, m, "severity", severity_name(rs, x));
 		put_str(a, m, "file", x->pos.file);
 		map_put(a, m, "line", node_int(a, x->pos.line));
 		map_put(a, m, "column", node_int(a, x->pos.col));
@@ -211,7 +228,7 @@ static struct node *sarif_rules(struct arena *a)
 	return rules;
 }
 
-static struct node *sarif_result(struct arena *a, const struct diag *x)
+static struct node *sarif_result(const struct rulesets *rs, struct arena *a, const struct diag *x)
 {
 	struct node *res = node_map(a, NULL), *loc = node_map(a, NULL), *phys = node_map(a, NULL);
 	struct node *art = node_map(a, NULL), *locs = node_seq(a, NULL);
@@ -219,7 +236,7 @@ static struct node *sarif_result(struct arena *a, const struct diag *x)
 	put_str(a, res, "ruleId", x->rule);
 	if (r)
 		map_put(a, res, "ruleIndex", node_int(a, (int64_t)(r - lint_rules)));
-	put_str(a, res, "level", severity_name(x));
+	put_str(a, res, "level", severity_name(rs, x));
 	map_put(a, res, "message", text_obj(a, x->path && *x->path ? arena_printf(a, "%s: %s", x->path, x->msg) : x->msg));
 	put_str(a, art, "uri", file_uri(a, x->pos.file));
 	map_put(a, phys, "artifactLocation", art);
@@ -236,7 +253,8 @@ static struct node *sarif_result(struct arena *a, const struct diag *x)
 	return res;
 }
 
-static void format_sarif(struct arena *a, struct buf *out, const struct diags *d, const char *version)
+static void format_sarif(const struct rulesets *rs, struct arena *a, struct buf *out, const struct diags *d,
+			 const char *version)
 {
 	struct node *root = node_map(a, NULL), *run = node_map(a, NULL), *tool = node_map(a, NULL);
 	struct node *driver = node_map(a, NULL), *runs = node_seq(a, NULL), *results = node_seq(a, NULL);
@@ -249,7 +267,7 @@ static void format_sarif(struct arena *a, struct buf *out, const struct diags *d
 	map_put(a, tool, "driver", driver);
 	map_put(a, run, "tool", tool);
 	for (size_t i = 0; i < d->n; i++)
-		seq_push(a, results, sarif_result(a, &d->v[i]));
+		seq_push(a, results, sarif_result(rs, a, &d->v[i]));
 	map_put(a, run, "results", results);
 	seq_push(a, runs, run);
 	map_put(a, root, "runs", runs);
@@ -257,14 +275,22 @@ static void format_sarif(struct arena *a, struct buf *out, const struct diags *d
 	buf_adds(out, "\n");
 }
 
-void lint_format(struct buf *out, const struct diags *d, enum lint_format f, const char *version)
+void lint_format_with(struct buf *out, const struct diags *d, enum lint_format f, const char *version,
+		      const struct lint_ruleset *sets, size_t nsets)
 {
 	struct arena a = ARENA_INIT;
+	struct rulesets rs = { sets, nsets };
 	if (f == LINT_JSON)
-		format_json(&a, out, d);
+		format_json(&rs, &a, out, d);
 	else if (f == LINT_SARIF)
-		format_sarif(&a, out, d, version);
+		format_sarif(&rs, &a, out, d, version);
 	else
-		format_text(out, d);
+		format_text(&rs, out, d);
 	arena_free(&a);
+}
+
+void lint_format(struct buf *out, const struct diags *d, enum lint_format f, const char *version)
+{
+	const struct lint_ruleset own = { lint_rules, lint_rule_count };
+	lint_format_with(out, d, f, version, &own, 1);
 }

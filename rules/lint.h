@@ -25,7 +25,8 @@ struct buf;
 struct diags;
 struct doclist;
 
-enum lint_severity { LINT_WARNING, LINT_NOTE };
+/* LINT_ERROR is for what is broken now (doctor's live findings), never for advice. */
+enum lint_severity { LINT_WARNING, LINT_NOTE, LINT_ERROR };
 
 struct lint_rule {
 	const char *id;
@@ -52,5 +53,15 @@ size_t lint_warnings(const struct diags *d);
 enum lint_format { LINT_TEXT, LINT_JSON, LINT_SARIF };
 /* `version` names the tool's version in SARIF. */
 void lint_format(struct buf *out, const struct diags *d, enum lint_format f, const char *version);
+
+/* lint_format() with more rule tables than lint's own (doctor's): a finding's severity and
+ * fix come from the first table that has its rule.  A finding at line 0 (a live object)
+ * prints its object alone, without ":0:0".  SARIF lists lint's rules only. */
+struct lint_ruleset {
+	const struct lint_rule *v;
+	size_t n;
+};
+void lint_format_with(struct buf *out, const struct diags *d, enum lint_format f, const char *version,
+		      const struct lint_ruleset *sets, size_t nsets);
 
 #endif

@@ -1,10 +1,11 @@
 # cluster_status.sh -- `kubectl feast status NAME`: replicas and rollout, the HPA or KEDA
-# ScaledObject, the PDB, the registry lock holder and the pods' conditions, as text and as
-# -o json / -o yaml; for a store from `apply` and for one the Feast operator runs; the
-# figures are those of the real controllers.
+# ScaledObject, the PDB, the registry lock holder and the pods' conditions and containers,
+# as text and as -o json / -o yaml; for a store from `apply` and for one the Feast operator
+# runs; the figures are those of the real controllers.  Without NAME: the table of stores,
+# -A, and -w following a watch.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
-cluster_start
+cluster_start feast other
 
 # The real controllers and kwok write every status here. Readiness gates make pods'
 # readiness ours to decide: a gated pod is Ready only while we (standing in for its
@@ -49,9 +50,12 @@ has out '^Rollout: +deployment "feast-shop" successfully rolled out$'
 has out '^Autoscaler: +HorizontalPodAutoscaler feast-shop: 2-5 replicas, 2 current, 2 desired$'
 has out '^Disruptions: +PodDisruptionBudget feast-shop: 1 allowed \(2 healthy, 1 desired\)$'
 has out "^Registry lock: held by $A \\(renewed [0-9]+s ago, lease 15s\\)\$"
-has out '^  NAME +PHASE +READY +REGISTRY-READY$'
-has out "^  $A +Running +True +True\$"
-has out "^  $B +Running +True +True\$"
+has out '^  NAME +PHASE +READY +RESTARTS +AGE +REGISTRY-READY$'
+has out "^  $A +Running +True +0 +[0-9]+s +True\$"
+has out "^  $B +Running +True +0 +[0-9]+s +True\$"
+has out '^    init feast-sidecar +Running +0 restarts, up [0-9]+s$'
+has out '^    init feast-apply +Terminated: Completed +0 restarts$'
+has out '^    online +Running +0 restarts, up [0-9]+s$'
 
 # ---- -o json and -o yaml: the same facts for scripts ----
 expect_run 0 "$FEAST" status shop -n feast -o json
@@ -89,9 +93,9 @@ YAML
 kubectl wait pod/feast-shop-plain -n feast --for=condition=Ready --timeout=30s >/dev/null
 expect_run 0 "$FEAST" status shop -n feast
 has out '^Replicas: +2 desired, 2 updated, 1 ready, 1 available$'
-has out "^  $A +Running +True +True\$"
-has out "^  $B +Running +False +False\$"
-has out '^  feast-shop-plain +Running +True +-$'
+has out "^  $A +Running +True +0 +[0-9]+s +True\$"
+has out "^  $B +Running +False +0 +[0-9]+s +False\$"
+has out '^  feast-shop-plain +Running +True +0 +[0-9]+s +-$'
 expect_run 0 "$FEAST" status shop -n feast -o json
 "$PYTHON" - out "$B" <<'PY' || fail "status -o json: $(cat out)"
 import json, sys
@@ -162,9 +166,94 @@ has out '^Disruptions: +no PodDisruptionBudget$'
 has out '^Registry lock: free \(no Lease feast-op-registry-lock\)$'
 has out '^Pods: +none$'
 
+# ---- a container's waiting reason and restarts, as the kubelet reports them ----
+kubectl patch pod feast-shop-plain -n feast --subresource=status --type=merge -p '{"status":{"containerStatuses":[
+  {"name":"online","image":"feast","imageID":"","ready":false,"restartCount":3,"started":false,
+   "state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 40s"}},
+   "lastState":{"terminated":{"exitCode":1,"reason":"Error","startedAt":null,"finishedAt":null}}}]}}' >/dev/null
+expect_run 0 "$FEAST" status shop -n feast
+has out '^  feast-shop-plain +Running +True +3 +[0-9]+s +-$'
+has out '^    online +Waiting: CrashLoopBackOff +3 restarts$'
+expect_run 0 "$FEAST" status shop -n feast -o json
+"$PYTHON" - out <<'PY' || fail "status -o json: $(cat out)"
+import json, sys
+pods = {p["name"]: p for p in json.load(open(sys.argv[1]))["pods"]}
+c = pods["feast-shop-plain"]["containers"]
+assert c == [{"name": "online", "init": False, "state": "Waiting", "reason": "CrashLoopBackOff", "ready": False,
+              "restarts": 3}], c
+PY
+kubectl delete pod feast-shop-plain -n feast --wait=false >/dev/null
+
+# ---- without NAME: the namespace's stores, as kubectl get lists them ----
+feature_store elsewhere other >elsewhere.yaml
+"$FEAST" apply -f elsewhere.yaml >/dev/null 2>&1 || fail "apply elsewhere failed"
+expect_run 0 "$FEAST" status -n feast
+has out '^NAME +READY +AUTOSCALER +LOCK HOLDER +AGE$'
+has out '^op +0/1 +scaledobject/feast-op +<none> +[0-9]+s$'
+has out '^serving +[0-9]/2 +<none> +<none> +[0-9]+s$'
+has out '^shop +1/2 +hpa/feast-shop +<none> +[0-9]+[sm]$'
+lacks out elsewhere
+expect_run 0 "$FEAST" status -A
+has out '^NAMESPACE +NAME +READY +AUTOSCALER +LOCK HOLDER +AGE$'
+has out '^feast +shop +1/2 +hpa/feast-shop +<none> '
+has out '^other +elsewhere +[0-9]/1 +<none> +<none> '
+[ "$(grep -n . out | sed -n 's/^\([0-9]*\):other .*/\1/p')" = 5 ] || fail "status -A: not sorted by namespace: $(cat out)"
+expect_run 0 "$FEAST" status -A -o json
+"$PYTHON" - out <<'PY' || fail "status -A -o json: $(cat out)"
+import json, sys
+rows = json.load(open(sys.argv[1]))["stores"]
+assert [(r["namespace"], r["name"]) for r in rows] == [("feast", "op"), ("feast", "serving"), ("feast", "shop"),
+                                                       ("other", "elsewhere")], rows
+assert rows[2]["autoscaler"] == "hpa/feast-shop" and rows[2]["ready"] == "1/2", rows
+PY
+kubectl create namespace empty >/dev/null
+expect_run 0 "$FEAST" status -n empty
+[ ! -s out ] || fail "status of an empty namespace printed: $(cat out)"
+has err '^No resources found in empty namespace\.$'
+
+# ---- -w: a row again when the Deployment changes, and the end at --request-timeout ----
+: >watch.out
+"$FEAST" status -w -n feast --request-timeout=20s >watch.out 2>watch.err &
+watcher=$!
+i=0
+until grep -q '^shop ' watch.out; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "status -w printed no table: $(cat watch.out watch.err)"; sleep 0.1
+done
+gate "$B" True
+i=0
+until [ "$(grep -c '^shop ' watch.out)" -ge 2 ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "status -w did not print the changed row: $(cat watch.out)"; sleep 0.1
+done
+[ "$(grep '^shop ' watch.out | tail -1 | awk '{print $2}')" = 2/2 ] ||
+	fail "status -w: the last shop row is not 2/2: $(cat watch.out)"
+[ "$(grep -c '^NAME ' watch.out)" = 1 ] || fail "status -w printed the header twice: $(cat watch.out)"
+[ "$(grep -c '^op ' watch.out)" = 1 ] || fail "status -w printed an unchanged row again: $(cat watch.out)"
+# ^C ends the watch, cleanly.
+kill -INT $watcher
+wait $watcher || fail "status -w after ^C exited $?: $(cat watch.err)"
+# --request-timeout ends it with exit 0, as kubectl get -w.
+expect_run 0 "$FEAST" status shop -w -n feast --request-timeout=2s
+[ "$(grep -c '^Name: ' out)" -ge 1 ] || fail "status -w NAME printed nothing"
+# With NAME, a pod's change prints the whole status again.
+"$FEAST" status shop -w -n feast --request-timeout=20s >watch1.out 2>&1 &
+watcher=$!
+i=0
+until grep -q '^Pods:' watch1.out; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "status -w NAME printed nothing: $(cat watch1.out)"; sleep 0.1
+done
+gate "$B" False
+i=0
+until [ "$(grep -c '^Name: ' watch1.out)" -ge 2 ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "status -w NAME did not print again: $(cat watch1.out)"; sleep 0.1
+done
+kill -INT $watcher
+wait $watcher || fail "status -w NAME after ^C exited $?"
+grep -Eq "^  $B +Running +False" watch1.out || fail "status -w NAME: no redraw with $B unready: $(cat watch1.out)"
+
 # ---- errors ----
-expect_run 3 "$FEAST" status nothing -n feast
+# NotFound exits 1, as kubectl get does.
+expect_run 1 "$FEAST" status nothing -n feast
 has err '^error: no FeatureStore "nothing" and no Deployment "feast-nothing" in namespace "feast"$'
-expect_run 2 "$FEAST" status
 expect_run 2 "$FEAST" status a b
+expect_run 2 "$FEAST" status shop -A
 expect_run 2 "$FEAST" status shop -o wide
