@@ -11,6 +11,7 @@
  *     rec_connect(&s);         the client
  *     rec_resolve(&s, &set);   REST paths (discovery for kinds the table lacks)
  *     rec_apply_all / rec_prune_find + rec_delete / rec_get ...
+ *     (apply --applyset: rec_applyset_begin before the apply, rec_applyset_prune after)
  *     rec_free(&s);            client, arena (every object, answer, diagnostic)
  * The commands' run() functions use the wrappers at the end instead: rec_parse*()
  * (rec_init and argv), rec_prepare() (load to resolve), rec_finish() (print, free).
@@ -22,10 +23,14 @@
  *
  * Prune deletes, per FeatureStore of the run, objects in its namespace that
  * carry its labels (feast.dev/name, managed-by kubectl-feast), were applied
- * by the field manager kubectl-feast, are of a kind the plugin renders, have
- * no controller owner and are not rendered any more.  The one cluster-scoped
- * kind that qualifies, a ClusterRoleBinding, must also bind the store's own
- * ServiceAccount.  Nothing else is ever deleted.
+ * by the field manager kubectl-feast, are of a kind render builds
+ * (render_kinds(), deleted in reverse creation order), have no controller
+ * owner and are not rendered any more.  The one cluster-scoped kind that
+ * qualifies, a ClusterRoleBinding, must also bind the store's own
+ * ServiceAccount.  With an ApplySet (rec_applyset_*) prune instead takes every
+ * member the parent covers that this run did not send, keeping shared objects
+ * still in use (rec_still_used); `delete` (rec_delete_plan) finds a store's
+ * objects by the same labels.  Nothing else is ever deleted.
  *
  * The stored spec: with `stamp`, every store's Deployment gets the annotations
  * REC_ANN_SPEC (the FeatureStore document as JSON) and REC_ANN_OPTIONS (the
