@@ -47,6 +47,8 @@ static int store_objects(struct rec_session *s, struct rec_delete_plan *p, const
 				       REC_FIELD_MANAGER);
 	for (size_t k = 0; k < nkinds; k++) {
 		const struct node *items;
+		if (!strcmp(kinds[k]->kind, "ClusterRole"))
+			continue; /* shared, no store's name on it: found through the bindings below */
 		if (rec_list(s, kinds[k], st->ns, sel, &items) < 0)
 			return -1;
 		for (size_t i = 0; items && i < items->u.seq.n; i++) {

@@ -221,9 +221,13 @@ int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_
 	if (rec_kinds(s, set->target, &kinds, &nkinds) < 0)
 		return -1;
 	for (size_t i = 0; i < set->nstores; i++)
-		for (size_t k = 0; k < nkinds; k++)
+		for (size_t k = 0; k < nkinds; k++) {
+			/* ClusterRoles are shared and carry no store's name: no list can find one. */
+			if (!strcmp(kinds[k]->kind, "ClusterRole"))
+				continue;
 			if (prune_list(s, set, &set->stores[i], kinds[k], cands) < 0)
 				return -1;
+		}
 	return 0;
 }
 
