@@ -39,6 +39,7 @@ static const struct kube_resource table[] = {
 	{ "keda.sh", "v1alpha1", "ScaledObject", "scaledobjects", true },
 	{ "keda.sh", "v1alpha1", "TriggerAuthentication", "triggerauthentications", true },
 	{ "route.openshift.io", "v1", "Route", "routes", true },
+	{ "monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", true },
 };
 
 /* Split "group/version" (or "version" for the core group). */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE };
+enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE, OPT_APPLYSET };
 
 #define DEFAULT_WAIT_MS (5 * 60 * 1000LL)
 
@@ -18,6 +18,10 @@ static const struct opt apply_opts[] = {
 	{ "prune", 0, OPT_BOOL, OPT_PRUNE, NULL, NULL, "false",
 	  "Delete objects this tool applied for the stores in the input that are no longer rendered "
 	  "(the HPA once autoscaling is off, the PDB once scaling is off, ...), in their namespaces only.", 0 },
+	{ "applyset", 0, OPT_VALUE, OPT_APPLYSET, "[RESOURCE/]NAME", NULL, NULL,
+	  "With --prune: track the objects as kubectl's ApplySet whose parent is the Secret NAME (or "
+	  "configmaps/NAME) in the namespace of -n, so that prune also deletes the objects of stores that "
+	  "left the input (a shared ClusterRole stays while any store still binds it).", 0 },
 	{ "wait", 0, OPT_OPTIONAL, OPT_WAIT, "TIMEOUT", NULL, NULL,
 	  "After applying, wait until every Deployment has rolled out, showing progress on stderr; "
 	  "TIMEOUT defaults to 5m, 0 waits without limit. Exit 4 when it runs out.", 0 },
@@ -35,6 +39,8 @@ struct apply_args {
 	enum rec_dry dry;
 	bool prune, force, wait;
 	long long wait_ms;
+	const char *applyset;
+	struct applyset_ref parent;
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
@@ -50,6 +56,9 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	case OPT_FORCE:
 		*(o->id == OPT_PRUNE ? &v->prune : &v->force) = !value || strcmp(value, "true") == 0;
 		return 0;
+	case OPT_APPLYSET:
+		v->applyset = value;
+		return applyset_parse_ref(&v->s.a, value, &v->parent, err, errlen);
 	case OPT_WAIT:
 		v->wait = true;
 		v->wait_ms = DEFAULT_WAIT_MS;
@@ -96,9 +105,14 @@ static int apply_run(struct apply_args *v)
 		return bad == REC_BAD_INPUT ? EXIT_INVALID : EXIT_CLUSTER;
 	if (rec_check_bindings(s, &set) < 0)
 		return EXIT_INVALID;
+	struct rec_applyset as;
+	if (v->applyset && rec_applyset_begin(s, &set, &v->parent, v->dry, &as) < 0)
+		return EXIT_CLUSTER;
 	if (rec_apply_all(s, &set, v->dry, v->force, true, stdout) < 0)
 		return EXIT_CLUSTER;
-	if (v->prune && rec_prune_all(s, &set, v->dry, stdout) < 0)
+	if (v->applyset && rec_applyset_prune(s, &set, &as, v->dry, stdout) < 0)
+		return EXIT_CLUSTER;
+	if (v->prune && !v->applyset && rec_prune_all(s, &set, v->dry, stdout) < 0)
 		return EXIT_CLUSTER;
 	if (v->wait)
 		return wait_rollouts(v, &set);
@@ -110,6 +124,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 	struct apply_args v;
 	memset(&v, 0, sizeof(v));
 	int rc = rec_parse_inputs(cmd, argc, argv, on_opt, &v, &v.s, &v.files, &v.ro);
+	if (rc == CMD_RUN && v.applyset && !v.prune)
+		rc = usage_error(cmd, "--applyset requires --prune");
 	if (rc == CMD_RUN && v.wait && v.dry != REC_DRY_NONE)
 		rc = usage_error(cmd, "--wait cannot be used with --dry-run: nothing would roll out");
 	return rec_finish(&v.s, rc == CMD_RUN ? apply_run(&v) : rc);
@@ -118,8 +134,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 const struct command cmd_apply = {
 	"apply",
 	"Render FeatureStores and apply the objects to the cluster (server-side apply).",
-	"kubectl feast apply -f FILENAME [-R] [--dry-run=none|client|server] [--prune] [--wait[=TIMEOUT]]\n"
-	"                    [--force-conflicts] [--target standalone|operator]\n"
+	"kubectl feast apply -f FILENAME [-R] [--dry-run=none|client|server] [--prune [--applyset=NAME]]\n"
+	"                    [--wait[=TIMEOUT]] [--force-conflicts] [--target standalone|operator]\n"
 	"                    [render flags: --image --sidecar ...] [kubectl connection flags]",
 	"Every input is checked first: an invalid spec is reported as FILE:LINE:COL: field: message\n"
 	"and nothing is applied (exit 1).  Then each rendered object is sent with server-side apply,\n"
@@ -131,6 +147,15 @@ const struct command cmd_apply = {
 	"With --target operator the FeatureStores themselves (and their KEDA ScaledObjects) are\n"
 	"applied for the Feast operator to reconcile; --wait then follows the Deployments the\n"
 	"operator makes, and --prune only ever deletes ScaledObjects.\n"
+	"\n"
+	"--prune alone deletes what the stores in the input no longer render.  With\n"
+	"--applyset=NAME the run is kubectl's ApplySet (KEP-3659): the Secret NAME in the\n"
+	"namespace of -n is its parent (label applyset.kubernetes.io/id, tooling kubectl-feast),\n"
+	"every object gets the label applyset.kubernetes.io/part-of, and prune deletes every\n"
+	"member that is not in the input any more: the objects of a store whose file was\n"
+	"removed too.  A shared ClusterRole or secret-merge ConfigMap stays while a store\n"
+	"outside the set still uses it.  kubectl refuses to change a set another tool manages,\n"
+	"and so does apply.\n"
 	"\n"
 	"Each store's Deployment carries the applied FeatureStore as the annotation\n"
 	"feast.dev/applied-spec (and the render flags as feast.dev/applied-options), so that\n"

@@ -27,7 +27,16 @@ static const struct {
 	  "  # What would change, as the API server would admit it\n"
 	  "  kubectl feast apply -f specs/ -R --dry-run=server\n"
 	  "  # Also delete the objects of this store that the input no longer renders\n"
-	  "  kubectl feast apply -f featurestore.yaml --prune" },
+	  "  kubectl feast apply -f featurestore.yaml --prune\n"
+	  "  # A fleet as one ApplySet: stores whose files were removed are pruned too\n"
+	  "  kubectl feast apply -f specs/ -R -n feast --prune --applyset=feast-fleet" },
+	{ "delete",
+	  "  # Every object of a store; the shared ClusterRole only with the last store\n"
+	  "  kubectl feast delete driver-stats -n feast\n"
+	  "  # The stores of a directory of specs, once their pods are gone\n"
+	  "  kubectl feast delete -f specs/ -R --wait=2m\n"
+	  "  # What would go, as the API server would admit it\n"
+	  "  kubectl feast delete driver-stats -n feast --dry-run=server" },
 	{ "diff",
 	  "  # Rendered objects against the live ones (exit 1 when they differ)\n"
 	  "  kubectl feast diff -f featurestore.yaml\n"

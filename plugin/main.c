@@ -4,14 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_doctor, cmd_explain, cmd_init, cmd_lint,
-	cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
+extern const struct command cmd_apply, cmd_completion, cmd_delete, cmd_diff, cmd_doctor, cmd_explain,
+	cmd_init, cmd_lint, cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_completion,
 	&cmd_render,
 	&cmd_apply,
 	&cmd_diff,
+	&cmd_delete,
 	&cmd_scale,
 	&cmd_status,
 	&cmd_doctor,

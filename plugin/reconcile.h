@@ -11,6 +11,7 @@
  *     rec_connect(&s);         the client
  *     rec_resolve(&s, &set);   REST paths (discovery for kinds the table lacks)
  *     rec_apply_all / rec_prune_find + rec_delete / rec_get ...
+ *     (apply --applyset: rec_applyset_begin before the apply, rec_applyset_prune after)
  *     rec_free(&s);            client, arena (every object, answer, diagnostic)
  * The commands' run() functions use the wrappers at the end instead: rec_parse*()
  * (rec_init and argv), rec_prepare() (load to resolve), rec_finish() (print, free).
@@ -22,10 +23,14 @@
  *
  * Prune deletes, per FeatureStore of the run, objects in its namespace that
  * carry its labels (feast.dev/name, managed-by kubectl-feast), were applied
- * by the field manager kubectl-feast, are of a kind the plugin renders, have
- * no controller owner and are not rendered any more.  The one cluster-scoped
- * kind that qualifies, a ClusterRoleBinding, must also bind the store's own
- * ServiceAccount.  Nothing else is ever deleted.
+ * by the field manager kubectl-feast, are of a kind render builds
+ * (render_kinds(), deleted in reverse creation order), have no controller
+ * owner and are not rendered any more.  The one cluster-scoped kind that
+ * qualifies, a ClusterRoleBinding, must also bind the store's own
+ * ServiceAccount.  With an ApplySet (rec_applyset_*) prune instead takes every
+ * member the parent covers that this run did not send, keeping shared objects
+ * still in use (rec_still_used); `delete` (rec_delete_plan) finds a store's
+ * objects by the same labels.  Nothing else is ever deleted.
  *
  * The stored spec: with `stamp`, every store's Deployment gets the annotations
  * REC_ANN_SPEC (the FeatureStore document as JSON) and REC_ANN_OPTIONS (the
@@ -41,6 +46,7 @@
 #include "arena.h"
 #include "cli.h"
 #include "diag.h"
+#include "kube_applyset.h"
 #include "kube_client.h"
 #include "kube_config.h"
 #include "kube_resource.h"
@@ -56,7 +62,7 @@ struct doclist;
 enum rec_dry { REC_DRY_NONE, REC_DRY_CLIENT, REC_DRY_SERVER };
 
 /* What a step did to one object, printed kubectl's way. */
-enum rec_verb { REC_CREATED, REC_CONFIGURED, REC_UNCHANGED, REC_APPLIED, REC_PRUNED, REC_SCALED };
+enum rec_verb { REC_CREATED, REC_CONFIGURED, REC_UNCHANGED, REC_APPLIED, REC_PRUNED, REC_SCALED, REC_DELETED };
 
 struct rec_session {
 	struct arena a;
@@ -134,11 +140,76 @@ void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum re
  * it cannot read is left to the apply, which then fails on its own terms. */
 int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
+/* ---- deleting (reconcile_prune.c, reconcile_applyset.c, reconcile_delete.c) ---- */
+
 /* Live objects of the run's stores that prune would delete, in a stable order. */
 int rec_prune_find(struct rec_session *s, const struct rec_set *set, struct rec_set *cands);
+/* DELETE with the live object's uid as precondition, propagation Background; 404 is done. */
 int rec_delete(struct rec_session *s, struct rec_obj *o, enum rec_dry dry);
+/* Delete each object in order, printing "<display> <verb>"; the first failure stops it. */
+int rec_delete_each(struct rec_session *s, struct rec_set *objs, enum rec_dry dry, enum rec_verb verb, FILE *out);
 /* Find and delete, printing "... pruned". */
 int rec_prune_all(struct rec_session *s, const struct rec_set *set, enum rec_dry dry, FILE *out);
+
+/* Applied by the field manager kubectl-feast (an Apply entry in managedFields). */
+bool rec_applied_by_us(const struct node *obj);
+/* Has an owner reference with controller: true (the garbage collector's to delete). */
+bool rec_has_controller(const struct node *obj);
+/* The set holds an object of that resource, namespace and name. */
+bool rec_set_has(const struct rec_set *set, const struct kube_resource *res, const char *ns, const char *name);
+/* Binds the ServiceAccount feast-<name> of namespace ns (a store's ClusterRoleBinding). */
+bool rec_binds_store(const struct node *binding, const char *name, const char *ns);
+/* The kinds render builds (render_kinds()), dependents first: the order to delete in.  For
+ * the operator target ScaledObjects only (the operator owns the rest). */
+int rec_kinds(struct rec_session *s, enum render_target target, const struct kube_resource ***out, size_t *n);
+/* List a kind in ns ("" or cluster-scoped: all) with a label selector (may be NULL);
+ * *items is NULL when the kind is not served. */
+int rec_list(struct rec_session *s, const struct kube_resource *res, const char *ns, const char *selector,
+	     const struct node **items);
+/* Append a live object (from a list) to a set, its path and display filled in. */
+struct rec_obj *rec_add_live(struct rec_session *s, struct rec_set *set, const struct kube_resource *res,
+			     struct node *item);
+/* For an object the stores share (it has no feast.dev/name: the token-review ClusterRoles, a
+ * namespace's secret-merge ConfigMap): 1 while a binding or a workload that `gone` (may be
+ * NULL) does not hold still names it, 0 when free or not shared, -1 on failure. */
+int rec_still_used(struct rec_session *s, const struct rec_obj *o, const struct rec_set *gone);
+
+/* apply --prune --applyset: kubectl's ApplySet (kube_applyset.h) with a Secret or ConfigMap
+ * parent in the session's namespace.  begin() refuses a parent another tool manages or whose
+ * id is not this one's, labels every object of `set` as a member, and writes the parent
+ * covering the old and the new kinds and namespaces (field manager kubectl-feast-applyset);
+ * after the apply, prune() deletes the members no longer in `set` (shared objects still in
+ * use stay) and writes the parent with exactly the new ones. */
+struct rec_applyset {
+	struct applyset_ref ref;
+	struct kube_resource res;         /* the parent's kind */
+	const char *ns, *id, *path, *display;
+	bool existed;
+	struct applyset_list gks, nss;         /* the parent's before this run (nss with its own) */
+	struct applyset_list new_gks, new_nss; /* this run's objects */
+	struct applyset_list all_gks, all_nss; /* both: where prune looks */
+};
+int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct applyset_ref *ref, enum rec_dry dry,
+		       struct rec_applyset *as);
+int rec_applyset_prune(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
+		       enum rec_dry dry, FILE *out);
+
+/* delete NAME...: per store (its name and namespace), every live object of a kind render
+ * builds that carries its labels (feast.dev/name, managed-by kubectl-feast; a
+ * ClusterRoleBinding must bind its ServiceAccount) and has no controller, and the
+ * FeatureStore itself when one exists: those applied by kubectl-feast go to `go`, the rest to
+ * `left`.  Then the shared objects they name (the ClusterRole of a binding, the secret-merge
+ * ConfigMap a pod mounts) join `go` when applied by kubectl-feast and used by nothing outside
+ * it; `kept` counts those still in use.  A store without any object is an error in s->d. */
+struct rec_delete_plan {
+	struct rec_set go, left;
+	size_t kept;
+};
+int rec_delete_plan(struct rec_session *s, const struct rec_store *stores, size_t n, struct rec_delete_plan *p);
+/* Poll until every object of `gone` (by uid) and every pod labelled with a store's name is
+ * gone, a line on `err` per change.  0 done, 1 timed out (error in s->d), -1 failure. */
+int rec_delete_wait(struct rec_session *s, const struct rec_store *stores, size_t n, const struct rec_set *gone,
+		    long long timeout_ms, FILE *err);
 
 /* Append a rec_obj to a set (zeroed); the caller fills it. */
 struct rec_obj *rec_set_push(struct arena *a, struct rec_set *set);

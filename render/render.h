@@ -121,6 +121,14 @@ struct objlist {
 int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
 		     struct objlist *out, struct diags *d);
 
+/* Every kind of object render builds for a store or shares between stores (from the
+ * templates: what passes through is not listed), in creation order: each kind after the
+ * kinds its objects refer to.  The array lives in `a`. */
+struct render_kind {
+	const char *api_version, *kind;
+};
+int render_kinds(struct arena *a, struct render_kind **out, size_t *n, struct diags *d);
+
 int render_write(struct buf *out, const struct objlist *objs, enum render_format format);
 /* The same bytes to a stream, one object at a time (a run's text is never held whole);
  * -1 on a write error. */

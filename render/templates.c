@@ -77,3 +77,28 @@ int templates_load(struct arena *a, struct templates *tm, struct diags *d)
 	tm->merge_cm = arena_printf(a, "feast-secret-merge-%010llx", (unsigned long long)(h >> 24));
 	return 0;
 }
+
+/* The template table is in creation order (an object after those it names), so the
+ * kinds come out in it too: a caller that deletes walks them backwards. */
+int render_kinds(struct arena *a, struct render_kind **out, size_t *n, struct diags *d)
+{
+	struct templates tm;
+	if (templates_load(a, &tm, d) < 0)
+		return -1;
+	struct render_kind *v = arena_alloc(a, T_COUNT * sizeof(*v));
+	size_t k = 0;
+	for (int i = 0; i < T_COUNT; i++) {
+		const char *api = node_str_or(map_get(tm.t[i], "apiVersion"), NULL);
+		const char *kind = node_str_or(map_get(tm.t[i], "kind"), NULL);
+		if (!api || !kind)
+			continue; /* a fragment (a container, RBAC rules), not an object */
+		bool seen = false;
+		for (size_t j = 0; j < k; j++)
+			seen |= !strcmp(v[j].kind, kind) && !strcmp(v[j].api_version, api);
+		if (!seen)
+			v[k++] = (struct render_kind){ api, kind };
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
