@@ -6,7 +6,7 @@
 #include "doc.h"
 #include "docshape.h"
 #include "keda.h"
-#include "reconcile.h"
+#include "reconcile_rules.h"
 #include "schema.h"
 #include "yaml_in.h"
 

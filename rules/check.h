@@ -2,7 +2,7 @@
  * check.h -- decide whether a run's documents are acceptable, before any
  * rendering.  This is the API other commands use; the pieces behind it are
  * schema.h (the CRD's OpenAPI schema), cel.h (its CEL rules),
- * reconcile.h (what the operator only finds out when it reconciles) and
+ * reconcile_rules.h (what the operator only finds out when it reconciles) and
  * keda.h (ScaledObjects and the FeatureStores they scale).
  *
  * check_documents() first checks that each document is an object of a

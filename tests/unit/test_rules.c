@@ -6,7 +6,7 @@
 #include "intorstr.h"
 #include "unlist.h"
 #include "k8sval.h"
-#include "reconcile.h"
+#include "reconcile_rules.h"
 #include "schema.h"
 
 TestSuite(rules, .init = suite_setup, .fini = suite_teardown);

@@ -1,5 +1,5 @@
 /*
- * reconcile.h -- what the Feast operator only finds out while reconciling,
+ * reconcile_rules.h -- what the Feast operator only finds out while reconciling,
  * checked up front on a FeatureStore document.
  *
  * Two tables, both data:
@@ -9,7 +9,7 @@
  *    decide (the registry server's gRPC/REST check is the CEL rule
  *    registry-server-protocol; the DB store type re-checks are the schema's
  *    enums, which list exactly the operator's valid types) are documented in
- *    reconcile.c rather than reported twice.
+ *    reconcile_rules.c rather than reported twice.
  *  - derived_names: every object name the render derives from metadata.name
  *    (`feast-<name>-registry-rest`, ...) with the Kubernetes name rule of its
  *    kind, and when the object exists.  A name that would be invalid is an
@@ -23,8 +23,8 @@
  * passed the schema: values of the wrong type are skipped (the schema
  * reports them).
  */
-#ifndef FEAST_RECONCILE_H
-#define FEAST_RECONCILE_H
+#ifndef FEAST_RULES_RECONCILE_RULES_H
+#define FEAST_RULES_RECONCILE_RULES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* reconcile.c -- the operator's reconcile-time errors and derived-name limits, up front. */
-#include "reconcile.h"
+/* reconcile_rules.c -- the operator's reconcile-time errors and derived-name limits, up front. */
+#include "reconcile_rules.h"
 #include "intorstr.h"
 #include "buf.h"
 #include "diag.h"
