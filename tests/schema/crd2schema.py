@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-import yaml
+import crdyaml
 
 # Keywords whose meaning is the same in OpenAPI v3 and JSON schema.
 SAME = ("type", "format", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
@@ -57,7 +57,7 @@ def convert(node):
 def main():
     crd_path, meta_path, outdir = sys.argv[1:4]
     meta = json.load(open(meta_path))["properties"]["metadata"]
-    for crd in yaml.safe_load_all(open(crd_path)):
+    for crd in crdyaml.load_all(crd_path):
         if not crd or crd.get("kind") != "CustomResourceDefinition":
             continue
         spec = crd["spec"]

@@ -15,6 +15,8 @@ import sys
 
 import yaml
 
+import crdyaml
+
 
 def fill(node, schema):
     if not isinstance(node, dict) or not isinstance(schema, dict):
@@ -35,7 +37,7 @@ def main():
     out_dir, crds, files = sys.argv[1], sys.argv[2:sep], sys.argv[sep + 1:]
     schemas = {}
     for path in crds:
-        for crd in yaml.safe_load_all(open(path)):
+        for crd in crdyaml.load_all(path):
             if not crd or crd.get("kind") != "CustomResourceDefinition":
                 continue
             spec = crd["spec"]
@@ -43,7 +45,7 @@ def main():
                 key = ("%s/%s" % (spec["group"], v["name"]), spec["names"]["kind"])
                 schemas[key] = v["schema"]["openAPIV3Schema"]
     for n, path in enumerate(files):
-        docs = list(yaml.safe_load_all(open(path)))
+        docs = list(yaml.load_all(open(path), Loader=crdyaml.LOADER))
         kinds = [(d.get("apiVersion"), d.get("kind")) if isinstance(d, dict) else None for d in docs]
         if not any(k in schemas for k in kinds):
             print(path)  # nothing to default: checked as written
