@@ -98,7 +98,7 @@ wait_for 20 pdb_settled || fail "the disruption controller did not report 3 heal
 expect_run 0 "$FEAST" status shop -n feast
 has out '^Disruptions: +PodDisruptionBudget feast-shop: 1 allowed \(3 healthy, 2 desired\)$'
 has out '^Replicas: +3 desired, 3 updated, 3 ready, 3 available$'
-[ "$(grep -Ec ' Running +True +True$' out)" = 3 ] || fail "status pods: $(cat out)"
+[ "$(grep -Ec ' Running +True +0 +[0-9][0-9smhd]* +True$' out)" = 3 ] || fail "status pods: $(cat out)"
 # A pod whose sidecar goes away turns not Ready (the gate False), and the controller's
 # budget follows: no disruption allowed while one pod is unready.
 victim=$(head -n 1 new.pods)
@@ -107,7 +107,7 @@ pdb_blocked() { [ "$(jp pdb/feast-shop '{.status.currentHealthy}/{.status.disrup
 wait_for 20 pdb_blocked || fail "the PDB did not follow an unready pod: $(jp pdb/feast-shop '{.status}')"
 expect_run 0 "$FEAST" status shop -n feast
 has out '^Disruptions: +PodDisruptionBudget feast-shop: 0 allowed \(2 healthy, 2 desired\)$'
-has out "^  $victim +Running +False +False\$"
+has out "^  $victim +Running +False +0 +[0-9][0-9smhd]* +False\$"
 
 echo "second rollout: $((t1 - t0)) ms; at most $max_pods pods, at least $min_ready ready; $(cat sa.writes) status writes"
 echo ok
