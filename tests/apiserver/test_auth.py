@@ -3,32 +3,14 @@ tests/scripts/apiserver_protocol.sh): basic auth, Impersonate-User/-Group/-Uid w
 kube-apiserver's 403 bodies, the effective user in the request log. Exits non-zero on
 the first failed check."""
 import base64
-import json
 import os
-import sys
 
+from checks import check, status
 from testclient import Client
 
 c = Client.from_env()
 FORBIDDEN = os.environ["APISERVER_FORBIDDEN_TOKEN"]
 CM = "/api/v1/namespaces/default/configmaps"
-
-
-def check(cond, what, got=None):
-    if not cond:
-        sys.stderr.write("FAIL: %s\n" % what)
-        if got is not None:
-            sys.stderr.write("  got: %s\n" % json.dumps(got, indent=1)[:3000])
-        sys.exit(1)
-
-
-def status(code, reason, message, details=None):
-    s = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-         "message": message, "reason": reason}
-    if details is not None:
-        s["details"] = details
-    s["code"] = code
-    return s
 
 
 def basic(user, password):

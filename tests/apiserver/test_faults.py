@@ -4,24 +4,16 @@ with --token-file-user $TOKEN_FILE=rotating-user --event-window 50)."""
 import http.client
 import os
 import ssl
-import sys
 import threading
 import time
 
+import checks
+from checks import check
 from testclient import Client
 
 c = Client.from_env()
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 CMS = "/api/v1/namespaces/default/configmaps"
-checks = 0
-
-
-def check(cond, what, got=None):
-    global checks
-    checks += 1
-    if not cond:
-        sys.stderr.write("FAIL: %s\n  got: %r\n" % (what, got))
-        sys.exit(1)
 
 
 def lease(name, holder="a", rv=None):
@@ -245,4 +237,4 @@ check(len(evs) == 1 and evs[0]["type"] == "ERROR" and evs[0]["object"]["code"] =
       evs[0]["object"]["reason"] == "Expired" and
       evs[0]["object"]["message"].startswith("too old resource version: 2 ("),
       "410 Expired for a compacted resourceVersion", evs)
-print("apiserver faults: %d checks passed" % checks)
+print("apiserver faults: %d checks passed" % checks.count)

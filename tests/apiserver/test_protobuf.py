@@ -8,20 +8,9 @@ import json
 import os
 import sys
 
+import checks
 import kubeproto as K
-
-checks = 0
-
-
-def check(cond, what, got=None):
-    global checks
-    checks += 1
-    if not cond:
-        sys.stderr.write("FAIL: %s\n" % what)
-        if got is not None:
-            sys.stderr.write("  got: %s\n" % (json.dumps(got, indent=1)
-                                               if isinstance(got, (dict, list)) else got))
-        sys.exit(1)
+from checks import check, status
 
 
 def same_json(got, want_text, what):
@@ -273,7 +262,7 @@ for raw, msg in [
     e = raises(K.Unsupported, K.decode, raw, "ConfigMap", "v1", [k for k in K.KINDS
                                                                 if k != "DeleteOptions"])
     check(e is not None and str(e) == msg, "unsupported: " + msg, None if e is None else str(e))
-print("kubeproto: %d checks passed" % checks)
+print("kubeproto: %d checks passed" % checks.count)
 if not os.environ.get("APISERVER_URL"):
     sys.exit(0)
 
@@ -284,15 +273,6 @@ c = Client.from_env()
 NS = "/api/v1/namespaces/default"
 PB = "application/vnd.kubernetes.protobuf"
 KUBECTL_ACCEPT = {"Accept": "application/vnd.kubernetes.protobuf,application/json"}
-
-
-def status(code, reason, message, details=None):
-    s = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-         "message": message, "reason": reason}
-    if details is not None:
-        s["details"] = details
-    s["code"] = code
-    return s
 
 
 raw_cfg = bytes.fromhex(CAPTURED[1][1])
@@ -391,4 +371,4 @@ code, body_ = c.req("DELETE", NS + "/configmaps/cfg", body(
     "meta.k8s.io/v1", "DeleteOptions", ld(2, ld(1, uid)) + ld(4, "Background")), ctype=PB)
 code2, _ = c.req("GET", NS + "/configmaps/cfg")
 check(code == 200 and body_["details"]["uid"] == uid and code2 == 404, "DELETE protobuf", body_)
-print("protobuf bodies: %d checks passed" % checks)
+print("protobuf bodies: %d checks passed" % checks.count)

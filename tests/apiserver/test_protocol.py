@@ -3,36 +3,17 @@ tests/scripts/apiserver_protocol.sh with the server started): exact Status bodie
 optimistic concurrency, watch, selectors, patches, dry run, generation, keep-alive,
 concurrency. Exits non-zero on the first failed check."""
 import json
-import sys
 import threading
 import time
 
+import checks
+from checks import check, status
 from testclient import Client
 
 c = Client.from_env()
 NS = "/api/v1/namespaces/default"
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 DEPLOY = "/apis/apps/v1/namespaces/default/deployments"
-checks = 0
-
-
-def check(cond, what, got=None):
-    global checks
-    checks += 1
-    if not cond:
-        sys.stderr.write("FAIL: %s\n" % what)
-        if got is not None:
-            sys.stderr.write("  got: %s\n" % json.dumps(got, indent=1)[:3000])
-        sys.exit(1)
-
-
-def status(code, reason, message, details=None):
-    s = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-         "message": message, "reason": reason}
-    if details is not None:
-        s["details"] = details
-    s["code"] = code
-    return s
 
 
 def lease(name, holder="a", rv=None, duration=15):
@@ -449,4 +430,4 @@ ts = [threading.Thread(target=bump, args=(i,)) for i in range(8)]
 _, cur = c.req("GET", LEASES + "/counter")
 check(sum(wins) == 120 and cur["spec"]["leaseTransitions"] == 120,
       "120 optimistic increments from 8 clients", cur)
-print("apiserver protocol: %d checks passed" % checks)
+print("apiserver protocol: %d checks passed" % checks.count)
