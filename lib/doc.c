@@ -188,21 +188,26 @@ struct node *seq_find_by(const struct node *seq, const char *key, const char *va
 	return NULL;
 }
 
+bool path_next(const char **path, char *key, size_t cap)
+{
+	const char *p = *path;
+	const char *dot = strchr(p, '.');
+	size_t len = dot ? (size_t)(dot - p) : strlen(p);
+	if (!*p || len >= cap)
+		return false;
+	memcpy(key, p, len);
+	key[len] = '\0';
+	*path = p + len + (dot ? 1 : 0);
+	return true;
+}
+
 struct node *node_at(const struct node *root, const char *path)
 {
 	const struct node *n = root;
 	char key[256];
-	while (n && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(key))
-			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
+	while (n && path_next(&path, key, sizeof(key)))
 		n = map_get(n, key);
-		path += len + (dot ? 1 : 0);
-	}
-	return (struct node *)n;
+	return *path ? NULL : (struct node *)n;
 }
 
 /* ---- scalar readers ---- */

@@ -98,6 +98,11 @@ struct node *seq_find_by(const struct node *seq, const char *key, const char *va
  * Only map keys; a key containing '.' cannot be reached this way. */
 struct node *node_at(const struct node *root, const char *path);
 
+/* The walk every dotted lookup shares: copy the next segment of *PATH into KEY and move
+ * *PATH past it and its dot. False at the end of the path, or, leaving *PATH where it
+ * was, when the segment does not fit in CAP bytes. */
+bool path_next(const char **path, char *key, size_t cap);
+
 /* Scalar readers.  They return false (and leave *out alone) when the node is
  * absent or of another type, so callers can keep a default. */
 const char *node_text(const struct node *n);          /* any scalar's text, else NULL */

@@ -20,18 +20,13 @@ static const struct node *at(struct ev *e, const struct node *n, const char *pat
 {
 	char key[64];
 	while (n && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (n->kind != NODE_MAP || len >= sizeof(key)) {
+		if (n->kind != NODE_MAP || !path_next(&path, key, sizeof(key))) {
 			e->broken = true;
 			return NULL;
 		}
-		memcpy(key, path, len);
-		key[len] = '\0';
 		n = map_get(n, key);
 		if (n && node_is_null(n))
 			n = NULL;
-		path += len + (dot ? 1 : 0);
 	}
 	return n;
 }

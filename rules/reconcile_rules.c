@@ -234,20 +234,13 @@ static const struct pos *pos_of(const struct node *root, const char *path)
 	const struct pos *pos = &root->pos;
 	const struct node *n = root;
 	char key[64];
-	while (n && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(key))
-			break;
-		memcpy(key, path, len);
-		key[len] = '\0';
+	while (n && path_next(&path, key, sizeof(key))) {
 		const struct pair *p = map_find(n, key);
 		if (!p)
 			break;
 		if (p->kpos.line)
 			pos = &p->kpos;
 		n = p->val;
-		path += len + (dot ? 1 : 0);
 	}
 	return pos;
 }

@@ -49,17 +49,9 @@ const struct sch *sch_at(const struct sch *root, const char *path)
 {
 	char key[128];
 	const struct sch *s = root;
-	while (s && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(key))
-			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
+	while (s && path_next(&path, key, sizeof(key)))
 		s = sch_prop(s, key);
-		path += len + (dot ? 1 : 0);
-	}
-	return s;
+	return *path ? NULL : s;
 }
 
 const struct crd_def *crd_find(const char *group, const char *kind)
@@ -147,30 +139,9 @@ static void pop(struct walk *w, size_t mark)
 
 /* ---- types ---- */
 
-static unsigned json_type(const struct node *n)
-{
-	if (n->kind == NODE_MAP)
-		return SCH_T_OBJECT;
-	if (n->kind == NODE_SEQ)
-		return SCH_T_ARRAY;
-	switch (n->u.sc.type) {
-	case SCALAR_STR:
-		return SCH_T_STRING;
-	case SCALAR_INT:
-		return SCH_T_INTEGER;
-	case SCALAR_FLOAT:
-		return SCH_T_NUMBER;
-	case SCALAR_BOOL:
-		return SCH_T_BOOLEAN;
-	case SCALAR_NULL:
-		return 0;
-	}
-	return 0;
-}
-
 static bool type_ok(const struct sch *s, const struct node *n)
 {
-	unsigned t = json_type(n);
+	unsigned t = sch_json_type(n);
 	if (s->flags & SCH_F_INT_OR_STRING)
 		return t == SCH_T_INTEGER || t == SCH_T_STRING;
 	if (!s->types)

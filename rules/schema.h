@@ -142,6 +142,9 @@ const struct sch *sch_prop(const struct sch *s, const char *name);
 /* The schema at a dotted path of property names ("spec.services"), or NULL. */
 const struct sch *sch_at(const struct sch *root, const char *path);
 
+/* The JSON type of a parsed value (SCH_T_*; 0 for null), as the schema's `type` names it. */
+unsigned sch_json_type(const struct node *n);
+
 /* Called for each CEL rule of a schema node with its instance `self`, the
  * field path of self and the position to report at.  The hook adds its own
  * diagnostics. */

@@ -45,8 +45,12 @@ static unsigned type_bit(const char *t)
 	return 0;
 }
 
-static unsigned scalar_json_type(const struct node *n)
+unsigned sch_json_type(const struct node *n)
 {
+	if (n->kind == NODE_MAP)
+		return SCH_T_OBJECT;
+	if (n->kind == NODE_SEQ)
+		return SCH_T_ARRAY;
 	switch (n->u.sc.type) {
 	case SCALAR_STR:
 		return SCH_T_STRING;
@@ -143,7 +147,7 @@ static void build_enum(struct builder *b, struct sch *s, const struct node *n)
 			continue;
 		}
 		v[i].text = e->u.sc.s;
-		v[i].type = scalar_json_type(e);
+		v[i].type = sch_json_type(e);
 	}
 	s->enums = v;
 	s->nenums = n->u.seq.n;
