@@ -27,8 +27,8 @@
  *    bytes, and its objects' identities for the duplicate check, about 50 bytes
  *    an object).  No partial output: a first pass builds and checks every store
  *    and hands nothing on; only when it found no error does a second pass build
- *    them again for the sink.  That costs a second build (about a third more
- *    time than one pass) and needs no disk, where buffering the text in a temp
+ *    them again for the sink.  That costs a second build (14% more CPU at 1,000
+ *    stores, 36% at 5,000) and needs no disk, where buffering the text in a temp
  *    file would need the output's size in $TMPDIR.  With no sink it is only the
  *    first pass (validate).  --target operator is one batch: its output is the
  *    input documents themselves.
