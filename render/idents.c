@@ -165,6 +165,8 @@ static void report_twice(struct render_ctx *r, const struct dup *x)
 void idents_report(struct render_ctx *r)
 {
 	struct idents *ids = r->ids;
+	if (!ids->ndup)
+		return; /* no array to sort (qsort_r may not be given NULL) */
 	qsort_r(ids->dup, ids->ndup, sizeof(*ids->dup), compare_dup, ids);
 	for (size_t i = 0; i < ids->ndup; i++)
 		report_twice(r, &ids->dup[i]);
