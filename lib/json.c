@@ -154,6 +154,11 @@ void json_emit(struct buf *out, const struct node *n, int indent)
 	emit(out, n, indent, 0);
 }
 
+void json_emit_at(struct buf *out, const struct node *n, int indent, int level)
+{
+	emit(out, n, indent, level);
+}
+
 /* ---- parsing ---- */
 
 struct jreader {

@@ -24,6 +24,9 @@ struct node;
 
 void json_quote(struct buf *out, const char *s, size_t len); /* len (size_t)-1: strlen */
 void json_emit(struct buf *out, const struct node *n, int indent);
+/* The same text as `n` nested `level` containers deep in a tree json_emit() writes: a
+ * list's items written one at a time read as the list written whole. */
+void json_emit_at(struct buf *out, const struct node *n, int indent, int level);
 
 #define JSON_MAX_BYTES (16u << 20)
 #define JSON_MAX_DEPTH 128

@@ -1,5 +1,6 @@
 /* cmd_render.c -- `kubectl feast render`: FeatureStore specs to Kubernetes manifests. */
 #include "arena.h"
+#include "buf.h"
 #include "check.h"
 #include "cli.h"
 #include "diag.h"
@@ -60,7 +61,24 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	return 0;
 }
 
-/* Check everything, then render; stdout gets all objects or nothing. */
+struct output {
+	struct render_writer w;
+	struct diags *d;
+};
+
+/* Warnings before the first object, as when the whole run was printed at the end. */
+static int output_ready(void *ctx)
+{
+	diags_flush_warnings(stderr, ((struct output *)ctx)->d);
+	return 0;
+}
+
+static int output_put(void *ctx, const struct render_obj *v, size_t n)
+{
+	return render_writer_put(&((struct output *)ctx)->w, v, n);
+}
+
+/* Check everything, then render store by store; stdout gets all objects or nothing. */
 static int render_inputs(const struct render_args *v)
 {
 	struct arena a = ARENA_INIT;
@@ -68,7 +86,6 @@ static int render_inputs(const struct render_args *v)
 	diags_init(&d, &a);
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
-	struct objlist objs = { 0 };
 	int rc = EXIT_INVALID;
 	struct render_opts opts;
 	memset(&opts, 0, sizeof(opts));
@@ -82,14 +99,17 @@ static int render_inputs(const struct render_args *v)
 	if (v->strict)
 		diags_promote(&d, DOCSHAPE_NEAR_MISS);
 	diags_flush_warnings(stderr, &d);
-	if (!d.errors && render_documents(&a, &in.docs, &opts, &objs, &d) == 0)
+	struct output out = { .d = &d };
+	render_writer_init(&out.w, stdout, v->format);
+	/* render_stream() hands nothing on unless every store rendered in its checking pass. */
+	struct render_sink sink = { output_ready, output_put, &out };
+	bool rendered = !d.errors && render_stream(&a, &in.docs, &opts, &sink, &d) == 0;
+	if (rendered && render_writer_end(&out.w) == 0 && fflush(stdout) == 0)
 		rc = EXIT_OK;
-	diags_print(stderr, &d);
-	/* Rendering cannot fail past this point, so output starts only now. */
-	if (rc == EXIT_OK && (render_fwrite(stdout, &objs, v->format) < 0 || fflush(stdout) != 0)) {
+	buf_release(&out.w.b);
+	if (out.w.failed || (rendered && rc != EXIT_OK))
 		fprintf(stderr, "error: writing the output failed\n");
-		rc = EXIT_INVALID;
-	}
+	diags_print(stderr, &d);
 	arena_free(&a);
 	return rc;
 }

@@ -77,9 +77,9 @@ static int run(const struct command *cmd, int argc, char **argv)
 	 * agree; its warnings are about the output and stay render's. */
 	if (!d.errors) {
 		struct render_opts ro = { .namespace = v.namespace, .namespace_explicit = v.namespace != NULL };
-		struct objlist objs = { 0 };
 		size_t from = d.n;
-		render_documents(&a, &in.docs, &ro, &objs, &d);
+		/* Only the checking pass: no sink, so each store's objects are freed as it is done. */
+		render_stream(&a, &in.docs, &ro, NULL, &d);
 		diags_drop_warnings(&d, from);
 		/* No API server refuses these: the operator finds them while reconciling. */
 		diags_set_source(&d, from, "operator");

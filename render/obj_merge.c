@@ -25,20 +25,20 @@ static void merge_configmap(struct render_ctx *r, const char *ns)
 }
 
 /* Namespaces in sorted order, so the shared objects do not depend on the input's order. */
-void build_merge_configmaps(struct render_ctx *r, const struct store *v, size_t n)
+void build_merge_configmaps(struct render_ctx *r, const struct store_sum *v, size_t n)
 {
 	const char **ns = arena_alloc(r->a, (n ? n : 1) * sizeof(*ns));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!v[i].nops)
+		if (!v[i].merges)
 			continue;
 		size_t j = 0;
-		while (j < k && ns_cmp(ns[j], v[i].fs.ns) < 0)
+		while (j < k && ns_cmp(ns[j], v[i].ns) < 0)
 			j++;
-		if (j < k && !ns_cmp(ns[j], v[i].fs.ns))
+		if (j < k && !ns_cmp(ns[j], v[i].ns))
 			continue;
 		memmove(ns + j + 1, ns + j, (k - j) * sizeof(*ns));
-		ns[j] = v[i].fs.ns;
+		ns[j] = v[i].ns;
 		k++;
 	}
 	for (size_t i = 0; i < k; i++)

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "doc.h"
 #include "json.h"
+#include "yaml_in.h"
 #include "render_int.h"
 
 #include <string.h>
@@ -11,23 +12,23 @@
 #define REGISTRY_CM "feast-configs-registry"
 #define READER REGISTRY_CM "-reader"
 
-static int by_ns_then_name(const struct store *a, const struct store *b)
+static int by_ns_then_name(const struct store_sum *a, const struct store_sum *b)
 {
-	int c = strcmp(a->fs.ns, b->fs.ns);
-	return c ? c : strcmp(a->fs.name, b->fs.name);
+	int c = strcmp(a->ns, b->ns);
+	return c ? c : strcmp(a->name, b->name);
 }
 
 /* {"namespaces":{NS:[feast-<name>-client,...]}} as the operator's json.Marshal writes it:
  * namespaces sorted; the stores of a namespace sorted too, where the operator appends
  * them in the order it happens to reconcile them. */
-static const char *registry_json(struct render_ctx *r, const struct store *v, size_t n)
+static const char *registry_json(struct render_ctx *r, const struct store_sum *v, size_t n)
 {
-	const struct store **s = arena_alloc(r->a, (n ? n : 1) * sizeof(*s));
+	const struct store_sum **s = arena_alloc(r->a, (n ? n : 1) * sizeof(*s));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct node *ann = node_at(v[i].fs.root, "metadata.annotations");
+		const struct node *ann = node_at(v[i].doc->root, "metadata.annotations");
 		/* Protected projects stay out of it (deployNamespaceRegistry). */
-		if (!v[i].fs.ns || !strcmp(node_str_or(map_get(ann, "feast.dev/protected-project"), ""), "true"))
+		if (!v[i].ns || !strcmp(node_str_or(map_get(ann, "feast.dev/protected-project"), ""), "true"))
 			continue;
 		size_t j = k++;
 		for (; j > 0 && by_ns_then_name(s[j - 1], &v[i]) > 0; j--)
@@ -36,8 +37,8 @@ static const char *registry_json(struct render_ctx *r, const struct store *v, si
 	}
 	struct node *nss = node_map(r->a, NULL);
 	for (size_t i = 0; i < k; i++)
-		seq_push(r->a, map_child_seq(r->a, nss, s[i]->fs.ns),
-			 node_strf(r->a, "%s-client", s[i]->fs.feast_name));
+		seq_push(r->a, map_child_seq(r->a, nss, s[i]->ns),
+			 node_strf(r->a, "%s-client", s[i]->feast_name));
 	struct node *top = node_map(r->a, NULL);
 	map_put(r->a, top, "namespaces", nss);
 	struct buf b = BUF_INIT;
@@ -56,7 +57,7 @@ static struct node *in_ns(struct render_ctx *r, struct node *obj)
 /* The operator's namespace_registry.go (deployNamespaceRegistry): the ConfigMap and a Role and
  * RoleBinding that let every authenticated user read it, in the namespace the flag names
  * (the operator's own: feast-operator-system on Kubernetes). */
-void build_namespace_registry(struct render_ctx *r, const struct store *v, size_t n)
+void build_namespace_registry(struct render_ctx *r, const struct store_sum *v, size_t n)
 {
 	if (!r->opts->namespace_registry || !n)
 		return;

@@ -10,23 +10,25 @@
 
 #define TRANSFER_HPA "scaledobject.keda.sh/transfer-hpa-ownership"
 
-void keda_attach(struct render_ctx *r, const struct doclist *docs, struct store *v, size_t n)
+void keda_resolve_run(struct render_ctx *r, const struct doclist *docs)
 {
-	struct keda_list *l = arena_alloc(r->a, sizeof(*l));
+	struct keda_list *l = arena_alloc(r->run, sizeof(*l));
 	/* check_documents() has reported every pairing problem; errors here are counted. */
-	r->errors += (int)keda_resolve(r->a, docs, l, r->d);
+	r->errors += (int)keda_resolve(r->run, docs, l, r->d);
 	r->keda = l;
-	for (size_t i = 0; i < n; i++) {
-		const struct keda_so *so = keda_for_store(l, v[i].fs.doc);
-		if (!so)
-			continue;
-		v[i].keda = so;
-		/* KEDA owns the count; above 1 the store gets the same HA treatment as with an HPA. */
-		v[i].fs.replicas_external = true;
-		v[i].fs.scaling = v[i].fs.scaling || so->max > 1;
-	}
 	if (r->opts->keda_adopt_hpa && !l->n)
 		diag_warn(r->d, NULL, "", "--keda-adopt-hpa: no ScaledObject in the input scales a FeatureStore");
+}
+
+void keda_attach(struct render_ctx *r, struct store *st)
+{
+	const struct keda_so *so = keda_for_store(r->keda, st->fs.doc);
+	if (!so)
+		return;
+	st->keda = so;
+	/* KEDA owns the count; above 1 the store gets the same HA treatment as with an HPA. */
+	st->fs.replicas_external = true;
+	st->fs.scaling = st->fs.scaling || so->max > 1;
 }
 
 bool keda_consumed(const struct render_ctx *r, const struct document *doc)

@@ -1,4 +1,4 @@
-/* passthrough.c -- namespaces as kubectl gives them, documents passed through, one object per identity. */
+/* passthrough.c -- namespaces as kubectl gives them, documents passed through as kubectl reads them. */
 #include "arena.h"
 #include "check.h"
 #include "diag.h"
@@ -146,59 +146,4 @@ struct node *render_passthrough(struct render_ctx *r, const struct document *doc
 		map_insert(r->a, m, at < m->u.map.n ? at + 1 : 0, "namespace", str_node(r, ns));
 	}
 	return root;
-}
-
-/* ---- one object per identity ---- */
-
-struct ident {
-	const char *key;  /* "group\nkind\nnamespace\nname" */
-	size_t i;
-};
-
-static int compare_ident(const void *x, const void *y)
-{
-	const struct ident *a = x, *b = y;
-	int c = strcmp(a->key, b->key);
-	return c ? c : (a->i > b->i) - (a->i < b->i);
-}
-
-static void report_twice(struct render_ctx *r, const struct render_obj *first, const struct render_obj *dup)
-{
-	const struct node *o = dup->root;
-	const char *kind = node_str_or(map_get(o, "kind"), ""), *name = node_str_or(node_at(o, "metadata.name"), "");
-	const char *ns = node_str_or(node_at(o, "metadata.namespace"), "");
-	const struct node *a = first->src->root, *b = dup->src->root;
-	const char *ans = node_str_or(node_at(a, "metadata.namespace"), r->opts->namespace ? r->opts->namespace : "");
-	const char *bns = node_str_or(node_at(b, "metadata.namespace"), r->opts->namespace ? r->opts->namespace : "");
-	bool cluster = !kind_is_namespaced(kind) && strcmp(ans, bns);
-	diag_error(r->d, &b->pos, "metadata.name", "%s %s%s%s would be rendered twice, from %s:%u and from here%s", kind,
-		   ns, *ns ? "/" : "", name, first->src->file, a->pos.line,
-		   cluster ? ": it is cluster-scoped, and FeatureStores of the same name in different namespaces "
-			     "share it (rename one of them)"
-			   : ": two objects may not have the same group, kind, namespace and name");
-	r->errors++;
-}
-
-int render_check_unique(struct render_ctx *r, size_t first)
-{
-	const struct objlist *out = r->out;
-	struct ident *v = xmalloc((out->n - first + 1) * sizeof(*v));
-	size_t n = 0;
-	int errors = r->errors;
-	for (size_t i = first; i < out->n; i++) {
-		const struct node *o = out->v[i].root;
-		const char *api = node_str_or(map_get(o, "apiVersion"), ""), *name = node_text(node_at(o, "metadata.name"));
-		if (!out->v[i].src || !name)
-			continue; /* shared objects are built once per run */
-		size_t glen = strchr(api, '/') ? strcspn(api, "/") : 0;
-		v[n].key = arena_printf(r->a, "%.*s\n%s\n%s\n%s", (int)glen, api, node_str_or(map_get(o, "kind"), ""),
-					node_str_or(node_at(o, "metadata.namespace"), ""), name);
-		v[n++].i = i;
-	}
-	qsort(v, n, sizeof(*v), compare_ident);
-	for (size_t i = 1; i < n; i++)
-		if (!strcmp(v[i].key, v[i - 1].key))
-			report_twice(r, &out->v[v[i - 1].i], &out->v[v[i].i]);
-	free(v);
-	return r->errors > errors ? -1 : 0;
 }

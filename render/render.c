@@ -1,4 +1,4 @@
-/* render.c -- decode every FeatureStore of a run, then build its objects stage by stage. */
+/* render.c -- decode every FeatureStore of a run, then build its objects stage by stage, a store at a time. */
 #include "render.h"
 #include "arena.h"
 #include "buf.h"
@@ -49,66 +49,138 @@ static void warn_unrendered(struct render_ctx *r, const struct store *st)
 			  "(8000) of Service %s-online", fs->feast_name);
 }
 
-static const struct store *find_store(const struct store *v, size_t n, const char *name, const char *ns)
+static const struct store_sum *find_sum(const struct render_ctx *r, const char *name, const char *ns)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].fs.name, name) && ((!ns && !v[i].fs.ns) || (ns && v[i].fs.ns && !strcmp(ns, v[i].fs.ns))))
-			return &v[i];
+	for (size_t i = 0; i < r->nsums; i++) {
+		const struct store_sum *s = &r->sums[i];
+		if (!strcmp(s->name, name) && ((!ns && !s->ns) || (ns && s->ns && !strcmp(ns, s->ns))))
+			return s;
+	}
 	return NULL;
 }
 
 /* A remote registry named by feastRef: checked against the run's stores when present. */
-static void resolve_feastref(struct render_ctx *r, struct store *st, const struct store *all, size_t n)
+static void check_feastref(struct render_ctx *r, const struct store_sum *s)
 {
-	struct fs *fs = &st->fs;
-	if (!fs->ref_name)
+	if (!s->ref_name)
 		return;
-	const struct store *ref = find_store(all, n, fs->ref_name, fs->ref_ns);
+	const struct store_sum *ref = find_sum(r, s->ref_name, s->ref_ns);
 	const char *path = "spec.services.registry.remote.feastRef";
-	if (ref == st) {
-		diag_error(r->d, &fs->ref_node->pos, path,
+	if (ref == s) {
+		diag_error(r->d, &s->ref_node->pos, path,
 			   "FeatureStore '%s' can't reference itself in `spec.services.registry.remote.feastRef`",
-			   fs->name);
+			   s->name);
 		r->errors++;
 	} else if (!ref) {
 		if (r->opts->target == RENDER_TARGET_OPERATOR)
 			return; /* the operator resolves it in the cluster */
-		warn_once(r, W_FEASTREF, fs->ref_node, path,
+		warn_once(r, W_FEASTREF, s->ref_node, path,
 			  "FeatureStore '%s' is not in the input; assuming its registry serves gRPC on port 80",
-			  fs->ref_name);
-	} else if (!ref->fs.srv[SRV_REGISTRY].on || !ref->fs.grpc) {
-		diag_error(r->d, &fs->ref_node->pos, path,
+			  s->ref_name);
+	} else if (!ref->grpc_registry) {
+		diag_error(r->d, &s->ref_node->pos, path,
 			   "Remote feast registry of referenced FeatureStore '%s' must have gRPC server enabled",
-			   fs->ref_name);
+			   s->ref_name);
 		r->errors++;
-	} else if (ref->fs.srv[SRV_REGISTRY].tls.on) {
+	}
+}
+
+/* The host of a feastRef to a store of the run whose registry serves TLS: port 443. */
+static void fix_feastref(struct render_ctx *r, struct store *st)
+{
+	struct fs *fs = &st->fs;
+	const struct store_sum *ref = fs->ref_name ? find_sum(r, fs->ref_name, fs->ref_ns) : NULL;
+	if (ref && ref->doc != fs->doc && ref->grpc_registry && ref->tls_registry) {
 		size_t len = strlen(fs->remote_host);
 		fs->remote_host = arena_printf(r->a, "%.*s:443", (int)(len - 3), fs->remote_host);
 	}
 }
 
-/* Decode every FeatureStore first: nothing is built unless all of them are sound. */
-static struct store *decode_all(struct render_ctx *r, const struct doclist *docs, size_t *n)
+/* While streaming, the previous store's objects go (and the label leaves made for them). */
+static void scratch_reset(struct render_ctx *r)
 {
-	struct store *v = arena_alloc(r->a, (docs->n ? docs->n : 1) * sizeof(*v));
+	if (r->streaming) {
+		arena_free(&r->scratch);
+		memset(r->leaves, 0, sizeof(r->leaves));
+		r->next_leaf = 0;
+		memset(&r->batch, 0, sizeof(r->batch));
+	}
+	diags_init(&r->mute, r->a);
+}
+
+static int store_decode(struct render_ctx *r, const struct document *doc, struct store *st)
+{
 	const char *image = r->opts->image ? r->opts->image : RENDER_DEFAULT_IMAGE;
-	*n = 0;
+	memset(st, 0, sizeof(*st));
+	return spec_decode(r->a, doc, r->opts->namespace, image, r->opts->openshift, &st->fs, r->d);
+}
+
+/* Store i once more, as the survey saw it: its diagnostics were given then. */
+static void store_load(struct render_ctx *r, size_t i, struct store *st)
+{
+	struct diags *d = r->d;
+	r->d = &r->mute;
+	store_decode(r, r->sums[i].doc, st);
+	fix_feastref(r, st);
+	keda_attach(r, st);
+	r->d = d;
+}
+
+static void store_prepare_muted(struct render_ctx *r, struct store *st)
+{
+	struct diags *d = r->d;
+	r->d = &r->mute;
+	store_prepare(r, st);
+	r->d = d;
+}
+
+static void summarize(struct render_ctx *r, const struct fs *fs, struct store_sum *s)
+{
+	s->doc = fs->doc;
+	s->name = fs->name;
+	s->ns = fs->ns;
+	s->feast_name = arena_strdup(r->run, fs->feast_name);
+	s->ref_name = fs->ref_name;
+	s->ref_ns = fs->ref_ns;
+	s->ref_node = fs->ref_node;
+	s->grpc_registry = fs->srv[SRV_REGISTRY].on && fs->grpc;
+	s->tls_registry = fs->srv[SRV_REGISTRY].tls.on;
+	r->token_review |= fs->authz == AUTHZ_KUBERNETES;
+	r->oidc_token_review |= fs->authz == AUTHZ_OIDC;
+}
+
+/* Decode every FeatureStore first, keeping only its summary: nothing is built unless all of
+ * them are sound, and later stores and the shared objects need only the summaries. */
+static void survey(struct render_ctx *r)
+{
+	const struct doclist *docs = r->docs;
+	r->sums = arena_alloc(r->run, (docs->n ? docs->n : 1) * sizeof(*r->sums));
 	for (size_t i = 0; i < docs->n; i++) {
 		enum doc_kind kind = doc_classify(docs->v[i].root);
 		if (kind != DOC_FEATURESTORE_V1 && kind != DOC_FEATURESTORE_V1ALPHA1)
 			continue;
-		if (spec_decode(r->a, &docs->v[i], r->opts->namespace, image, r->opts->openshift, &v[*n].fs, r->d) < 0)
+		struct store st;
+		scratch_reset(r);
+		if (store_decode(r, &docs->v[i], &st) < 0)
 			r->errors++;
 		else
-			(*n)++;
+			summarize(r, &st.fs, &r->sums[r->nsums++]);
 	}
-	for (size_t i = 0; i < *n; i++) {
-		resolve_feastref(r, &v[i], v, *n);
-		r->token_review |= v[i].fs.authz == AUTHZ_KUBERNETES;
-		r->oidc_token_review |= v[i].fs.authz == AUTHZ_OIDC;
+	for (size_t i = 0; i < r->nsums; i++)
+		check_feastref(r, &r->sums[i]);
+	keda_resolve_run(r, docs);
+}
+
+/* Prepared before anything is built: which namespaces need the merge script is known only then. */
+static void prepare_all(struct render_ctx *r)
+{
+	for (size_t i = 0; i < r->nsums; i++) {
+		struct store st;
+		scratch_reset(r);
+		store_load(r, i, &st);
+		store_prepare(r, &st);
+		r->sums[i].merges = st.nops > 0;
 	}
-	keda_attach(r, docs, v, *n);
-	return v;
 }
 
 static void append(struct render_ctx *r, struct node *root, const struct document *src)
@@ -139,27 +211,6 @@ static struct node *store_as_written(struct render_ctx *r, const struct store *s
 		at++;
 	map_insert(r->a, m, at < m->u.map.n ? at + 1 : 0, "namespace", str_node(r, st->fs.ns));
 	return root;
-}
-
-/* --target operator: each store as written, then its ScaledObject; nothing else. */
-static void render_for_operator(struct render_ctx *r, const struct doclist *docs, struct store *v, size_t n)
-{
-	for (size_t i = 0; i < docs->n; i++) {
-		const struct document *doc = &docs->v[i];
-		struct store *st = NULL;
-		for (size_t s = 0; s < n && !st; s++)
-			if (v[s].fs.doc == doc)
-				st = &v[s];
-		if (st) {
-			append(r, store_as_written(r, st), doc);
-			build_scaledobject(r, st);
-		} else if (!keda_consumed(r, doc) && doc->root) {
-			const char *kind = node_str_or(map_get(doc->root, "kind"), "document");
-			const char *name = node_str_or(node_at(doc->root, "metadata.name"), "");
-			diag_warn(r->d, &doc->root->pos, "", "%s%s%s is not emitted with --target operator (only "
-				  "FeatureStores and their ScaledObjects are)", kind, *name ? "/" : "", name);
-		}
-	}
 }
 
 /* ---- Flux post-build substitution ----
@@ -250,105 +301,153 @@ static void flux_pass(struct render_ctx *r, size_t first)
 	}
 }
 
+/* ---- batches: the shared objects, each store's, the documents passed through ---- */
+
+static void batch_begin(struct render_ctx *r)
+{
+	scratch_reset(r);
+	r->first = r->out->n;
+}
+
+/* A batch is complete: marked for Flux, its identities checked, handed to the sink. */
+static int batch_end(struct render_ctx *r, const struct render_sink *sink)
+{
+	flux_pass(r, r->first);
+	const struct render_obj *v = r->out->v + r->first;
+	size_t n = r->out->n - r->first;
+	if (r->ids && n)
+		idents_add(r, v, n);
+	if (sink && n && !r->errors)
+		return sink->put(sink->ctx, v, n);
+	return 0;
+}
+
+/* --target operator: each store as written, then its ScaledObject; nothing else.  One batch:
+ * the objects are the input documents, and warnings keep their order. */
+static int operator_pass(struct render_ctx *r, const struct render_sink *sink)
+{
+	const struct doclist *docs = r->docs;
+	size_t k = 0;
+	batch_begin(r);
+	for (size_t i = 0; i < docs->n; i++) {
+		const struct document *doc = &docs->v[i];
+		if (k < r->nsums && r->sums[k].doc == doc) {
+			struct store st;
+			store_load(r, k++, &st);
+			append(r, store_as_written(r, &st), doc);
+			build_scaledobject(r, &st);
+		} else if (!keda_consumed(r, doc) && doc->root) {
+			const char *kind = node_str_or(map_get(doc->root, "kind"), "document");
+			const char *name = node_str_or(node_at(doc->root, "metadata.name"), "");
+			diag_warn(r->d, &doc->root->pos, "", "%s%s%s is not emitted with --target operator (only "
+				  "FeatureStores and their ScaledObjects are)", kind, *name ? "/" : "", name);
+		}
+	}
+	return batch_end(r, sink);
+}
+
+static int standalone_pass(struct render_ctx *r, const struct render_sink *sink)
+{
+	batch_begin(r);
+	build_shared_rbac(r);
+	build_merge_configmaps(r, r->sums, r->nsums);
+	build_namespace_registry(r, r->sums, r->nsums);
+	if (batch_end(r, sink) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nsums; i++) {
+		struct store st;
+		batch_begin(r);
+		store_load(r, i, &st);
+		store_prepare_muted(r, &st);
+		warn_unrendered(r, &st);
+		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)
+			stages[s](r, &st);
+		if (batch_end(r, sink) < 0)
+			return -1;
+	}
+	/* Everything else (Secrets, backing services, other workloads' ScaledObjects) as written. */
+	batch_begin(r);
+	for (size_t i = 0; i < r->docs->n; i++) {
+		const struct document *doc = &r->docs->v[i];
+		enum doc_kind kind = doc_classify(doc->root);
+		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(r, doc))
+			continue;
+		append(r, render_passthrough(r, doc), doc);
+	}
+	return batch_end(r, sink);
+}
+
+static int build_pass(struct render_ctx *r, const struct render_sink *sink)
+{
+	return r->opts->target == RENDER_TARGET_OPERATOR ? operator_pass(r, sink) : standalone_pass(r, sink);
+}
+
+/* Survey, then one pass that builds and checks every object (handing batches to `sink`
+ * only when `check_first` is false). */
+static int check_pass(struct render_ctx *r, const struct render_sink *sink)
+{
+	if (templates_load(r->run, &r->tm, r->d) < 0)
+		return -1;
+	render_check_namespaces(r, r->docs);
+	survey(r);
+	if (r->errors)
+		return -1;
+	if (r->opts->target == RENDER_TARGET_STANDALONE)
+		prepare_all(r);
+	r->ids = idents_new();
+	int rc = build_pass(r, sink);
+	idents_report(r);
+	idents_free(r->ids);
+	r->ids = NULL;
+	if (!r->errors && r->warned[W_SIDECAR_IMAGE])
+		diag_warn(r->d, NULL, "", "the feast-sidecar image " RENDER_SIDECAR_IMAGE " is a local default that "
+			  "no registry serves: build it with `make image`, push it with `skopeo copy "
+			  "oci-archive:dist/feast-sidecar-" FEAST_VERSION ".oci.tar docker://REGISTRY/feast-sidecar:"
+			  FEAST_VERSION "` and render with --sidecar-image REGISTRY/feast-sidecar:" FEAST_VERSION);
+	return r->errors || rc < 0 ? -1 : 0;
+}
+
+static void ctx_init(struct render_ctx *r, struct arena *a, const struct doclist *docs,
+		     const struct render_opts *opts, struct diags *d)
+{
+	memset(r, 0, sizeof(*r));
+	r->run = a;
+	r->a = a;
+	r->d = r->live = d;
+	r->opts = opts;
+	r->docs = docs;
+}
+
 int render_documents(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
 		     struct objlist *out, struct diags *d)
 {
 	struct render_ctx r;
-	memset(&r, 0, sizeof(r));
-	r.a = a;
-	r.d = d;
-	r.opts = opts;
+	ctx_init(&r, a, docs, opts, d);
 	r.out = out;
-	r.docs = docs;
-	size_t first = out->n;
-	if (templates_load(a, &r.tm, d) < 0)
-		return -1;
-	size_t n;
-	render_check_namespaces(&r, docs);
-	struct store *stores = decode_all(&r, docs, &n);
-	if (r.errors)
-		return -1;
-	if (opts->target == RENDER_TARGET_OPERATOR) {
-		render_for_operator(&r, docs, stores, n);
-		flux_pass(&r, first);
-		render_check_unique(&r, first);
-		return r.errors ? -1 : 0;
-	}
-	/* Prepared first: which namespaces need the merge script is known only then. */
-	for (size_t i = 0; i < n; i++)
-		store_prepare(&r, &stores[i]);
-	build_shared_rbac(&r);
-	build_merge_configmaps(&r, stores, n);
-	build_namespace_registry(&r, stores, n);
-	for (size_t i = 0; i < n; i++) {
-		warn_unrendered(&r, &stores[i]);
-		for (size_t s = 0; s < sizeof(stages) / sizeof(stages[0]); s++)
-			stages[s](&r, &stores[i]);
-	}
-	/* Everything else (Secrets, backing services, other workloads' ScaledObjects) as written. */
-	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind kind = doc_classify(docs->v[i].root);
-		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(&r, &docs->v[i]))
-			continue;
-		append(&r, render_passthrough(&r, &docs->v[i]), &docs->v[i]);
-	}
-	flux_pass(&r, first);
-	render_check_unique(&r, first);
-	if (!r.errors && r.warned[W_SIDECAR_IMAGE])
-		diag_warn(d, NULL, "", "the feast-sidecar image " RENDER_SIDECAR_IMAGE " is a local default that "
-			  "no registry serves: build it with `make image`, push it with `skopeo copy "
-			  "oci-archive:dist/feast-sidecar-" FEAST_VERSION ".oci.tar docker://REGISTRY/feast-sidecar:"
-			  FEAST_VERSION "` and render with --sidecar-image REGISTRY/feast-sidecar:" FEAST_VERSION);
-	return r.errors ? -1 : 0;
+	return check_pass(&r, NULL);
 }
 
-int render_fwrite(FILE *f, const struct objlist *objs, enum render_format format)
+int render_stream(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
+		  const struct render_sink *sink, struct diags *d)
 {
-	struct buf b = BUF_INIT;
-	int rc = 0;
-	if (format == RENDER_JSON) {
-		rc = render_write(&b, objs, format);
-		if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
+	struct render_ctx r;
+	ctx_init(&r, a, docs, opts, d);
+	r.streaming = true;
+	r.a = &r.scratch;
+	r.out = &r.batch;
+	int rc = check_pass(&r, NULL);
+	if (!rc && sink && sink->ready)
+		rc = sink->ready(sink->ctx);
+	if (!rc && sink) {
+		/* The same work again, for the sink: everything it could say was said above. */
+		r.d = &r.mute;
+		rc = build_pass(&r, sink);
+		r.d = r.live;
+		if (r.errors) {
+			diag_error(d, NULL, "", "internal error: the output pass found an error the check did not");
 			rc = -1;
-		buf_release(&b);
-		return rc;
+		}
 	}
-	/* yaml_emit() writes `---` before every document but the first, nothing else between. */
-	for (size_t i = 0; i < objs->n && !rc; i++) {
-		buf_reset(&b);
-		if (i)
-			buf_adds(&b, "---\n");
-		rc = yaml_emit_one(&b, objs->v[i].root);
-		if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
-			rc = -1;
-	}
-	buf_release(&b);
+	arena_free(&r.scratch);
 	return rc;
-}
-
-int render_write(struct buf *out, const struct objlist *objs, enum render_format format)
-{
-	if (format == RENDER_YAML) {
-		if (!objs->n)
-			return 0;
-		const struct node **roots = xmalloc(objs->n * sizeof(*roots));
-		for (size_t i = 0; i < objs->n; i++)
-			roots[i] = objs->v[i].root;
-		int rc = yaml_emit(out, roots, objs->n);
-		free(roots);
-		return rc;
-	}
-	/* kubectl's List, with the objects as they are (nodes are only read). */
-	struct arena a = ARENA_INIT;
-	struct node *list = node_map(&a, NULL);
-	map_put(&a, list, "apiVersion", node_str(&a, "v1"));
-	map_put(&a, list, "kind", node_str(&a, "List"));
-	struct node *items = node_seq(&a, NULL);
-	for (size_t i = 0; i < objs->n; i++)
-		seq_push(&a, items, objs->v[i].root);
-	map_put(&a, list, "items", items);
-	json_emit(out, list, 2);
-	buf_addc(out, '\n');
-	arena_free(&a);
-	return 0;
 }

@@ -1,14 +1,19 @@
 /*
  * render_int.h -- what the object builders of render/ share.
  *
- * A render call owns one struct render_ctx: the arena, the diagnostics, the
- * options, the templates (parsed once per call) and the output list.  Each
- * FeatureStore is one struct store: its decoded spec (render/spec.h), what
- * the preparation stage derived (feature_store.yaml, the values merged at pod
- * start) and the objects later stages edit (the pod).  Builders are
- * `void build_x(struct render_ctx *, struct store *)`, one file per object
- * kind, run in the order of the stage table in render.c; each clones its
+ * A render call owns one struct render_ctx: the diagnostics, the options, the
+ * templates (parsed once per call) and the output list of the batch being
+ * built.  Each FeatureStore is one struct store: its decoded spec
+ * (render/spec.h), what the preparation stage derived (feature_store.yaml, the
+ * values merged at pod start) and the objects later stages edit (the pod).
+ * Builders are `void build_x(struct render_ctx *, struct store *)`, one file per
+ * object kind, run in the order of the stage table in render.c; each clones its
  * template, fills it at the node level and hands it to obj_emit().
+ *
+ * Memory: builders allocate from r->a.  While streaming that is one store's
+ * scratch arena, freed once its objects are out, so nothing a builder makes may
+ * be kept in the context past its store; what the run keeps lives in r->run
+ * (templates, the ScaledObject pairing, one struct store_sum per store).
  *
  * Templates mark optional fields with `~`; obj_emit() removes every null left
  * in an object, so a builder only sets what applies and key order stays the
@@ -22,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+#include "diag.h"
 #include "render.h"
 #include "spec.h"
 
-struct arena;
-struct diags;
 struct doclist;
 struct keda_list;
 struct keda_so;
@@ -56,12 +61,35 @@ enum warn_id {
 	W_COUNT
 };
 
+/* What the run keeps of a store between its passes: what other stores (a feastRef) and the
+ * shared objects (merge ConfigMaps, feast-configs-registry) need.  Strings are the input's. */
+struct store_sum {
+	const struct document *doc;
+	const char *name, *ns, *feast_name;
+	const char *ref_name, *ref_ns;   /* registry.remote.feastRef, or NULL */
+	const struct node *ref_node;
+	bool grpc_registry;              /* serves its registry over gRPC: a feastRef may name it */
+	bool tls_registry;
+	bool merges;                     /* merges values at pod start: its namespace gets the script */
+};
+
+struct idents;
+
 struct render_ctx {
-	struct arena *a;
-	struct diags *d;
+	struct arena *a;             /* where builders allocate: r->run, or one store's scratch arena */
+	struct arena *run;           /* the caller's arena */
+	struct arena scratch;
+	bool streaming;              /* free each store's objects once handed on */
+	struct diags *d;             /* r->live, or r->mute while a pass repeats work already reported */
+	struct diags *live, mute;
 	const struct render_opts *opts;
 	struct templates tm;
-	struct objlist *out;
+	struct objlist *out;         /* the batch being built: objects from index `first` on */
+	struct objlist batch;
+	size_t first;
+	struct store_sum *sums;
+	size_t nsums;
+	struct idents *ids;          /* identities seen, for the duplicate check; NULL: not checked */
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
 	struct keda_list *keda;      /* the run's ScaledObjects that scale stores (keda_attach) */
@@ -145,8 +173,17 @@ int render_check_namespaces(struct render_ctx *r, const struct doclist *docs);
 /* A document that is not a store, as emitted: -n filled in when it names no namespace,
  * YAML tags resolved as kubectl reads them (so YAML and JSON output agree). */
 struct node *render_passthrough(struct render_ctx *r, const struct document *doc);
-/* Two objects from index `first` with one group, kind, namespace and name: an error naming both inputs. */
-int render_check_unique(struct render_ctx *r, size_t first);
+
+/* ---- one object per identity (idents.c) ----
+ * Every object with a source (not the shared ones) is remembered by group, kind, namespace
+ * and name as its batch goes out; a second one is an error naming both inputs, reported by
+ * idents_report() in identity order once the run is built. */
+struct idents *idents_new(void);
+void idents_add(struct render_ctx *r, const struct render_obj *v, size_t n);
+void idents_report(struct render_ctx *r);
+/* Bytes it holds, for tests of the run's memory. */
+size_t idents_bytes(const struct idents *ids);
+void idents_free(struct idents *ids);
 
 /* ---- stages ---- */
 void store_prepare(struct render_ctx *r, struct store *st);          /* repo_config.c */
@@ -155,9 +192,9 @@ void build_serviceaccount(struct render_ctx *r, struct store *st);   /* obj_serv
 void build_authz(struct render_ctx *r, struct store *st);            /* obj_rbac.c */
 void build_shared_rbac(struct render_ctx *r);
 /* One ConfigMap tm.merge_cm per namespace whose stores merge values at pod start. */
-void build_merge_configmaps(struct render_ctx *r, const struct store *v, size_t n); /* obj_merge.c */
+void build_merge_configmaps(struct render_ctx *r, const struct store_sum *v, size_t n); /* obj_merge.c */
 /* With --configs-registry: feast-configs-registry and its reader RBAC (obj_namespace_registry.c). */
-void build_namespace_registry(struct render_ctx *r, const struct store *v, size_t n);
+void build_namespace_registry(struct render_ctx *r, const struct store_sum *v, size_t n);
 void build_client_configmap(struct render_ctx *r, struct store *st);/* obj_configmap.c */
 void build_pvcs(struct render_ctx *r, struct store *st);             /* obj_pvc.c */
 void build_services(struct render_ctx *r, struct store *st);         /* obj_service.c */
@@ -166,8 +203,10 @@ void build_servicemonitor(struct render_ctx *r, struct store *st);    /* obj_ser
 void build_route(struct render_ctx *r, struct store *st);            /* obj_route.c */
 void build_hpa(struct render_ctx *r, struct store *st);              /* obj_hpa.c */
 void build_pdb(struct render_ctx *r, struct store *st);              /* obj_pdb.c */
-/* Pair the run's ScaledObjects with their stores: KEDA owns those counts. */
-void keda_attach(struct render_ctx *r, const struct doclist *docs, struct store *v, size_t n);
+/* The run's ScaledObjects that scale stores, once per run (in r->run); then each store is
+ * paired with its own when it is decoded: KEDA owns those counts. */
+void keda_resolve_run(struct render_ctx *r, const struct doclist *docs);
+void keda_attach(struct render_ctx *r, struct store *st);
 bool keda_consumed(const struct render_ctx *r, const struct document *doc);
 void build_scaledobject(struct render_ctx *r, struct store *st);     /* obj_scaledobject.c */
 void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */

@@ -330,6 +330,72 @@ static void sidecar_args(const char *input, struct render_opts *o)
 	o->namespace_registry = case_arg(input, "--configs-registry ");
 }
 
+/* ---- streaming: render_stream() through a writer gives render_fwrite()'s bytes ---- */
+
+struct sink_log {
+	struct render_writer w;
+	size_t ready, batches, objects;
+	bool ready_before_put;
+	const struct document *mixed;  /* a store batch holding another source's object */
+};
+
+static int log_ready(void *ctx)
+{
+	struct sink_log *l = ctx;
+	l->ready++;
+	l->ready_before_put = !l->batches;
+	return 0;
+}
+
+static int log_put(void *ctx, const struct render_obj *v, size_t n)
+{
+	struct sink_log *l = ctx;
+	l->batches++;
+	l->objects += n;
+	for (size_t i = 1; i < n; i++)
+		if (v[0].src && v[i].src != v[0].src && doc_classify(v[0].src->root) == DOC_FEATURESTORE_V1)
+			l->mixed = v[i].src;
+	return l->w.f ? render_writer_put(&l->w, v, n) : 0;
+}
+
+/* Streams `docs` in `format`; the text (NULL-terminated, malloc'd) into *text. */
+static int stream_text(const struct doclist *docs, const struct render_opts *o, enum render_format format,
+		       struct sink_log *log, char **text)
+{
+	size_t len;
+	FILE *f = open_memstream(text, &len);
+	cr_assert_not_null(f);
+	memset(log, 0, sizeof(*log));
+	render_writer_init(&log->w, f, format);
+	struct render_sink sink = { log_ready, log_put, log };
+	int rc = render_stream(&A, docs, o, &sink, &D);
+	if (!rc)
+		cr_assert_eq(render_writer_end(&log->w), 0);
+	else
+		buf_release(&log->w.b);
+	fclose(f);
+	return rc;
+}
+
+static void streams_alike(const struct doclist *in, const struct render_opts *o, const struct objlist *whole,
+			  const char *name)
+{
+	for (int format = RENDER_YAML; format <= RENDER_JSON; format++) {
+		struct buf b = BUF_INIT;
+		cr_assert_eq(render_write(&b, whole, format), 0);
+		struct sink_log log;
+		char *text;
+		cr_assert_eq(stream_text(in, o, format, &log, &text), 0, "%s: streaming failed", name);
+		cr_expect(strlen(text) == b.len && !memcmp(text, b.data, b.len), "%s: streamed %s differs", name,
+			  format == RENDER_JSON ? "JSON" : "YAML");
+		cr_expect_eq(log.objects, whole->n, "%s", name);
+		cr_expect(log.ready == 1 && (log.ready_before_put || !log.batches), "%s", name);
+		cr_expect_null(log.mixed, "%s: a store's batch holds another document's object", name);
+		free(text);
+		buf_release(&b);
+	}
+}
+
 /* libyaml reads each golden file back to the render's own trees, types included. */
 static void golden_reads_back(const char *input, const char *golden)
 {
@@ -349,6 +415,7 @@ static void golden_reads_back(const char *input, const char *golden)
 	cr_assert_eq(render_write(&b, &out, RENDER_YAML), 0);
 	cr_assert_eq(buf_read_path(&g, golden), 0);
 	cr_expect(b.len == g.len && !memcmp(b.data, g.data, b.len), "%s: API bytes differ from golden", golden);
+	streams_alike(&in, &o, &out, golden);
 	buf_release(&b);
 	buf_release(&g);
 }
@@ -406,4 +473,112 @@ Test(render, app_version_from_image)
 		else
 			cr_expect_null(v, "%s", cases[i].image);
 	}
+}
+
+/* ---- streaming: batches, errors, memory ---- */
+
+static const char *stores_text(int n, const char *extra)
+{
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i ? "---\n" : "", store(arena_printf(&A, "s%03d", i), "  replicas: 2\n"));
+	buf_adds(&b, extra);
+	const char *text = arena_strndup(&A, b.data, b.len);
+	buf_release(&b);
+	return text;
+}
+
+/* The shared objects, then one batch per store, then what passes through. */
+Test(render, stream_batches_per_store)
+{
+	struct doclist l = parse("s.yaml", stores_text(3, "---\napiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"));
+	struct render_opts o = { 0 };
+	struct objlist whole = render_opts_with(&l, &o);
+	struct sink_log log;
+	char *text;
+	cr_assert_eq(stream_text(&l, &o, RENDER_YAML, &log, &text), 0);
+	free(text);
+	cr_expect_eq(log.batches, 5);
+	cr_expect_eq(log.objects, whole.n);
+	cr_expect_null(log.mixed);
+}
+
+/* A problem only the build finds, in the last store: nothing reaches the sink, and the
+ * errors are render_documents()'s, word for word. */
+Test(render, stream_nothing_out_on_error)
+{
+	/* s000 gets the sidecar, whose Role feast-s000-sidecar is store s000-sidecar's Role too. */
+	const char *text = stores_text(3, arena_printf(&A, "---\n%s", store("s000-sidecar", "")));
+	struct doclist l = parse("s.yaml", text);
+	struct render_opts o = { 0 };
+	struct objlist whole = { 0 };
+	cr_assert_eq(render_documents(&A, &l, &o, &whole, &D), -1);
+	size_t n = D.n;
+	struct sink_log log;
+	char *out;
+	cr_assert_eq(stream_text(&l, &o, RENDER_YAML, &log, &out), -1);
+	cr_expect_eq(log.ready, 0);
+	cr_expect_eq(log.batches, 0);
+	cr_expect_eq(strlen(out), 0);
+	free(out);
+	cr_assert_eq(D.n, 2 * n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(D.v[n + i].msg, D.v[i].msg);
+}
+
+/* Duplicates are reported in identity order, each paired with the one before it. */
+Test(render, stream_duplicates_in_identity_order)
+{
+	const char *sa = "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: %s, namespace: ns}\n";
+	const char *extra = arena_printf(&A, "%s%s%s", arena_printf(&A, sa, "feast-s001"),
+					 arena_printf(&A, sa, "feast-s000"), arena_printf(&A, sa, "feast-s001"));
+	struct doclist l = parse("d.yaml", stores_text(2, extra));
+	struct render_opts o = { 0 };
+	cr_assert_eq(render_stream(&A, &l, &o, NULL, &D), -1);
+	cr_assert_eq(D.errors, 3);
+	const char *want[] = { "ServiceAccount ns/feast-s000 would be rendered twice, from d.yaml:1 ",
+			       "ServiceAccount ns/feast-s001 would be rendered twice, from d.yaml:10 ",
+			       "ServiceAccount ns/feast-s001 would be rendered twice, from d.yaml:19 " };
+	size_t k = 0;
+	for (size_t i = 0; i < D.n && k < 3; i++)
+		if (D.v[i].level == DIAG_ERROR) {
+			cr_expect(!strncmp(D.v[i].msg, want[k], strlen(want[k])), "%s", D.v[i].msg);
+			k++;
+		}
+}
+
+/* What the run keeps grows by a few dozen bytes a store; a store's objects are freed. */
+Test(render, stream_memory_per_store)
+{
+	size_t used[2];
+	int counts[2] = { 20, 220 };
+	for (int k = 0; k < 2; k++) {
+		struct doclist l = parse("m.yaml", stores_text(counts[k], ""));
+		struct render_opts o = { 0 };
+		struct sink_log log;
+		memset(&log, 0, sizeof(log));
+		struct render_sink sink = { NULL, log_put, &log };
+		size_t before = A.total;
+		cr_assert_eq(render_stream(&A, &l, &o, &sink, &D), 0);
+		used[k] = A.total - before;
+		cr_expect_eq(log.batches, (size_t)counts[k] + 1);
+	}
+	size_t per_store = (used[1] - used[0]) / (size_t)(counts[1] - counts[0]);
+	cr_log_info("run arena: %zu bytes a store", per_store);
+	cr_expect_lt(per_store, 256, "%zu bytes a store", per_store);
+}
+
+Test(render, stream_empty_json_list)
+{
+	struct objlist none = { 0 };
+	struct buf b = BUF_INIT;
+	cr_assert_eq(render_write(&b, &none, RENDER_JSON), 0);
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	cr_assert_eq(render_fwrite(f, &none, RENDER_JSON), 0);
+	fclose(f);
+	cr_expect(len == b.len && !memcmp(text, b.data, len), "%s", text);
+	free(text);
+	buf_release(&b);
 }
