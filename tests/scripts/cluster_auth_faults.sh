@@ -30,7 +30,7 @@ apiserver_admin POST /admin/tokens/expire '{"token": "mid", "after": 1.5}' >/dev
 sed 's/name: shop/name: late/; s/feastProject: shop/feastProject: late/' store.yaml >late.yaml
 expect_run 3 "$FEAST" apply -f late.yaml -n feast --token mid
 has err '^error: from server \(Unauthorized\): Unauthorized$'
-has err '^error: stopped at .*: [1-8] of 9 objects were applied before it'
+has err '^error: stopped at .*: [0-8] of 9 objects were applied'
 apiserver_admin DELETE /admin/faults >/dev/null
 expect_run 0 "$FEAST" apply -f late.yaml -n feast
 has out '^deployment.apps/feast-late (created|configured)$'
