@@ -65,7 +65,7 @@ static bool int_at(const struct node *obj, const char *path, long long *out)
 }
 
 enum kube_outcome kube_apply_outcome(const struct kube_response *r, const char *manager,
-				     const struct kube_floor *f)
+				     const struct kube_floor *f, bool resent)
 {
 	if (r->code == 201)
 		return KUBE_APPLY_CREATED;
@@ -84,10 +84,10 @@ enum kube_outcome kube_apply_outcome(const struct kube_response *r, const char *
 		return t > f->date_ms ? KUBE_APPLY_CONFIGURED : KUBE_APPLY_UNCHANGED;
 	/* Stamped in the floor's own second: by this apply, or by the last one just before the
 	 * floor.  If nobody else wrote since, the write since the floor was ours. */
-	if (f->have_rv && !others_since(r->body, manager, f->date_ms))
+	if (resent || (f->have_rv && !others_since(r->body, manager, f->date_ms)))
 		return KUBE_APPLY_CONFIGURED;
 	/* Someone else (a controller writing status) wrote too.  The answer shows the object as
-	 * our write left it, so a spec change of ours is a generation its controller has not
+	 * our write left it (the one attempt there was), so a spec change of ours is a generation its controller has not
 	 * observed yet. */
 	long long gen, seen;
 	if (int_at(r->body, "metadata.generation", &gen) && int_at(r->body, "status.observedGeneration", &seen))

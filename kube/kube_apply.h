@@ -32,10 +32,13 @@ void kube_floor_from(struct kube_floor *f, const struct kube_response *r);
 
 /* The outcome of the apply PATCH answered by `r` (2xx) for field manager `manager`:
  * 201 created; an answer no newer than the floor is unchanged; otherwise configured when
- * the manager's Apply entry was stamped at or after the floor's second, else unchanged
- * (someone else wrote the object since the floor).  Without a floor: configured. */
+ * the manager's Apply entry was stamped after the floor's second, unchanged when before it
+ * (someone else wrote the object since the floor), and within that second configured
+ * unless another writer came too and the generation shows no spec change.  `resent`: an
+ * earlier attempt of the same apply went unanswered (it may have written).  Without a
+ * floor: configured. */
 enum kube_outcome kube_apply_outcome(const struct kube_response *r, const char *manager,
-				     const struct kube_floor *f);
+				     const struct kube_floor *f, bool resent);
 
 /* The wave an object of this group and kind is applied in (0 first): namespaces and CRDs;
  * then what nothing else needs first (ServiceAccounts, ConfigMaps, Secrets, Roles, Services,

@@ -143,6 +143,7 @@ static long long resend_after(struct run *r, struct slot *s, int rc, const struc
 		return r->refresh > 0 ? 0 : -1;
 	}
 	bool failed = rc == 0 ? resp->code >= 500 : resp->err == KUBE_E_CONNECT || resp->err == KUBE_E_TRANSPORT;
+	s->call->lost += failed;
 	if (rc == 0 && resp->code == 429) {
 		s->call->throttled++;
 		wait = resp->status.retry_after_s > 0 ? resp->status.retry_after_s * 1000LL
@@ -286,7 +287,7 @@ long kube_run(struct kube_client *c, struct arena *a, struct kube_call *calls, s
 		calls[i].rc = -1;
 		calls[i].error = NULL;
 		calls[i].started = false;
-		calls[i].sends = calls[i].throttled = 0;
+		calls[i].sends = calls[i].throttled = calls[i].lost = 0;
 	}
 	struct run r;
 	if (setup(&r, c, a, o, n, d) < 0) {

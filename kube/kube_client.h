@@ -220,6 +220,8 @@ struct kube_call {
 	bool started;              /* false: never sent, because the run stopped first */
 	unsigned sends;            /* attempts, resends included */
 	unsigned throttled;        /* 429 answers waited out */
+	unsigned lost;             /* attempts that ended without an answer or with a 5xx: the
+				    * server may have acted on them */
 };
 
 struct kube_run_opts {

@@ -255,7 +255,7 @@ static bool apply_wave(struct apply_run *ar, unsigned wave, const char *query, s
 			continue;
 		}
 		ar->set->v[i].result = c->resp.body;
-		enum kube_outcome out = kube_apply_outcome(&c->resp, REC_FIELD_MANAGER, &s->floor);
+		enum kube_outcome out = kube_apply_outcome(&c->resp, REC_FIELD_MANAGER, &s->floor, c->lost > 0);
 		ar->verbs[i] = out == KUBE_APPLY_CREATED ? REC_CREATED : out == KUBE_APPLY_CONFIGURED ? REC_CONFIGURED
 												      : REC_UNCHANGED;
 		ar->done[i] = true;
