@@ -239,7 +239,9 @@ static int setup(struct run *r, struct kube_client *c, struct arena *a, const st
 	r->nslots = o->concurrency ? o->concurrency : KUBE_RUN_CONCURRENCY;
 	if (r->nslots > n)
 		r->nslots = n ? (unsigned)n : 1;
-	r->m = curl_multi_init();
+	if (!c->batch)
+		c->batch = curl_multi_init();
+	r->m = c->batch;
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	for (unsigned i = 0; r->m && i < r->nslots; i++)
 		if (!(r->slots[i].easy = curl_easy_init()))
@@ -274,8 +276,6 @@ static void teardown(struct run *r)
 			curl_easy_cleanup(s->easy);
 	}
 	free(r->slots);
-	if (r->m)
-		curl_multi_cleanup(r->m);
 }
 
 long kube_run(struct kube_client *c, struct arena *a, struct kube_call *calls, size_t n,

@@ -149,6 +149,8 @@ void kube_client_free(struct kube_client *c)
 		curl_easy_cleanup(c->easy);
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
+	if (c->batch)
+		curl_multi_cleanup(c->batch);
 	auth_free(c);
 	arena_free(&c->arena);
 	free(c);

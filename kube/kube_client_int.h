@@ -55,6 +55,8 @@ struct kube_client {
 	struct kube_client_opts opts;
 	CURL *easy;
 	CURLM *multi;
+	CURLM *batch;             /* kube_run()'s, made by its first call: its connections last
+				   * from one run to the next */
 	char errbuf[CURL_ERROR_SIZE];
 	atomic_int wakeup;
 	/* credentials */
