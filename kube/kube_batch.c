@@ -24,6 +24,7 @@ struct slot {
 	long long first_ms, due_ms, timeout;
 	unsigned failures;
 	bool in_multi, waiting, auth_resent;
+	unsigned sent;            /* request headers libcurl sent for this attempt */
 };
 
 struct run {
@@ -58,6 +59,15 @@ static void end_call(struct run *r, struct slot *s, int rc, const struct kube_re
 	s->waiting = false;
 }
 
+/* Counts the requests libcurl sends for a transfer (its own resends included). */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *ud)
+{
+	(void)e, (void)data, (void)size;
+	if (type == CURLINFO_HEADER_OUT)
+		((struct slot *)ud)->sent++;
+	return 0;
+}
+
 /* Send (or resend) the slot's call; ends it when that cannot be done. */
 static void send_call(struct run *r, struct slot *s)
 {
@@ -82,6 +92,10 @@ static void send_call(struct run *r, struct slot *s)
 		/* Wait for the first connection's ALPN answer rather than opening one each. */
 		curl_easy_setopt(s->easy, CURLOPT_PIPEWAIT, 1L);
 		curl_easy_setopt(s->easy, CURLOPT_PRIVATE, (void *)s);
+		s->sent = 0;
+		curl_easy_setopt(s->easy, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(s->easy, CURLOPT_DEBUGDATA, (void *)s);
+		curl_easy_setopt(s->easy, CURLOPT_VERBOSE, 1L);
 		if (curl_multi_add_handle(r->m, s->easy) == CURLM_OK) {
 			s->in_multi = true;
 			s->waiting = false;
@@ -167,6 +181,10 @@ static void on_done(struct run *r, struct slot *s, CURLcode cc)
 	long nc = 0;
 	if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0)
 		r->c->stats.connects += (unsigned long)nc;
+	/* libcurl resends by itself, on another connection, a request whose kept-alive
+	 * connection died unanswered: the server may have acted on the first send. */
+	if (s->sent > 1)
+		s->call->lost++;
 	struct arena scratch = ARENA_INIT;
 	struct diags d;
 	diags_init(&d, &scratch);
