@@ -167,9 +167,9 @@ static int apply_one_by_one(struct rec_session *s, struct rec_set *set, enum rec
 			diag_error(&s->d, NULL, "", "stopped at %s (dry run: nothing was changed)", set->v[i].display);
 			return -1;
 		}
-		if (set->v[i].scale_target && v == REC_APPLIED)
+		if (set->v[i].scale_target && (v == REC_CONFIGURED || v == REC_APPLIED))
 			v = REC_SCALED;
-		if (all || v != REC_APPLIED || set->v[i].scale_target)
+		if (all || (v != REC_UNCHANGED && v != REC_APPLIED) || set->v[i].scale_target)
 			rec_print_verb(out, &set->v[i], v, dry);
 	}
 	return 0;
