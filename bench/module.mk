@@ -9,6 +9,7 @@ $(O)/bench/measure: bench/measure.c
 bench:: all $(O)/bench/measure
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		bench/render.sh $(BENCH_ARGS)
+	@echo "(apply against kubectl on a real control plane: make bench-apply, minutes)"
 
 .PHONY: bench
 
