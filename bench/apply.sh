@@ -60,6 +60,12 @@ else
 	port=$(free_port)
 	"$PYTHON" "$src/bench/delay_proxy.py" "$port" 127.0.0.1 "${CLUSTER_URL##*:}" "$rtt" &
 	proxy_pid=$!
+	_i=0
+	until "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 100 ] || { echo "bench/apply.sh: the delay proxy did not start" >&2; exit 1; }
+		sleep 0.1
+	done
 	sed "s|$CLUSTER_URL|https://127.0.0.1:$port|" "$direct_kubeconfig" >"$work/kubeconfig-$rtt"
 	KUBECONFIG=$work/kubeconfig-$rtt
 	printf '\nAPI server behind a %s ms round trip (bench/delay_proxy.py):\n\n' "$rtt"
