@@ -9,8 +9,19 @@ $(O)/bench/measure: bench/measure.c
 bench:: all $(O)/bench/measure
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		bench/render.sh $(BENCH_ARGS)
+	@echo "(apply against kubectl on a real control plane: make bench-apply, minutes)"
 
 .PHONY: bench
+
+# `kubectl feast apply` against `kubectl apply --server-side` on a real control plane
+# (bench/apply.sh; starts one with tests/cluster/up.sh, so it needs what `make scripts`
+# builds for the cluster tests): 1, 10 and 100 stores, first apply and no-op re-apply.
+# Minutes of cluster time, so `make bench` does not run it: `make bench-apply`.
+bench-apply: all
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		bench/apply.sh $(BENCH_ARGS)
+
+.PHONY: bench-apply
 
 # The lost-update benchmark of Feast's registry (bench/feast-registry.sh): minutes of
 # Feast CLI runs, so not part of `make bench`.

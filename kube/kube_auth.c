@@ -186,9 +186,8 @@ static void set_blob(CURL *e, CURLoption opt, const unsigned char *p, size_t len
 	curl_easy_setopt(e, opt, &b);
 }
 
-void auth_tls(struct kube_client *c)
+void auth_tls(struct kube_client *c, CURL *e)
 {
-	CURL *e = c->easy;
 	const struct kube_config *k = &c->cfg;
 	if (k->cert_file) {
 		curl_easy_setopt(e, CURLOPT_SSLCERT, k->cert_file);

@@ -149,6 +149,8 @@ void kube_client_free(struct kube_client *c)
 		curl_easy_cleanup(c->easy);
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
+	if (c->batch)
+		curl_multi_cleanup(c->batch);
 	auth_free(c);
 	arena_free(&c->arena);
 	free(c);
@@ -183,6 +185,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		/* A new response (after 100 Continue or a retry): forget the old one. */
 		x->content_type[0] = '\0';
 		x->retry_after_s = 0;
+		x->date_ms = 0;
+	} else if (len > 5 && !strncasecmp(p, "Date:", 5)) {
+		char v[64];
+		size_t vl = len - 5 < sizeof(v) - 1 ? len - 5 : sizeof(v) - 1;
+		memcpy(v, p + 5, vl);
+		v[vl] = '\0';
+		if (!kube_parse_http_date(v, &x->date_ms))
+			x->date_ms = 0;
 	} else if (len > 13 && !strncasecmp(p, "Content-Type:", 13)) {
 		const char *v = p + 13;
 		size_t vl = len - 13;
@@ -273,9 +283,8 @@ static char *url_with_server_name(struct kube_client *c, const char *url)
 	return r;
 }
 
-static void setup_tls(struct kube_client *c)
+static void setup_tls(struct kube_client *c, CURL *e)
 {
-	CURL *e = c->easy;
 	const struct kube_config *k = &c->cfg;
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, k->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, k->insecure ? 0L : 2L);
@@ -297,12 +306,11 @@ static void setup_tls(struct kube_client *c)
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 		c->ca_reload = false;
 	}
-	auth_tls(c);
+	auth_tls(c, e);
 }
 
-static void setup_transport(struct kube_client *c, long long timeout)
+static void setup_transport(struct kube_client *c, CURL *e, char *errbuf, long long timeout)
 {
-	CURL *e = c->easy;
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -313,7 +321,7 @@ static void setup_transport(struct kube_client *c, long long timeout)
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 10L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, c->opts.user_agent);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout > 0 ? timeout : 0));
 	long long ct = c->opts.connect_timeout_ms;
@@ -369,9 +377,13 @@ static struct curl_slist *request_headers(struct kube_client *c, const struct ku
 int xfer_setup(struct kube_client *c, const struct kube_req *req, struct xfer *x, long long timeout,
 	       struct curl_slist **headers)
 {
-	CURL *e = c->easy;
+	if (!x->easy) {
+		x->easy = c->easy;
+		x->errbuf = c->errbuf;
+	}
+	CURL *e = x->easy;
 	curl_easy_reset(e);
-	c->errbuf[0] = '\0';
+	x->errbuf[0] = '\0';
 	bool tls = !strncasecmp(c->cfg.server, "https://", 8);
 	char *url = build_url(c, req);
 	headers[0] = request_headers(c, req, tls);
@@ -385,9 +397,9 @@ int xfer_setup(struct kube_client *c, const struct kube_req *req, struct xfer *x
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	free(url);
-	setup_transport(c, timeout);
+	setup_transport(c, e, x->errbuf, timeout);
 	if (tls)
-		setup_tls(c);
+		setup_tls(c, e);
 	setup_method(e, req);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers[0]);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);

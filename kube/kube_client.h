@@ -34,6 +34,9 @@
  * the request retried once if that gave new credentials.  Exec credentials
  * are cached until their expirationTimestamp.
  *
+ * kube_run() sends many requests at once over a multi handle of its own (HTTP/2 where the
+ * server offers it), with throttling (429) and failure resends.
+ *
  * A client is not thread-safe, except kube_client_wakeup().
  */
 #ifndef FEAST_KUBE_CLIENT_H
@@ -105,6 +108,8 @@ struct kube_response {
 	struct kube_status status;/* filled when code >= 300 */
 	long long sent_ms;        /* kube_now_ms() when the (last) attempt was sent */
 	long long done_ms;        /* kube_now_ms() when it ended */
+	long long date_ms;        /* the answer's Date header (the server's clock, whole seconds),
+				   * ms since the epoch; 0 when absent */
 	bool auth_retried;        /* a 401 refreshed the credentials and the request was resent */
 };
 
@@ -203,6 +208,48 @@ int kube_watch(struct kube_client *c, struct arena *a, const char *path, const c
  * thread (curl_multi_wakeup).  A wake-up that comes while no watch runs is
  * kept: the next kube_watch() returns KUBE_WATCH_WOKEN at once. */
 void kube_client_wakeup(struct kube_client *c);
+
+/* ---- many requests at once ---- */
+
+/* One request of kube_run(): fill `req`; the rest is what happened to it. */
+struct kube_call {
+	struct kube_req req;       /* borrowed until kube_run() returns; an .obj is encoded once */
+	struct kube_response resp; /* the last answer, in kube_run()'s arena */
+	int rc;                    /* 0: answered (read resp.code); -1: no answer, or never sent */
+	const char *error;         /* why no answer came (a diagnostic's text), else NULL */
+	bool started;              /* false: never sent, because the run stopped first */
+	unsigned sends;            /* attempts, resends included */
+	unsigned throttled;        /* 429 answers waited out */
+	unsigned lost;             /* attempts that ended without an answer or with a 5xx: the
+				    * server may have acted on them */
+};
+
+struct kube_run_opts {
+	unsigned concurrency;      /* requests in flight at most; 0: KUBE_RUN_CONCURRENCY */
+	long long budget_ms;       /* each call's time from its first send to its last answer,
+				    * waits and resends included; 0: the configured
+				    * --request-timeout, or KUBE_RUN_BUDGET_MS when that is 0 */
+	bool idempotent;           /* resending is harmless (server-side apply, GET): resend after
+				    * 5xx answers and lost connections too, not only after 429 */
+	bool stop_on_failure;      /* start no new call once one ends without a 2xx answer */
+};
+
+#define KUBE_RUN_CONCURRENCY 8
+#define KUBE_RUN_BUDGET_MS (5 * 60 * 1000LL)
+
+/* Send calls[0..n), at most `concurrency` at a time, each on its own curl handle driven by
+ * one multi handle of the run's: over TLS the handles ask for HTTP/2 (ALPN) and wait for
+ * the first connection, so an API server that speaks it carries every request as a stream
+ * of one connection; one that does not gets up to `concurrency` HTTP/1.1 connections.
+ * Calls start in index order.  A 429 (API Priority and Fairness) is resent after its
+ * Retry-After, or a growing back-off without one, as long as the call's budget lasts;
+ * with `idempotent`, 5xx answers and lost connections are resent a few times as well.
+ * A 401 refreshes the credentials once for the run and resends the calls it struck.
+ * When a call's budget runs out it ends with its last answer (or a timeout).
+ * Returns how many calls did not end with a 2xx answer (never-started ones included),
+ * or -1 when the run could not be set up (diag added). */
+long kube_run(struct kube_client *c, struct arena *a, struct kube_call *calls, size_t n,
+	      const struct kube_run_opts *o, struct diags *d);
 
 /* ---- statistics (tests, benchmarks) ---- */
 

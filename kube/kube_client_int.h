@@ -18,10 +18,13 @@
 /* One transfer's state, handed to the curl callbacks. */
 struct xfer {
 	struct kube_client *c;
+	CURL *easy;               /* the handle it runs on: c->easy, or one of kube_run's */
+	char *errbuf;             /* CURL_ERROR_SIZE bytes: c->errbuf, or kube_run's */
 	struct buf body;          /* the response body (non-watch, or a watch refused) */
 	bool too_big;
 	char content_type[128];
 	int retry_after_s;
+	long long date_ms;        /* the Date header, ms since the epoch; 0 when absent */
 	/* watch streaming */
 	bool watching;
 	kube_watch_fn fn;
@@ -52,6 +55,8 @@ struct kube_client {
 	struct kube_client_opts opts;
 	CURL *easy;
 	CURLM *multi;
+	CURLM *batch;             /* kube_run()'s, made by its first call: its connections last
+				   * from one run to the next */
 	char errbuf[CURL_ERROR_SIZE];
 	atomic_int wakeup;
 	/* credentials */
@@ -73,7 +78,7 @@ struct kube_client {
 int auth_prepare(struct kube_client *c, struct diags *d);
 bool auth_refresh_after_401(struct kube_client *c, struct diags *d);
 struct curl_slist *auth_headers(struct kube_client *c, struct curl_slist *h);
-void auth_tls(struct kube_client *c);
+void auth_tls(struct kube_client *c, CURL *e);
 void auth_free(struct kube_client *c);
 
 /* kube_client.c, for kube_watch.c */

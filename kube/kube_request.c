@@ -81,7 +81,7 @@ static enum kube_err transport_error(struct kube_client *c, const struct kube_re
 {
 	char what[1024], t[32];
 	snprintf(what, sizeof(what), "%s %s%s", method_of(req), c->cfg.server_shown, req->path ? req->path : "");
-	const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
+	const char *detail = x->errbuf && x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -152,7 +152,7 @@ int xfer_finish(struct kube_client *c, struct arena *a, const struct kube_req *r
 {
 	resp->done_ms = kube_now_ms();
 	long code = 0;
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(x->easy ? x->easy : c->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (cc != CURLE_OK) {
 		resp->code = 0;
 		resp->err = transport_error(c, req, x, cc, timeout, d);
@@ -163,6 +163,7 @@ int xfer_finish(struct kube_client *c, struct arena *a, const struct kube_req *r
 	resp->raw = arena_strndup(a, x->body.data, x->body.len);
 	resp->raw_len = x->body.len;
 	resp->content_type = arena_strdup(a, x->content_type);
+	resp->date_ms = x->date_ms;
 	if (read_body(c, a, req, resp, d) < 0)
 		return -1;
 	if (code >= 300) {

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "opts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 long long kube_now_ms(void)
@@ -162,6 +163,24 @@ bool kube_parse_time(const char *s, long long *ms)
 	long long secs = days * 86400 + h * 3600 + mi * 60 + se - off * 60;
 	*ms = secs * 1000 + frac_ms;
 	return true;
+}
+
+bool kube_parse_http_date(const char *s, long long *ms)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char wday[4], mon[4], zone[4];
+	int d, y, h, mi, se, used = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wday, &d, mon, &y, &h, &mi, &se,
+		   zone, &used) != 8 || strcmp(zone, "GMT") != 0 || strspn(s + used, "\r\n ") != strlen(s + used))
+		return false;
+	const char *m = strstr(months, mon);
+	if (!m || (m - months) % 3)
+		return false;
+	char rfc[32];
+	snprintf(rfc, sizeof(rfc), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, (int)((m - months) / 3) + 1, d, h, mi, se);
+	return kube_parse_time(rfc, ms);
 }
 
 void kube_format_microtime(struct buf *out, long long ms)

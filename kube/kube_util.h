@@ -32,6 +32,9 @@ void kube_base64_encode(struct buf *out, const unsigned char *p, size_t n);
 /* Parse an RFC 3339 timestamp ("2026-11-26T10:53:47.123456Z", "...+02:00")
  * into milliseconds since the epoch. */
 bool kube_parse_time(const char *s, long long *ms);
+/* Parse an HTTP Date header value ("Sun, 06 Nov 1994 08:49:37 GMT", leading blanks
+ * and a trailing CRLF allowed) into milliseconds since the epoch. */
+bool kube_parse_http_date(const char *s, long long *ms);
 /* Format milliseconds since the epoch as RFC 3339 with microseconds, UTC
  * (the Kubernetes MicroTime layout). */
 void kube_format_microtime(struct buf *out, long long ms);

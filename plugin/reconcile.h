@@ -16,10 +16,16 @@
  * The commands' run() functions use the wrappers at the end instead: rec_parse*()
  * (rec_init and argv), rec_prepare() (load to resolve), rec_finish() (print, free).
  *
- * Apply is server-side apply with field manager `kubectl-feast`; a GET first
- * tells created / configured / unchanged apart (a write that changes nothing
- * keeps the resourceVersion).  Answers 429 and 5xx with Retry-After are
- * retried a few times, as client-go does; anything else fails the step.
+ * Apply is server-side apply with field manager `kubectl-feast`: one PATCH per
+ * object, sent in waves (kube_apply_wave: namespaces and CRDs, then what the
+ * workloads need, bindings, workloads, what points at them), up to
+ * s->concurrency at a time within a wave (kube_run).  Created / configured /
+ * unchanged come from the answer and the floor read before the first write
+ * (kube_apply.h); lines are printed in input order.  429s are waited out
+ * within the request's budget, 5xx and lost connections resent a few times
+ * (the apply is idempotent); anything else fails the object, and the run
+ * stops after the wave it is in.  Dry runs and diff (rec_apply) GET first:
+ * they must compare with the live object.
  *
  * Prune deletes, per FeatureStore of the run, objects in its namespace that
  * carry its labels (feast.dev/name, managed-by kubectl-feast), were applied
@@ -47,6 +53,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "kube_applyset.h"
+#include "kube_apply.h"
 #include "kube_client.h"
 #include "kube_config.h"
 #include "kube_resource.h"
@@ -73,6 +80,9 @@ struct rec_session {
 	long long deadline_ms;      /* when set (absolute kube_now_ms()), bounds every request */
 	const char *conflict_hint;  /* after a 409 with conflicting fields; NULL: apply's */
 	const char *no_objects;     /* the error when the input holds no document; NULL: none */
+	unsigned concurrency;       /* applies in flight at most (--concurrency); 0: the default */
+	struct kube_floor floor;    /* the cluster before the run's first write (rec_check_bindings
+				     * or rec_apply_all reads it) */
 };
 
 /* The render flags apply and diff take and scale reads back (render_flags.h); the stored
@@ -128,16 +138,18 @@ int rec_request(struct rec_session *s, const struct kube_req *req, struct kube_r
 /* Server-side apply of o->obj (GET first); `verb` says what happened. */
 int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool force,
 	      enum rec_verb *verb);
-/* Apply every object in order, printing one line each to `out` (objects left
- * unchanged only when `all` is set).  On a failure it stops and says how many
- * objects were written before it. */
+/* Apply every object, printing one line each to `out` in input order (objects
+ * left unchanged only when `all` is set).  On a failure it stops after the
+ * wave and says how many objects were written. */
 int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all,
 		  FILE *out);
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry);
 /* Before any write: each ClusterRoleBinding of the run that already exists and binds a
  * ServiceAccount of another namespace (a store of the same name elsewhere) is an error
- * that says how to resolve it.  Returns -1 with errors in s->d (refused), else 0; a binding
- * it cannot read is left to the apply, which then fails on its own terms. */
+ * that says how to resolve it.  One LIST of the bindings labelled with the run's store
+ * names (a binding of another manager would fail the apply with a conflict anyway); its
+ * answer is also the run's floor.  Returns -1 with errors in s->d (refused), else 0;
+ * bindings it cannot list are left to the apply, which then fails on its own terms. */
 int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
 /* ---- deleting (reconcile_prune.c, reconcile_applyset.c, reconcile_delete.c) ---- */

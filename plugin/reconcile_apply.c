@@ -157,27 +157,172 @@ void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum re
 	fflush(out);
 }
 
-int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all, FILE *out)
+/* Dry runs compare with the live object (GET first), one object at a time. */
+static int apply_one_by_one(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all,
+			    FILE *out)
 {
-	size_t written = 0;
 	for (size_t i = 0; i < set->n; i++) {
 		enum rec_verb v;
 		if (rec_apply(s, &set->v[i], dry, force, &v) < 0) {
-			if (dry != REC_DRY_NONE)
-				diag_error(&s->d, NULL, "", "stopped at %s (dry run: nothing was changed)",
-					   set->v[i].display);
-			else
-				diag_error(&s->d, NULL, "",
-					   "stopped at %s: %zu of %zu objects were applied before it (%zu changed), "
-					   "the rest were not; run the same command again once the cause is fixed",
-					   set->v[i].display, i, set->n, written);
+			diag_error(&s->d, NULL, "", "stopped at %s (dry run: nothing was changed)", set->v[i].display);
 			return -1;
 		}
-		written += v == REC_CREATED || v == REC_CONFIGURED;
 		if (set->v[i].scale_target && (v == REC_CONFIGURED || v == REC_APPLIED))
 			v = REC_SCALED;
 		if (all || (v != REC_UNCHANGED && v != REC_APPLIED) || set->v[i].scale_target)
 			rec_print_verb(out, &set->v[i], v, dry);
+	}
+	return 0;
+}
+
+/* The floor when rec_check_bindings did not read it: a LIST of one ConfigMap. */
+static void take_floor(struct rec_session *s, const struct rec_set *set)
+{
+	if (s->floor.taken)
+		return;
+	const char *ns = s->cfg.namespace ? s->cfg.namespace : "default";
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].ns && *set->v[i].ns) {
+			ns = set->v[i].ns;
+			break;
+		}
+	const struct kube_resource *res = kube_resource_builtin("v1", "ConfigMap");
+	struct kube_req req = { .method = "GET", .path = kube_path(&s->a, res, ns, NULL, NULL), .query = "limit=1" };
+	struct kube_response r;
+	size_t n = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
+	if (rec_request(s, &req, &r) < 0) {
+		s->d.n = n, s->d.errors = errors, s->d.warnings = warnings; /* the applies will say */
+		return;
+	}
+	kube_floor_from(&s->floor, &r);
+}
+
+struct apply_run {
+	struct rec_session *s;
+	struct rec_set *set;
+	struct kube_call *calls;   /* one per object, by input index */
+	enum rec_verb *verbs;
+	bool *done, *printed;
+	size_t applied, changed;
+	bool all;
+	FILE *out;
+};
+
+/* Print the objects applied so far, in input order: up to the first one not yet done, or
+ * (at the end) every one done. */
+static void print_done(struct apply_run *ar, bool final)
+{
+	for (size_t i = 0; i < ar->set->n; i++) {
+		if (!ar->done[i] && !final)
+			return;
+		if (!ar->done[i] || ar->printed[i])
+			continue;
+		ar->printed[i] = true;
+		const struct rec_obj *o = &ar->set->v[i];
+		enum rec_verb v = ar->verbs[i];
+		if (o->scale_target && v == REC_CONFIGURED)
+			v = REC_SCALED;
+		if (ar->all || v != REC_UNCHANGED || o->scale_target)
+			rec_print_verb(ar->out, o, v, REC_DRY_NONE);
+	}
+}
+
+/* Send one wave; returns false when an object of it failed. */
+static bool apply_wave(struct apply_run *ar, unsigned wave, const char *query, size_t *idx)
+{
+	struct rec_session *s = ar->s;
+	size_t k = 0;
+	struct kube_call *calls = arena_alloc(&s->a, ar->set->n * sizeof(*calls));
+	for (size_t i = 0; i < ar->set->n; i++) {
+		struct rec_obj *o = &ar->set->v[i];
+		if (kube_apply_wave(o->res.group, o->res.kind) != wave)
+			continue;
+		calls[k].req = (struct kube_req){ .method = "PATCH", .path = o->path, .query = query,
+						  .content_type = "application/apply-patch+yaml", .obj = o->obj,
+						  .deadline_ms = s->deadline_ms };
+		idx[k++] = i;
+	}
+	struct kube_run_opts ro = { .concurrency = s->concurrency, .idempotent = true, .stop_on_failure = true };
+	if (k && kube_run(s->c, &s->a, calls, k, &ro, &s->d) < 0)
+		return false;
+	bool ok = true;
+	for (size_t j = 0; j < k; j++) {
+		struct kube_call *c = &calls[j];
+		size_t i = idx[j];
+		ar->calls[i] = *c;
+		if (c->rc < 0 || !kube_ok(&c->resp)) {
+			ok = false;
+			continue;
+		}
+		ar->set->v[i].result = c->resp.body;
+		enum kube_outcome out = kube_apply_outcome(&c->resp, REC_FIELD_MANAGER, &s->floor, c->lost > 0);
+		ar->verbs[i] = out == KUBE_APPLY_CREATED ? REC_CREATED : out == KUBE_APPLY_CONFIGURED ? REC_CONFIGURED
+												      : REC_UNCHANGED;
+		ar->done[i] = true;
+		ar->applied++;
+		ar->changed += out != KUBE_APPLY_UNCHANGED;
+	}
+	return ok;
+}
+
+/* Every failed object's reason (the first one's as kubectl words it, the others named, those
+ * that failed as the first one did in one line), then how far the run got. */
+static int report_failures(struct apply_run *ar)
+{
+	struct rec_session *s = ar->s;
+	const struct rec_obj *first = NULL;
+	const char *first_msg = NULL;
+	struct buf same = BUF_INIT;
+	for (size_t i = 0; i < ar->set->n; i++) {
+		const struct kube_call *c = &ar->calls[i];
+		if (ar->done[i] || !c->started)
+			continue;
+		const struct rec_obj *o = &ar->set->v[i];
+		size_t before = s->d.n;
+		if (c->rc < 0)
+			diag_error(&s->d, NULL, "", "%s", c->error ? c->error : "no answer");
+		else
+			kube_fail(&s->d, &c->resp);
+		if (!first) {
+			first = o;
+			first_msg = s->d.n > before ? s->d.v[before].msg : "";
+			if (c->rc == 0)
+				conflict_hint(s, &c->resp);
+		} else if (s->d.n > before && !strcmp(s->d.v[before].msg, first_msg)) {
+			s->d.n = before, s->d.errors--;
+			buf_addf(&same, "%s%s", same.len ? ", " : "", o->display);
+		} else if (s->d.n > before) {
+			s->d.v[before].msg = arena_printf(&s->a, "%s: %s", o->display, s->d.v[before].msg);
+		}
+	}
+	if (same.len)
+		diag_error(&s->d, NULL, "", "the same for %s", same.data);
+	buf_release(&same);
+	if (first)
+		diag_error(&s->d, NULL, "",
+			   "stopped at %s: %zu of %zu objects were applied (%zu changed), the rest were not; run "
+			   "the same command again once the cause is fixed", first->display, ar->applied, ar->set->n,
+			   ar->changed);
+	return -1;
+}
+
+int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all, FILE *out)
+{
+	if (dry != REC_DRY_NONE)
+		return apply_one_by_one(s, set, dry, force, all, out);
+	take_floor(s, set);
+	struct apply_run ar = { .s = s, .set = set, .all = all, .out = out };
+	ar.calls = arena_alloc(&s->a, (set->n + 1) * sizeof(*ar.calls));
+	ar.verbs = arena_alloc(&s->a, (set->n + 1) * sizeof(*ar.verbs));
+	ar.done = arena_alloc(&s->a, (set->n + 1) * sizeof(*ar.done));
+	ar.printed = arena_alloc(&s->a, (set->n + 1) * sizeof(*ar.printed));
+	size_t *idx = arena_alloc(&s->a, (set->n + 1) * sizeof(*idx));
+	const char *query = apply_query(s, dry, force);
+	for (unsigned w = 0; w < KUBE_APPLY_WAVES; w++) {
+		bool ok = apply_wave(&ar, w, query, idx);
+		print_done(&ar, !ok);
+		if (!ok)
+			return report_failures(&ar);
 	}
 	return 0;
 }
@@ -197,23 +342,54 @@ static const struct node *sa_subject(const struct node *binding, const char *ns)
 	return NULL;
 }
 
+/* The ClusterRoleBindings labelled with the names of the run's stores that bind one (in
+ * s->a), or NULL when they cannot be listed; the answer becomes the run's floor. */
+static const struct node *list_bindings(struct rec_session *s, const struct rec_set *set)
+{
+	struct buf sel = BUF_INIT;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct rec_obj *o = &set->v[i];
+		const char *store = node_str_or(map_get(node_at(o->obj, "metadata.labels"), "feast.dev/name"), NULL);
+		if (!strcmp(o->res.kind, "ClusterRoleBinding") && o->src && store)
+			buf_addf(&sel, "%s%s", sel.len ? "," : "feast.dev/name in (", store);
+	}
+	if (!sel.len)
+		return NULL;
+	buf_adds(&sel, ")");
+	struct buf q = BUF_INIT;
+	kube_query_add(&q, "labelSelector", sel.data);
+	const struct kube_resource *res = kube_resource_builtin("rbac.authorization.k8s.io/v1", "ClusterRoleBinding");
+	struct kube_req req = { .method = "GET", .path = kube_path(&s->a, res, "", NULL, NULL),
+				.query = arena_strdup(&s->a, q.data) };
+	buf_release(&q);
+	buf_release(&sel);
+	struct kube_response r;
+	size_t n = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
+	if (rec_request(s, &req, &r) < 0) {
+		/* Unreadable (unreachable): the apply that follows meets the same failure at its
+		 * first object and reports it in its order. */
+		s->d.n = n, s->d.errors = errors, s->d.warnings = warnings;
+		return NULL;
+	}
+	kube_floor_from(&s->floor, &r);
+	const struct node *items = kube_ok(&r) ? map_get(r.body, "items") : NULL;
+	return items && items->kind == NODE_SEQ ? items : NULL;
+}
+
 int rec_check_bindings(struct rec_session *s, struct rec_set *set)
 {
+	const struct node *items = list_bindings(s, set);
 	int rc = 0;
-	for (size_t i = 0; i < set->n; i++) {
+	for (size_t i = 0; items && i < set->n; i++) {
 		struct rec_obj *o = &set->v[i];
 		if (strcmp(o->res.kind, "ClusterRoleBinding") || !o->src)
 			continue; /* the shared ClusterRoles bind nothing */
 		const char *ns = node_str_or(map_get(sa_subject(o->obj, NULL), "namespace"), "");
-		size_t n = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
-		if (rec_get(s, o) < 0) {
-			/* Unreadable (forbidden, unreachable): the apply that follows meets the same
-			 * failure at its first object and reports it in its order. */
-			s->d.n = n, s->d.errors = errors, s->d.warnings = warnings;
-			o->live = NULL;
-			continue;
-		}
-		const struct node *theirs = o->live ? sa_subject(o->live, ns) : NULL;
+		const struct node *live = NULL;
+		for (size_t k = 0; k < items->u.seq.n && !live; k++)
+			if (!strcmp(node_str_or(node_at(items->u.seq.v[k], "metadata.name"), ""), o->name))
+				live = items->u.seq.v[k];
+		const struct node *theirs = live ? sa_subject(live, ns) : NULL;
 		if (!theirs)
 			continue;
 		/* Applying would rebind it: the other store's pods lose their TokenReview rights. */

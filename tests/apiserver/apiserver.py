@@ -997,7 +997,7 @@ def _rs_hash(text):
 # Faults
 # ======================================================================================
 
-FAULT_TYPES = ("latency", "hang", "error", "reset", "drop", "conflict", "forbid", "refuse")
+FAULT_TYPES = ("latency", "hang", "error", "reset", "drop", "conflict", "forbid", "refuse", "throttle")
 
 
 class Faults:
@@ -1206,6 +1206,8 @@ class Server(ThreadingHTTPServer):
     def __init__(self, args):
         super().__init__(("127.0.0.1", args.port), Handler)
         self.args = args
+        self.inflight = 0             # API requests being served now (the throttle fault)
+        self.inflight_lock = threading.Lock()
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(os.path.join(args.certs, "server.crt"),
                                  os.path.join(args.certs, "server.key"))
@@ -1430,6 +1432,9 @@ class Handler(BaseHTTPRequestHandler):
             raw = self._read_body()
             if path.startswith("/admin/") or path == "/admin":
                 return self._admin(path, query, raw)
+            with self.server.inflight_lock:
+                self.server.inflight += 1
+                self.counted = True
             faults = self.server.faults.match(self.command, path, self._peek_user())
             fault_names = [f["type"] for f in faults]
             drop_after = self._pre_faults(faults)
@@ -1441,6 +1446,10 @@ class Handler(BaseHTTPRequestHandler):
         except Dropped:
             pass
         finally:
+            if getattr(self, "counted", False):
+                with self.server.inflight_lock:
+                    self.server.inflight -= 1
+                self.counted = False
             if not path.startswith("/admin"):
                 self.server.log.add({"time": start, "method": self.command, "path": path,
                                      "query": url.query, "user": self.user,
@@ -1490,6 +1499,12 @@ class Handler(BaseHTTPRequestHandler):
                 reason, msg = reasons.get(code, ("InternalError", "injected fault"))
                 headers = {"Retry-After": "1"} if code in (429, 503) else None
                 raise APIError(code, reason, msg, headers=headers)
+            if t == "throttle" and (f.get("inflight") is None or
+                                    self.server.inflight > int(f["inflight"])):
+                # API Priority and Fairness rejecting what its seats cannot hold.
+                ra = int(f.get("retryAfter", 1))
+                raise APIError(429, "TooManyRequests", "Too many requests, please try again later.",
+                               headers={"Retry-After": str(ra)} if ra else None)
             if t == "forbid":
                 raise APIError(403, "Forbidden", "forbidden: injected fault", {})
             if t == "conflict":

@@ -88,6 +88,22 @@ codes = [c.req("PUT", LEASES + "/lock", cur)[0] for _ in range(3)]
 check(codes == [409, 409, 200], "409 storm then success", codes)
 check(c.req("GET", LEASES + "/lock")[0] == 200, "reads are not part of a 409 storm")
 
+# ---- throttle: a 429 storm, with Retry-After or none, and only past an in-flight limit ----
+fault(type="throttle", count=2, path=CMS)
+codes = [c.req("GET", CMS)[0] for _ in range(3)]
+check(codes == [429, 429, 200], "throttle storm then success", codes)
+code, body = (fault(type="throttle", count=1, path=CMS, retryAfter=0), c.req("GET", CMS))[1]
+check(code == 429 and body.get("reason") == "TooManyRequests", "throttle: a TooManyRequests Status", body)
+fault(type="throttle", inflight=1, path=CMS, **{"for": 5})
+check(c.req("GET", CMS)[0] == 200, "throttle inflight=1: a lone request passes")
+fault(type="latency", seconds=1, count=1, path=LEASES)
+slow = threading.Thread(target=lambda: Client.from_env().req("GET", LEASES))
+slow.start()
+time.sleep(0.3)
+check(c.req("GET", CMS)[0] == 429, "throttle inflight=1: a second request in flight is refused")
+slow.join()
+c.admin("DELETE", "/admin/faults")
+
 # ---- hang until released, hang with a timeout ----
 fault(type="hang", count=1, path=LEASES + "/lock")
 out = {}

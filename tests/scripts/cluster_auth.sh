@@ -150,7 +150,7 @@ kubectl create clusterrolebinding feast-admins --clusterrole=cluster-admin --gro
 expect_run 3 "$FEAST" status shop -n feast --as=test-user
 has err "^error: from server \\(Forbidden\\): .*is forbidden: User \"test-user\" cannot get resource"
 expect_run 3 "$FEAST" apply -f store.yaml -n feast --as=test-user --as-group=team
-has err '^error: from server \(Forbidden\): clusterroles.rbac.authorization.k8s.io "feast-token-review-cluster-role" is forbidden: User "test-user" cannot get resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope$'
+has err '^error: from server \(Forbidden\): clusterroles.rbac.authorization.k8s.io "feast-token-review-cluster-role" is forbidden: User "test-user" cannot patch resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope$'
 has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 9 objects'
 audit_mark
 expect_run 0 "$FEAST" apply -f store.yaml -n feast --as=ops --as-group=feast-admins --as-group=b --as-uid=42

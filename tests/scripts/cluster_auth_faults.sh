@@ -37,7 +37,7 @@ apiserver_admin POST /admin/tokens/expire "{\"token\": \"mid\", \"afterRequests\
 sed 's/name: shop/name: late/; s/feastProject: shop/feastProject: late/' store.yaml >late.yaml
 expect_run 3 "$FEAST" apply -f late.yaml -n feast --token mid
 has err '^error: from server \(Unauthorized\): Unauthorized$'
-has err '^error: stopped at .*: [1-8] of 9 objects were applied before it'
+has err '^error: stopped at .*: [1-8] of 9 objects were applied'
 expect_run 0 "$FEAST" apply -f late.yaml -n feast
 has out '^deployment.apps/feast-late (created|configured)$'
 
