@@ -176,34 +176,30 @@ static void node_selector(struct render_ctx *r, const struct fs *fs, struct node
 		map_set(r->a, pod, "nodeSelector", sel);
 }
 
-static struct node *soft_anti_affinity(struct render_ctx *r, const struct fs *fs)
+/* The store's pod selector into every `matchLabels: ~` of an HA fragment, so a fragment
+ * may gain terms (a second spread, a required term) without a change here. */
+static void fill_selectors(struct render_ctx *r, const struct fs *fs, struct node *n)
 {
-	struct node *term = node_map(r->a, NULL), *pat = node_map(r->a, NULL);
-	struct node *ls = node_map(r->a, NULL);
-	map_put(r->a, ls, "matchLabels", selector_new(r, fs));
-	map_put(r->a, pat, "labelSelector", ls);
-	map_put(r->a, pat, "topologyKey", str_node(r, "kubernetes.io/hostname"));
-	map_put(r->a, term, "weight", int_node(r, 100));
-	map_put(r->a, term, "podAffinityTerm", pat);
-	struct node *pref = node_seq(r->a, NULL), *anti = node_map(r->a, NULL);
-	struct node *aff = node_map(r->a, NULL);
-	seq_push(r->a, pref, term);
-	map_put(r->a, anti, "preferredDuringSchedulingIgnoredDuringExecution", pref);
-	map_put(r->a, aff, "podAntiAffinity", anti);
-	return aff;
+	if (n && n->kind == NODE_MAP) {
+		for (size_t i = 0; i < n->u.map.n; i++) {
+			struct pair *p = &n->u.map.v[i];
+			if (!strcmp(p->key, "matchLabels") && node_is_null(p->val))
+				p->val = selector_new(r, fs);
+			else
+				fill_selectors(r, fs, p->val);
+		}
+	} else if (n && n->kind == NODE_SEQ) {
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			fill_selectors(r, fs, n->u.seq.v[i]);
+	}
 }
 
-static struct node *zone_spread(struct render_ctx *r, const struct fs *fs)
+/* An HA default (templates/fragments/) for this store's pods. */
+static struct node *ha_fragment(struct render_ctx *r, const struct fs *fs, enum tmpl_id id)
 {
-	struct node *c = node_map(r->a, NULL), *ls = node_map(r->a, NULL);
-	map_put(r->a, c, "maxSkew", int_node(r, 1));
-	map_put(r->a, c, "topologyKey", str_node(r, "topology.kubernetes.io/zone"));
-	map_put(r->a, c, "whenUnsatisfiable", str_node(r, "ScheduleAnyway"));
-	map_put(r->a, ls, "matchLabels", selector_new(r, fs));
-	map_put(r->a, c, "labelSelector", ls);
-	struct node *seq = node_seq(r->a, NULL);
-	seq_push(r->a, seq, c);
-	return seq;
+	struct node *n = tmpl_clone(r, id);
+	fill_selectors(r, fs, n);
+	return n;
 }
 
 /* User settings win as given (no merge; `[]` disables the spread); the defaults are
@@ -216,12 +212,12 @@ static void scheduling(struct render_ctx *r, const struct fs *fs, struct node *p
 	if (affinity && !node_is_null(affinity))
 		set_user(r, pod, "affinity", affinity);
 	else if (fs->scaling)
-		map_set(r->a, pod, "affinity", soft_anti_affinity(r, fs));
+		map_set(r->a, pod, "affinity", ha_fragment(r, fs, T_FRAG_ANTI_AFFINITY));
 	const struct node *tsc = map_get(fs->services, "topologySpreadConstraints");
 	if (tsc && !node_is_null(tsc))
 		set_user(r, pod, "topologySpreadConstraints", tsc);
 	else if (fs->scaling)
-		map_set(r->a, pod, "topologySpreadConstraints", zone_spread(r, fs));
+		map_set(r->a, pod, "topologySpreadConstraints", ha_fragment(r, fs, T_FRAG_ZONE_SPREAD));
 	set_user(r, pod, "resourceClaims", map_get(fs->services, "resourceClaims"));
 }
 
@@ -245,9 +241,7 @@ static struct node *strategy(struct render_ctx *r, const struct fs *fs)
 	const struct node *user = map_get(fs->services, "deploymentStrategy");
 	if (user && !node_is_null(user))
 		return user_copy(r, user);
-	struct node *s = node_map(r->a, NULL);
-	map_put(r->a, s, "type", str_node(r, fs->scaling ? "RollingUpdate" : "Recreate"));
-	return s;
+	return tmpl_clone_part(r, T_FRAG_STRATEGY, fs->scaling ? "scaling" : "single");
 }
 
 void build_deployment(struct render_ctx *r, struct store *st)

@@ -144,13 +144,18 @@ static struct node *probe_handler(struct render_ctx *r, const struct store *st, 
 	return h;
 }
 
-static struct node *probe(struct render_ctx *r, const struct node *handler, int period, int failures)
+/* Every probe of templates/fragments/server-probes.yaml: the handler, then its timings. */
+static void probes(struct render_ctx *r, const struct store *st, enum srv s, struct node *c)
 {
-	struct node *p = node_clone(r->a, handler);
-	map_put(r->a, p, "periodSeconds", int_node(r, period));
-	if (failures)
-		map_put(r->a, p, "failureThreshold", int_node(r, failures));
-	return p;
+	const struct node *frag = r->tm.t[T_FRAG_SERVER_PROBES];
+	const struct node *h = probe_handler(r, st, s);
+	for (size_t i = 0; frag->kind == NODE_MAP && i < frag->u.map.n; i++) {
+		const struct node *timings = frag->u.map.v[i].val;
+		struct node *p = node_clone(r->a, h);
+		for (size_t j = 0; timings && timings->kind == NODE_MAP && j < timings->u.map.n; j++)
+			map_put(r->a, p, timings->u.map.v[j].key, node_clone(r->a, timings->u.map.v[j].val));
+		map_set(r->a, c, frag->u.map.v[i].key, p);
+	}
 }
 
 /* MLflow's client in the servers: the operator's services.go injectMlflowEnv, after the
@@ -190,9 +195,6 @@ struct node *server_container(struct render_ctx *r, const struct store *st, enum
 	set_user(r, c, "resources", map_get(sv->cfg, "resources"));
 	set_user(r, c, "imagePullPolicy", map_get(sv->cfg, "imagePullPolicy"));
 	set_user(r, c, "volumeMounts", map_get(sv->cfg, "volumeMounts"));
-	struct node *h = probe_handler(r, st, s);
-	map_set(r->a, c, "startupProbe", probe(r, h, 3, 40));
-	map_set(r->a, c, "livenessProbe", probe(r, h, 20, 6));
-	map_set(r->a, c, "readinessProbe", probe(r, h, 10, 0));
+	probes(r, st, s, c);
 	return c;
 }

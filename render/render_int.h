@@ -36,6 +36,7 @@ struct doclist;
 struct keda_list;
 struct keda_so;
 struct node;
+struct render_ctx;
 
 enum tmpl_id {
 	T_SERVICEACCOUNT, T_ROLE, T_ROLEBINDING, T_CLUSTERROLE, T_CLUSTERROLEBINDING,
@@ -43,6 +44,8 @@ enum tmpl_id {
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
 	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
 	T_SERVICEMONITOR, T_ROUTE, T_RULES_NAMESPACE_REGISTRY,
+	/* Policy fragments (templates/fragments/): the HA defaults builders put into objects. */
+	T_FRAG_ANTI_AFFINITY, T_FRAG_ZONE_SPREAD, T_FRAG_STRATEGY, T_FRAG_SERVER_PROBES,
 	T_COUNT
 };
 
@@ -54,6 +57,9 @@ struct templates {
 
 /* Parse every template; -1 (with an error in d) only if an embedded file is broken. */
 int templates_load(struct arena *a, struct templates *tm, struct diags *d);
+/* A copy of the value under `key` of template `id` (a fragment that offers a choice, such as
+ * templates/fragments/deployment-strategy.yaml); NULL when the template has no such key. */
+struct node *tmpl_clone_part(struct render_ctx *r, enum tmpl_id id, const char *key);
 
 /* One-time warnings, by the field that triggers them. */
 enum warn_id {

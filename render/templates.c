@@ -38,6 +38,10 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_SERVICEMONITOR] = "servicemonitor.yaml",
 	[T_ROUTE] = "route.yaml",
 	[T_RULES_NAMESPACE_REGISTRY] = "rules/namespace-registry.yaml",
+	[T_FRAG_ANTI_AFFINITY] = "fragments/anti-affinity.yaml",
+	[T_FRAG_ZONE_SPREAD] = "fragments/zone-spread.yaml",
+	[T_FRAG_STRATEGY] = "fragments/deployment-strategy.yaml",
+	[T_FRAG_SERVER_PROBES] = "fragments/server-probes.yaml",
 };
 
 static const struct embedded_file *find(const char *name, struct diags *d)
@@ -76,6 +80,12 @@ int templates_load(struct arena *a, struct templates *tm, struct diags *d)
 		h = (h ^ (unsigned char)py->data[i]) * 0x100000001b3ull;
 	tm->merge_cm = arena_printf(a, "feast-secret-merge-%010llx", (unsigned long long)(h >> 24));
 	return 0;
+}
+
+struct node *tmpl_clone_part(struct render_ctx *r, enum tmpl_id id, const char *key)
+{
+	const struct node *part = map_get(r->tm.t[id], key);
+	return part ? node_clone(r->a, part) : NULL;
 }
 
 /* The template table is in creation order (an object after those it names), so the

@@ -145,6 +145,59 @@ Test(render, ha_branches)
 	expect_ha("  services:\n    affinity:\n      nodeAffinity: {}\n", true, false, "Recreate", true);
 }
 
+/* `out` is fragment `frag` with each `matchLabels: ~` filled by `sel`. */
+static bool is_filled(const struct node *out, const struct node *frag, const struct node *sel)
+{
+	if (!out || !frag || out->kind != frag->kind)
+		return false;
+	if (frag->kind == NODE_SEQ) {
+		bool same = out->u.seq.n == frag->u.seq.n;
+		for (size_t i = 0; same && i < frag->u.seq.n; i++)
+			same = is_filled(out->u.seq.v[i], frag->u.seq.v[i], sel);
+		return same;
+	}
+	if (frag->kind != NODE_MAP)
+		return node_equal(out, frag);
+	bool same = out->u.map.n == frag->u.map.n;
+	for (size_t i = 0; same && i < frag->u.map.n; i++) {
+		const struct pair *f = &frag->u.map.v[i];
+		const struct node *o = map_get(out, f->key);
+		same = !strcmp(f->key, "matchLabels") && node_is_null(f->val) ? node_equal(o, sel)
+									       : is_filled(o, f->val, sel);
+	}
+	return same;
+}
+
+/* The HA defaults a scaling store gets are the fragments' values, not C's. */
+Test(render, ha_defaults_come_from_fragments)
+{
+	struct templates tm;
+	cr_assert_eq(templates_load(&A, &tm, &D), 0);
+	struct doclist l = parse("t.yaml", store("h", "  replicas: 2\n  services:\n" DB_STORES));
+	struct objlist out = render_ok(&l, NULL);
+	const struct node *dep = find_kind(&out, "Deployment", 0);
+	const struct node *pod = node_at(dep, "spec.template.spec");
+	const struct node *sel = node_at(dep, "spec.selector.matchLabels");
+	cr_expect(is_filled(map_get(pod, "affinity"), tm.t[T_FRAG_ANTI_AFFINITY], sel));
+	cr_expect(is_filled(map_get(pod, "topologySpreadConstraints"), tm.t[T_FRAG_ZONE_SPREAD], sel));
+	cr_expect(node_equal(node_at(dep, "spec.strategy"), map_get(tm.t[T_FRAG_STRATEGY], "scaling")));
+	const struct node *probes = tm.t[T_FRAG_SERVER_PROBES];
+	const struct node *c = seq_find_by(map_get(pod, "containers"), "name", "online");
+	cr_assert_not_null(c);
+	for (size_t i = 0; i < probes->u.map.n; i++) {
+		const struct node *want = probes->u.map.v[i].val, *p = map_get(c, probes->u.map.v[i].key);
+		cr_assert_not_null(p, "%s", probes->u.map.v[i].key);
+		cr_expect_eq(p->u.map.n, 1 + want->u.map.n, "%s: the handler and the timings", probes->u.map.v[i].key);
+		for (size_t j = 0; j < want->u.map.n; j++)
+			cr_expect(node_equal(map_get(p, want->u.map.v[j].key), want->u.map.v[j].val), "%s.%s",
+				  probes->u.map.v[i].key, want->u.map.v[j].key);
+	}
+	struct doclist one = parse("t.yaml", store("o", ""));
+	struct objlist single = render_ok(&one, NULL);
+	cr_expect(node_equal(node_at(find_kind(&single, "Deployment", 0), "spec.strategy"),
+			     map_get(tm.t[T_FRAG_STRATEGY], "single")));
+}
+
 /* Every node of `n`, to check that outputs never share nodes with inputs. */
 static void collect(const struct node *n, const struct node ***set, size_t *len, size_t *cap)
 {
