@@ -7,6 +7,7 @@
 #include "doc.h"
 #include "json.h"
 #include "render_int.h"
+#include "shards.h"
 #include "yaml_in.h"
 #include "yaml_out.h"
 
@@ -104,6 +105,10 @@ static struct store *decode_all(struct render_ctx *r, const struct doclist *docs
 	}
 	for (size_t i = 0; i < *n; i++) {
 		resolve_feastref(r, &v[i], v, *n);
+		v[i].shards = shards_effective(v[i].fs.root, r->opts->materialize_shards);
+		/* check_documents() judged the stores that ask by annotation; these take the flag's. */
+		if (v[i].shards > 1 && !shards_annotation(v[i].fs.root))
+			r->errors += (int)shards_check(v[i].fs.doc, docs, r->opts->namespace, v[i].shards, r->d);
 		r->token_review |= v[i].fs.authz == AUTHZ_KUBERNETES;
 		r->oidc_token_review |= v[i].fs.authz == AUTHZ_OIDC;
 	}
