@@ -43,6 +43,11 @@ static const struct {
 	  "  kubectl feast status driver-stats -n feast\n"
 	  "  # The same as JSON, for scripts\n"
 	  "  kubectl feast status driver-stats -n feast -o json" },
+	{ "materialize",
+	  "  # Start the store's materialization CronJob now and follow its shards\n"
+	  "  kubectl feast materialize driver-stats -n feast --wait\n"
+	  "  # This run in four shards, waiting at most ten minutes\n"
+	  "  kubectl feast materialize driver-stats -n feast --shards 4 --wait=10m" },
 	{ "validate",
 	  "  # Check a spec as the API server and the operator would\n"
 	  "  kubectl feast validate -f featurestore.yaml\n"

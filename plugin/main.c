@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_explain, cmd_init, cmd_lint, cmd_render,
-	cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
+extern const struct command cmd_apply, cmd_completion, cmd_diff, cmd_explain, cmd_init, cmd_lint, cmd_materialize,
+	cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_completion,
@@ -14,6 +14,7 @@ const struct command *const commands[] = {
 	&cmd_diff,
 	&cmd_scale,
 	&cmd_status,
+	&cmd_materialize,
 	&cmd_validate,
 	&cmd_lint,
 	&cmd_explain,
