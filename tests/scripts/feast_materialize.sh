@@ -3,9 +3,11 @@
 # 0..2) on a local repository of five feature views over a parquet file, materializes every
 # view exactly once (shard i takes the views whose sorted position is i mod 3), records each
 # view's interval in a SQL registry (SQLite) and fills the online store for every entity; a
-# shard that no view falls to exits 0.  The same run on a file registry loses intervals
-# (counted, not asserted: how many depends on when each process writes), which is why
-# validate refuses shards with a file registry.  bench/feast_materialize.py does the runs.
+# shard that no view falls to exits 0.  The same run on a file registry may lose intervals:
+# counted and printed, not asserted, since Feast 0.66 re-reads a registry file that changed
+# before each write, so only writes that meet within that read-modify-write lose one (how
+# often is measured in docs/feast-registry.md); render refuses shards on a file registry.
+# bench/feast_materialize.py does the runs.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 feast_env
 
@@ -43,7 +45,7 @@ grep -q "spec.services.registry: sharded materialization needs a registry that t
 FEAST_MATERIALIZE_VIEWS=5 "$FEAST_PYTHON" "$SRC/bench/feast_materialize.py" prove "$TEST_TMP/work" rendered.yaml \
 	>results.jsonl 2>driver.err || { tail -n 30 driver.err >&2; fail "the shard runs failed"; }
 cat results.jsonl
-"$PYTHON" - results.jsonl <<'PY'
+"$FEAST_PYTHON" - results.jsonl <<'PY'
 import json, sys
 sql, file = [json.loads(l) for l in open(sys.argv[1])]
 views = ["fv_%d" % i for i in range(sql["views"])]
