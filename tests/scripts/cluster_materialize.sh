@@ -14,6 +14,10 @@ feature_store shop feast "" "$CRON" >shop.yaml
 "$FEAST" apply -f shop.yaml --materialize-shards 3 >/dev/null 2>err || { cat err >&2; fail "apply shop failed"; }
 [ "$(kubectl get cronjob feast-shop -n feast -o jsonpath='{.spec.jobTemplate.spec.completionMode}')" = Indexed ] ||
 	fail "the CronJob's Job is not Indexed"
+# scale NAME re-renders with the flags apply stored: the CronJob stays in three shards.
+"$FEAST" scale shop -n feast --replicas=2 >/dev/null 2>err || { cat err >&2; fail "scale shop failed"; }
+[ "$(kubectl get cronjob feast-shop -n feast -o jsonpath='{.spec.jobTemplate.spec.completions}')" = 3 ] ||
+	fail "scale dropped the shards: $(kubectl get deploy feast-shop -n feast -o jsonpath='{.metadata.annotations}')"
 # The annotation shards this one; its pods ask for a node label no node has.
 feature_store stuck feast "    nodeSelector: {pool: none}" "$CRON" |
 	sed 's/^  name: stuck$/  name: stuck\n  annotations: {feast.dev\/materialize-shards: "2"}/' >stuck.yaml
