@@ -1,21 +1,17 @@
 /*
  * job_follow.h -- one run of a materialization CronJob now, and its progress per shard.
  *
- * job_from_cronjob() builds the Job `kubectl create job --from=cronjob/NAME` makes: the
- * CronJob's job template, the annotation cronjob.kubernetes.io/instantiate: manual, an
- * ownerReference to the CronJob (controller), and a generateName of NAME- so runs never
- * collide.  With shards > 0 it sets the Indexed Job's completions and parallelism and the
- * materialize container's FEAST_MATERIALIZE_SHARDS (render/obj_shards.c), which is what
- * decides each shard's share; a CronJob that runs in one pod takes only 1.
+ * job_from_cronjob() builds the Job `kubectl create job --from=cronjob/NAME` makes (job
+ * template, cronjob.kubernetes.io/instantiate: manual, the CronJob as controller owner),
+ * named by generateName NAME-.  shards > 0 sets the Indexed Job's completions, parallelism
+ * and the materialize container's FEAST_MATERIALIZE_SHARDS; a one-pod CronJob takes only 1.
  *
  * struct job_follow is sans-I/O: job_follow_update() takes the Job and its pods as the API
- * server returned them (any order, any number of polls or watch events) and appends a line
- * for each shard whose state changed ("shard 1 of 3: running") and one when the Job has
- * finished.  Shard states come from the Job's completedIndexes and failedIndexes, else from
- * the pods of that index (annotation batch.kubernetes.io/job-completion-index; a Job that is
- * not Indexed is shard 0 of 1); the verdict from the Job's Complete or Failed condition.
+ * server returned them and appends a line per shard whose state changed, then one with the
+ * verdict.  States come from completedIndexes and failedIndexes, else from the pods of that
+ * index (batch.kubernetes.io/job-completion-index; not Indexed: shard 0 of 1).
  *
- * Memory: job_from_cronjob() allocates in `a` and shares nothing with its input; struct
+ * Memory: job_from_cronjob() allocates in `a`, sharing nothing with its input; struct
  * job_follow holds no pointers.
  */
 #ifndef FEAST_JOB_FOLLOW_H

@@ -1,6 +1,7 @@
 /* obj_shards.c -- a sharded materialization CronJob: its Job as an Indexed Job whose pods are
  * the store's pod with one container that materializes the shard's feature views. */
 #include "arena.h"
+#include "diag.h"
 #include "doc.h"
 #include "render_int.h"
 #include "shards.h"
@@ -109,6 +110,16 @@ static struct node *shard_pod(struct render_ctx *r, const struct store *st)
 
 void shard_job(struct render_ctx *r, struct store *st, struct node *job)
 {
+	/* Below 1.29 the API server drops backoffLimitPerIndex: one failed shard would fail them all. */
+	int minor = r->opts->kube_minor > 0 ? r->opts->kube_minor : RENDER_KUBE_MINOR;
+	if (minor < 29) {
+		const struct node *at = map_get(map_get(st->fs.root, "metadata"), "name");
+		diag_error(r->d, &at->pos, "metadata.name",
+			   "FeatureStore '%s': its materialization runs in %d shards, an Indexed Job with "
+			   "backoffLimitPerIndex, which needs Kubernetes 1.29 or newer, but --kube-version is 1.%d",
+			   st->fs.name, st->shards, minor);
+		r->errors++;
+	}
 	const struct node *t = r->tm.t[T_SHARD_JOB];
 	for (size_t i = 0; i < t->u.map.n; i++) {
 		const char *k = t->u.map.v[i].key;

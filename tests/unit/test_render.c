@@ -456,3 +456,14 @@ Test(render, materialize_shards_refuse_a_file_registry)
 		found |= D.v[i].rule && !strcmp(D.v[i].rule, "materialize-shards-registry");
 	cr_expect(found, "no materialize-shards-registry error");
 }
+
+Test(render, materialize_shards_need_1_29)
+{
+	static const char sql[] = "  services:\n    registry:\n      local:\n        persistence:\n"
+				  "          store: {type: sql, secretRef: {name: s}}\n  cronJob: {}\n";
+	struct doclist l = parse("t.yaml", store("k", sql));
+	struct render_opts o = { .namespace = "ns", .materialize_shards = 2, .kube_minor = 28, .sidecar = RENDER_SIDECAR_NONE };
+	struct objlist out = { 0 };
+	cr_assert_eq(render_documents(&A, &l, &o, &out, &D), -1);
+	cr_expect(D.n && strstr(D.v[D.n - 1].msg, "needs Kubernetes 1.29"), "%s", D.n ? D.v[D.n - 1].msg : "");
+}
