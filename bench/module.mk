@@ -30,3 +30,11 @@ bench-feast-registry: all
 		bench/feast-registry.sh $(BENCH_ARGS)
 
 .PHONY: bench-feast-registry
+
+# Wall time of a sharded materialization run with real Feast at 1, 2 and 4 shards
+# (bench/feast-materialize.sh): minutes of Feast CLI runs, so not part of `make bench`.
+bench-feast-materialize: all
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		bench/feast-materialize.sh $(BENCH_ARGS)
+
+.PHONY: bench-feast-materialize

@@ -57,6 +57,11 @@ static const struct {
 	  "  kubectl feast doctor driver-stats -n feast\n"
 	  "  # feast-apply waiting on the registry lock for over 2 minutes is a finding; JSON for scripts\n"
 	  "  kubectl feast doctor driver-stats -n feast --lock-wait 2m -o json" },
+	{ "materialize",
+	  "  # Start the store's materialization CronJob now and follow its shards\n"
+	  "  kubectl feast materialize driver-stats -n feast --wait\n"
+	  "  # This run in four shards, waiting at most ten minutes\n"
+	  "  kubectl feast materialize driver-stats -n feast --shards 4 --wait=10m" },
 	{ "validate",
 	  "  # Check a spec as the API server and the operator would\n"
 	  "  kubectl feast validate -f featurestore.yaml\n"

@@ -5,7 +5,8 @@
 #include <string.h>
 
 extern const struct command cmd_apply, cmd_completion, cmd_delete, cmd_diff, cmd_doctor, cmd_explain,
-	cmd_init, cmd_lint, cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate, cmd_version;
+	cmd_init, cmd_lint, cmd_materialize, cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate,
+	cmd_version;
 
 const struct command *const commands[] = {
 	&cmd_completion,
@@ -16,6 +17,7 @@ const struct command *const commands[] = {
 	&cmd_scale,
 	&cmd_status,
 	&cmd_doctor,
+	&cmd_materialize,
 	&cmd_validate,
 	&cmd_lint,
 	&cmd_explain,

@@ -5,6 +5,7 @@
 #include "docshape.h"
 #include "doc.h"
 #include "json.h"
+#include "shards.h"
 #include "yaml_in.h"
 
 #include <ctype.h>
@@ -141,6 +142,8 @@ static const char *options_json(struct arena *a, const struct render_flags *ro)
 		map_put(&t, m, "openshift", node_bool(&t, true));
 	if (ro->namespace_registry)
 		map_put(&t, m, "namespaceRegistry", node_str(&t, ro->namespace_registry));
+	if (ro->materialize_shards > 1)
+		map_put(&t, m, "materializeShards", node_int(&t, ro->materialize_shards));
 	struct buf b = BUF_INIT;
 	json_emit(&b, m, 0);
 	const char *s = arena_strdup(a, b.data);
@@ -255,7 +258,10 @@ static int stored_options(struct rec_session *s, const char *text, const char *w
 	}
 	const char *target = node_str_or(map_get(m, "target"), "standalone");
 	const char *sidecar = node_str_or(map_get(m, "sidecar"), "auto");
-	int64_t prestop = 0;
+	int64_t prestop = 0, shards = 0;
+	/* scale NAME re-renders: a CronJob applied in shards stays in shards. */
+	node_get_int(map_get(m, "materializeShards"), &shards);
+	ro->materialize_shards = shards > 1 && shards <= SHARDS_MAX ? (int)shards : 0;
 	ro->image = node_str_or(map_get(m, "image"), NULL);
 	ro->keda_adopt_hpa = node_is_true(map_get(m, "kedaAdoptHpa"));
 	ro->prometheus_operator = node_is_true(map_get(m, "prometheusOperator"));

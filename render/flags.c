@@ -1,5 +1,6 @@
 /* flags.c -- the render flags' table and setter, shared by render, apply, diff and scale. */
 #include "render_flags.h"
+#include "shards.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,13 +45,17 @@ const struct opt render_flag_opts[] = {
 	  "configuration (ConfigMap feast-configs-registry, readable by any authenticated user) "
 	  "into NAMESPACE, the operator's own (feast-operator-system on Kubernetes); it lists the "
 	  "stores of this run only.", 0 },
+	{ "materialize-shards", 0, OPT_VALUE, 4012, "N", NULL, "1",
+	  "Run each store's materialization CronJob as an Indexed Job of N pods built like the store's "
+	  "pods, shard i materializing the feature views whose position in name order is i modulo N; "
+	  "needs a SQL or remote registry.  A store's feast.dev/materialize-shards annotation wins.", 0 },
 	OPT_END,
 };
 
 /* Rows by position, so the table is the one place that names them; the ids (4000 and up)
  * only keep clear of the commands' own in `__check-options`. */
 enum { F_IMAGE, F_TARGET, F_KEDA, F_SIDECAR, F_SIDECAR_IMAGE, F_READINESS, F_KUBE_VERSION, F_PRESTOP,
-       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR, F_OPENSHIFT, F_NAMESPACE_REGISTRY };
+       F_NO_FLUX_WARNINGS, F_PROMETHEUS_OPERATOR, F_OPENSHIFT, F_NAMESPACE_REGISTRY, F_MATERIALIZE_SHARDS };
 
 bool render_flag_is(const struct opt *o)
 {
@@ -124,6 +129,11 @@ int render_flag_set(struct render_flags *f, const struct opt *o, const char *val
 		if ((f->kube_minor = render_kube_minor(value)) < 0)
 			return bad(err, errlen, value, o->name, "want 1.MINOR, like 1.29");
 		break;
+	case F_MATERIALIZE_SHARDS:
+		if (!parse_count(value, &n) || n < 1 || n > SHARDS_MAX)
+			return bad(err, errlen, value, o->name, "want 1 to 64");
+		f->materialize_shards = n;
+		break;
 	case F_PRESTOP:
 		if (!parse_count(value, &n) || n > 3600)
 			return bad(err, errlen, value, o->name, "want 0 to 3600");
@@ -161,4 +171,5 @@ void render_flags_to_opts(const struct render_flags *f, struct render_opts *opts
 	opts->prometheus_operator = f->prometheus_operator;
 	opts->openshift = f->openshift;
 	opts->namespace_registry = f->namespace_registry;
+	opts->materialize_shards = f->materialize_shards;
 }

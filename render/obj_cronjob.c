@@ -98,7 +98,9 @@ void build_cronjob(struct render_ctx *r, struct store *st)
 	if (!cj)
 		return;
 	const char *name = arena_printf(r->a, "%s-cronjob", st->fs.feast_name);
-	cronjob_rbac(r, st, name);
+	/* Shards run in pods of their own: no kubectl exec, so no rights to it. */
+	if (st->shards <= 1)
+		cronjob_rbac(r, st, name);
 	struct node *obj = obj_new(r, st, T_CRONJOB, st->fs.feast_name, true, "cronjob", "cronjob");
 	set_user(r, map_get(obj, "metadata"), "annotations", map_get(cj, "annotations"));
 	struct node *spec = map_get(obj, "spec");
@@ -118,6 +120,11 @@ void build_cronjob(struct render_ctx *r, struct store *st)
 	copy_fields(r, job, job_spec, job_fields, sizeof(job_fields) / sizeof(job_fields[0]));
 	struct node *tmpl = map_get(job, "template");
 	set_user(r, map_get(tmpl, "metadata"), "annotations", map_get(job_spec, "podTemplateAnnotations"));
+	if (st->shards > 1) {
+		shard_job(r, st, job);
+		obj_emit(r, st, obj);
+		return;
+	}
 	struct node *pod = map_get(tmpl, "spec");
 	map_set(r->a, pod, "serviceAccountName", str_node(r, name));
 	/* OpenShift's restricted SCC assigns a UID from the namespace's range (getCronJobPodSpec). */

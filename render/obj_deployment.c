@@ -276,5 +276,7 @@ void build_deployment(struct render_ctx *r, struct store *st)
 	scheduling(r, fs, pod);
 	st->deployment = dep;
 	st->pod = pod;
+	if (st->shards > 1 && fs->cronjob)
+		st->shard_pod = user_copy(r, pod);
 	obj_emit(r, st, dep);
 }

@@ -7,6 +7,7 @@
 #include "doc.h"
 #include "json.h"
 #include "render_int.h"
+#include "shards.h"
 #include "yaml_in.h"
 #include "yaml_out.h"
 
@@ -121,6 +122,7 @@ static void store_load(struct render_ctx *r, size_t i, struct store *st)
 	struct diags *d = r->d;
 	r->d = &r->mute;
 	store_decode(r, r->sums[i].doc, st);
+	st->shards = shards_effective(st->fs.root, r->opts->materialize_shards);
 	fix_feastref(r, st);
 	keda_attach(r, st);
 	r->d = d;
@@ -161,10 +163,15 @@ static void survey(struct render_ctx *r)
 			continue;
 		struct store st;
 		scratch_reset(r);
-		if (store_decode(r, &docs->v[i], &st) < 0)
+		if (store_decode(r, &docs->v[i], &st) < 0) {
 			r->errors++;
-		else
-			summarize(r, &st.fs, &r->sums[r->nsums++]);
+			continue;
+		}
+		summarize(r, &st.fs, &r->sums[r->nsums++]);
+		int shards = shards_effective(st.fs.root, r->opts->materialize_shards);
+		/* check_documents() judged the stores that ask by annotation; these take the flag's. */
+		if (shards > 1 && !shards_annotation(st.fs.root))
+			r->errors += (int)shards_check(st.fs.doc, docs, r->opts->namespace, shards, r->d);
 	}
 	for (size_t i = 0; i < r->nsums; i++)
 		check_feastref(r, &r->sums[i]);

@@ -119,6 +119,7 @@ struct render_opts {
 	bool prometheus_operator;        /* the cluster has ServiceMonitor: render one for metrics */
 	bool openshift;                  /* serving certificates, the UI Route, OpenShift's CronJob UIDs */
 	const char *namespace_registry;  /* namespace of feast-configs-registry; NULL: not rendered */
+	int materialize_shards;          /* the CronJob as an Indexed Job of N shards; 0, 1: one pod */
 };
 
 /* One rendered object and where it came from. */

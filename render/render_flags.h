@@ -31,11 +31,13 @@ struct render_flags {
 	bool prometheus_operator;
 	bool openshift;
 	const char *namespace_registry;  /* NULL: none */
+	int materialize_shards;     /* 0: none */
 	char pod_flag[32];          /* the first flag given that shapes the standalone pod, or "" */
 };
 
 /* --image --target --keda-adopt-hpa --sidecar --sidecar-image --readiness --kube-version
- * --prestop-seconds --no-flux-warnings --prometheus-operator --openshift --configs-registry */
+ * --prestop-seconds --no-flux-warnings --prometheus-operator --openshift --configs-registry
+ * --materialize-shards */
 extern const struct opt render_flag_opts[];
 bool render_flag_is(const struct opt *o);
 /* Store one flag; a bad value fills err and returns -1 (a usage error). */

@@ -43,7 +43,7 @@ enum tmpl_id {
 	T_CONFIGMAP, T_PVC, T_SERVICE, T_DEPLOYMENT, T_CONTAINER, T_HPA, T_PDB, T_SCALEDOBJECT, T_CRONJOB,
 	T_RULES_AUTHZ, T_RULES_TOKEN_REVIEW, T_RULES_OIDC, T_RULES_CRONJOB,
 	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
-	T_SERVICEMONITOR, T_ROUTE, T_RULES_NAMESPACE_REGISTRY,
+	T_SERVICEMONITOR, T_ROUTE, T_RULES_NAMESPACE_REGISTRY, T_SHARD_JOB,
 	/* Policy fragments (templates/fragments/): the HA defaults builders put into objects. */
 	T_FRAG_ANTI_AFFINITY, T_FRAG_ZONE_SPREAD, T_FRAG_STRATEGY, T_FRAG_SERVER_PROBES,
 	T_COUNT
@@ -53,6 +53,7 @@ struct templates {
 	struct node *t[T_COUNT];
 	const char *secret_merge;   /* templates/scripts/secret-merge.py */
 	const char *merge_cm;       /* its ConfigMap: feast-secret-merge-<content hash> */
+	const char *shard_script;   /* templates/scripts/materialize-shard.py */
 };
 
 /* Parse every template; -1 (with an error in d) only if an embedded file is broken. */
@@ -144,6 +145,8 @@ struct store {
 	struct node *deployment;     /* set by build_deployment */
 	struct node *pod;            /* its template.spec, for later stages */
 	bool sidecar;                /* the feast-sidecar is in the pod (obj_sidecar.c) */
+	int shards;                  /* materialization shards (rules/shards.h), at least 1 */
+	struct node *shard_pod;      /* with shards > 1: a copy of the pod before the sidecar */
 };
 
 /* ---- helpers (render/obj.c) ---- */
@@ -216,6 +219,8 @@ void keda_attach(struct render_ctx *r, struct store *st);
 bool keda_consumed(const struct render_ctx *r, const struct document *doc);
 void build_scaledobject(struct render_ctx *r, struct store *st);     /* obj_scaledobject.c */
 void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cronjob.c */
+/* The CronJob's Job spec `job` as an Indexed Job of st->shards pods (obj_shards.c). */
+void shard_job(struct render_ctx *r, struct store *st, struct node *job);
 /* The batch engine's RBAC, when its ConfigMap is in the run (obj_batch_engine.c). */
 void build_batch_engine_rbac(struct render_ctx *r, struct store *st);
 /* The feast-sidecar (obj_sidecar.c): its RBAC with the other RBAC, then into the built pod. */

@@ -38,6 +38,7 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_SERVICEMONITOR] = "servicemonitor.yaml",
 	[T_ROUTE] = "route.yaml",
 	[T_RULES_NAMESPACE_REGISTRY] = "rules/namespace-registry.yaml",
+	[T_SHARD_JOB] = "materialize-shards.yaml",
 	[T_FRAG_ANTI_AFFINITY] = "fragments/anti-affinity.yaml",
 	[T_FRAG_ZONE_SPREAD] = "fragments/zone-spread.yaml",
 	[T_FRAG_STRATEGY] = "fragments/deployment-strategy.yaml",
@@ -79,6 +80,10 @@ int templates_load(struct arena *a, struct templates *tm, struct diags *d)
 	for (size_t i = 0; i < py->len; i++)
 		h = (h ^ (unsigned char)py->data[i]) * 0x100000001b3ull;
 	tm->merge_cm = arena_printf(a, "feast-secret-merge-%010llx", (unsigned long long)(h >> 24));
+	const struct embedded_file *shard = find("scripts/materialize-shard.py", d);
+	if (!shard)
+		return -1;
+	tm->shard_script = arena_strndup(a, shard->data, shard->len);
 	return 0;
 }
 

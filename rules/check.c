@@ -7,6 +7,7 @@
 #include "docshape.h"
 #include "keda.h"
 #include "reconcile_rules.h"
+#include "shards.h"
 #include "schema.h"
 #include "yaml_in.h"
 
@@ -136,6 +137,7 @@ size_t check_documents(struct arena *a, const struct doclist *docs, struct diags
 	/* Across documents (in ScaledObject order): ScaledObjects and the stores they scale. */
 	size_t from = d->n;
 	errors += keda_check(a, docs, d);
+	errors += shards_check_documents(docs, d);
 	diags_set_source(d, from, "operator"); /* no API server pairs documents */
 	return errors;
 }

@@ -229,7 +229,7 @@ static size_t check_derived_names(const struct node *root, const struct node *sp
 }
 
 /* Where to report a field: its key, or the nearest parent written. */
-static const struct pos *pos_of(const struct node *root, const char *path)
+const struct pos *reconcile_pos_of(const struct node *root, const char *path)
 {
 	const struct pos *pos = &root->pos;
 	const struct node *n = root;
@@ -252,7 +252,7 @@ static size_t check_reconcile_rules(const struct node *root, const struct node *
 		const struct reconcile_rule *r = &reconcile_rules[i];
 		if (r->holds(spec))
 			continue;
-		struct diag *x = diag_error(d, pos_of(root, r->path), r->path, "%s", r->message);
+		struct diag *x = diag_error(d, reconcile_pos_of(root, r->path), r->path, "%s", r->message);
 		x->rule = r->id;
 		errors++;
 	}

@@ -31,6 +31,7 @@
 
 struct diags;
 struct node;
+struct pos;
 
 enum name_rule {
 	NAME_SUBDOMAIN,    /* DNS-1123 subdomain, <= 253 */
@@ -59,5 +60,7 @@ extern const struct reconcile_rule reconcile_rules[];
 extern const size_t reconcile_rules_count;
 
 size_t reconcile_check(const struct node *root, struct diags *d);
+/* Where to report the field `path` (dotted) of `root`: its key, or the nearest parent written. */
+const struct pos *reconcile_pos_of(const struct node *root, const char *path);
 
 #endif

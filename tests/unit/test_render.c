@@ -381,6 +381,8 @@ static void sidecar_args(const char *input, struct render_opts *o)
 	o->prometheus_operator = case_arg(input, "--prometheus-operator") != NULL;
 	o->openshift = case_arg(input, "--openshift") != NULL;
 	o->namespace_registry = case_arg(input, "--configs-registry ");
+	if ((v = case_arg(input, "--materialize-shards ")))
+		o->materialize_shards = atoi(v);
 }
 
 /* ---- streaming: render_stream() through a writer gives render_fwrite()'s bytes ---- */
@@ -634,4 +636,62 @@ Test(render, stream_empty_json_list)
 	cr_expect(len == b.len && !memcmp(text, b.data, len), "%s", text);
 	free(text);
 	buf_release(&b);
+}
+
+/* Shards: an Indexed Job of the store's pod, no feast-apply, no sidecar, no kubectl RBAC. */
+Test(render, materialize_shards_job)
+{
+	static const char sql[] = "  replicas: 2\n  services:\n    onlineStore:\n      persistence:\n        store: "
+				  "{type: redis, secretRef: {name: s}}\n    registry:\n      local:\n        persistence:\n"
+				  "          store: {type: sql, secretRef: {name: s}}\n  cronJob: {}\n";
+	struct doclist l = parse("t.yaml", store("m", sql));
+	struct render_opts o = { .namespace = "ns", .materialize_shards = 3 };
+	struct objlist out = render_opts_with(&l, &o);
+	const struct node *cj = find_kind(&out, "CronJob", 0);
+	cr_assert_not_null(cj);
+	const struct node *job = node_at(cj, "spec.jobTemplate.spec");
+	int64_t n = 0;
+	cr_expect_str_eq(node_str_or(map_get(job, "completionMode"), ""), "Indexed");
+	cr_expect(node_get_int(map_get(job, "completions"), &n) && n == 3);
+	cr_expect(node_get_int(map_get(job, "parallelism"), &n) && n == 3);
+	const struct node *pod = node_at(job, "template.spec");
+	cr_expect_str_eq(node_str_or(map_get(pod, "serviceAccountName"), ""), "feast-m");
+	cr_expect_str_eq(node_str_or(map_get(pod, "restartPolicy"), ""), "Never");
+	const struct node *inits = map_get(pod, "initContainers");
+	cr_expect_not_null(seq_find_by(inits, "name", "feast-init"));
+	cr_expect_null(seq_find_by(inits, "name", "feast-apply"));
+	cr_expect_null(seq_find_by(inits, "name", "feast-sidecar"));
+	cr_expect_null(map_get(pod, "affinity"), "the servers' anti-affinity is theirs");
+	const struct node *cs = map_get(pod, "containers");
+	cr_assert_eq(cs->u.seq.n, 1);
+	cr_expect_str_eq(node_str_or(map_get(cs->u.seq.v[0], "name"), ""), "materialize");
+	for (size_t i = 0; i < out.n; i++)
+		cr_expect(strcmp(node_str_or(node_at(out.v[i].root, "metadata.name"), ""), "feast-m-cronjob"),
+			  "the CronJob's kubectl RBAC is not rendered");
+	/* The Deployment keeps its sidecar and feast-apply. */
+	const struct node *dep_inits = node_at(find_kind(&out, "Deployment", 0), "spec.template.spec.initContainers");
+	cr_expect_not_null(seq_find_by(dep_inits, "name", "feast-apply"));
+}
+
+Test(render, materialize_shards_refuse_a_file_registry)
+{
+	struct doclist l = parse("t.yaml", store("f", "  cronJob: {}\n"));
+	struct render_opts o = { .namespace = "ns", .materialize_shards = 2 };
+	struct objlist out = { 0 };
+	cr_assert_eq(render_documents(&A, &l, &o, &out, &D), -1);
+	bool found = false;
+	for (size_t i = 0; i < D.n; i++)
+		found |= D.v[i].rule && !strcmp(D.v[i].rule, "materialize-shards-registry");
+	cr_expect(found, "no materialize-shards-registry error");
+}
+
+Test(render, materialize_shards_need_1_29)
+{
+	static const char sql[] = "  services:\n    registry:\n      local:\n        persistence:\n"
+				  "          store: {type: sql, secretRef: {name: s}}\n  cronJob: {}\n";
+	struct doclist l = parse("t.yaml", store("k", sql));
+	struct render_opts o = { .namespace = "ns", .materialize_shards = 2, .kube_minor = 28, .sidecar = RENDER_SIDECAR_NONE };
+	struct objlist out = { 0 };
+	cr_assert_eq(render_documents(&A, &l, &o, &out, &D), -1);
+	cr_expect(D.n && strstr(D.v[D.n - 1].msg, "needs Kubernetes 1.29"), "%s", D.n ? D.v[D.n - 1].msg : "");
 }
