@@ -58,14 +58,17 @@ writes() { curl -s "http://127.0.0.1:$(pod_port g1)/readyz" | sed -n 's/.*"write
 more_writes() { [ "$(writes)" -gt "$1" ]; }
 
 # g1 names its Pod with --pod; g2 through POD_NAME (the downward API); g3 has no Pod object.
-start_pod g1 --readiness gate --pod g1 --gate-resync 1s
-POD_NAME=g2 start_pod g2 --readiness gate --gate-resync 1s
-start_pod g3 --readiness gate --pod g3 --gate-resync 1s
-wait_for 5 gate_is g1 False || fail "g1: no False condition at start: $(conditions g1)"
+# The sidecars first: with no server running yet, the condition they write at start can only
+# be False (an ordering, however slow the machine), then the containers.
+start_sidecar g1 --readiness gate --pod g1 --gate-resync 1s
+POD_NAME=g2 start_sidecar g2 --readiness gate --gate-resync 1s
+start_sidecar g3 --readiness gate --pod g3 --gate-resync 1s
+wait_for 30 gate_is g1 False || fail "g1: no False condition at start: $(conditions g1)"
+for p in g1 g2 g3; do start_containers "$p"; done
 others_intact g1 False
 for p in g1 g2 g3; do wait_ready "$p" 30; done
-wait_for 5 gate_is g1 True || fail "g1: the condition did not follow readiness: $(conditions g1)"
-wait_for 5 gate_is g2 True || fail "g2: the condition did not follow readiness: $(conditions g2)"
+wait_for 30 gate_is g1 True || fail "g1: the condition did not follow readiness: $(conditions g1)"
+wait_for 30 gate_is g2 True || fail "g2: the condition did not follow readiness: $(conditions g2)"
 conditions g1 >g1.now
 grep -qx reason=RegistrySynced g1.now || fail "g1 reason: $(cat g1.now)"
 others_intact g1 False
