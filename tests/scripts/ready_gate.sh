@@ -108,9 +108,15 @@ wait_for 15 more_writes "$w0" || fail "g1: not written again after the outage"
 others_intact g1 True
 [ "$(since_of g1)" = "$since" ] || fail "lastTransitionTime moved over the outage"
 
-# SIGTERM (after the app container): not ready at once, and the condition False before exit.
+# SIGTERM: not ready at once, and the condition False (Draining) before exit. The sidecar goes
+# first, while its server still answers, so that only the drain can make the pod not ready:
+# in the kubelet's order the app stops first, and on a loaded machine its failed checks could
+# beat the test's SIGTERM (the order itself is ready_rolling.sh's).
 for p in g1 g2 g3; do
-	stop_pod "$p"
+	echo "term $p $(now_ms)" >>events
+	drain_sidecar "$p"
+	wait "$(pod_pid "$p")" || fail "sidecar of $p exited $?"
+	stop_app "$p"
 done
 for p in g1 g2; do
 	gate_is "$p" False || fail "$p: condition not False after the sidecar exited: $(conditions "$p")"
