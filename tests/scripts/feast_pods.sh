@@ -171,7 +171,8 @@ for i, d in enumerate(col["driver_id"]):
 # 1. Three pods at once: their applies queue on the Lease.
 t0=$(now_ms)
 for i in 1 2 3; do start_pod "a$i" v1; done
-for i in 1 2 3; do wait_ready "a$i" 180; done
+# The bounds on the waits are only against a hang: at load 25 a pod took 4 minutes.
+for i in 1 2 3; do wait_ready "a$i" 600; done
 t1=$(now_ms)
 
 # Features written through one server's write path into the shared online store.
@@ -188,7 +189,7 @@ printf '1001 0.5 17\n1002 0.25 42\n1003 None None\n' >want.features
 # it: once a new pod is ready, an old one is deleted and the next new one created together.
 start_pod b1 v2
 for i in 1 2 3; do
-	wait_ready "b$i" 180
+	wait_ready "b$i" 600
 	[ "$i" = 3 ] || start_pod "b$((i + 1))" v2
 	stop_pod "a$((4 - i))"
 done
