@@ -223,5 +223,6 @@ PY
 sort -n drain.ms | awk '{ v[NR] = $1 } END { printf "SIGTERM -> not ready: median %d ms, max %d ms (%d pods; not asserted)\n", v[int((NR + 1) / 2)], v[NR], NR }'
 # What the run cost the machine, less its share of load: the CPU of this shell and of every
 # process it waited for (Feast's included, the control plane's not).
-times | tail -n 1 | awk '{ print "CPU of the pods (user, system): " $1 ", " $2 }'
+times >times.txt
+tail -n 1 times.txt | awk '{ print "CPU of the pods (user, system): " $1 ", " $2 }'
 echo ok
