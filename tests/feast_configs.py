@@ -25,7 +25,6 @@ import traceback
 from pathlib import Path
 
 import yaml
-from feast.repo_config import load_repo_config
 
 HERE = Path(__file__).resolve().parent
 STUBS = HERE / "feast_stubs"
@@ -203,6 +202,9 @@ class Pod:
 
 
 def load(path, env):
+    # Imported here: tests/feast_pod.py borrows Pod without paying for Feast's import.
+    from feast.repo_config import load_repo_config
+
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)

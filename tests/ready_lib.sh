@@ -11,14 +11,15 @@
 # every 10 ms; ready_sim.py check judges the logs at the end.
 #
 # Timings (every bound the scripts assert follows from them): lease as sidecar_lib.sh;
-# checks every 250 ms with a 250 ms timeout, K 2, M 3; registry TTL 1 s + margin 500 ms, so
-# the sync window SYNC_MS is 1500 ms; an apply takes 500 ms; a server loads for 1 s.
+# checks every 250 ms with a 250 ms timeout, K 2, M 12; registry TTL 1 s + margin 500 ms, so
+# the sync window SYNC_MS is 1500 ms; an apply takes 500 ms; a server loads for 1 s. M is
+# 3 s of failed checks: a loaded machine may miss a few in a row, which must not take a ready
+# pod out, and the app stops before the test's SIGTERM reaches the sidecar.
 SIM="$FEAST_SOURCE_DIR/tests/ready_sim.py"
 SYNC_MS=1500
-RT="--health-period 250ms --health-timeout 250ms --success-threshold 2 --failure-threshold 3
+RT="--health-period 250ms --health-timeout 250ms --success-threshold 2 --failure-threshold 12
     --registry-ttl 1s --sync-margin 500ms"
 LOAD_DELAY=1
-DRAIN_BOUND_MS=100
 STORE=sim
 LEASE_PATH=/apis/coordination.k8s.io/v1/namespaces/default/leases/feast-$STORE-registry-lock
 
@@ -38,11 +39,12 @@ ready_setup() {
 	track $MONITOR
 }
 
-# ready_finish: stop the monitor (by its stop file) and judge the logs.
+# ready_finish [daemon]: stop the monitor (by its stop file) and judge the logs (with
+# `daemon`, the guarded commands are the Lease holds in the daemons' logs).
 ready_finish() {
 	touch stop
 	wait "$MONITOR" || true
-	sim check "$TEST_TMP" "$SYNC_MS" || fail "the simulation broke a rule (above)"
+	sim check "$TEST_TMP" "$SYNC_MS" ${1:-} || fail "the simulation broke a rule (above)"
 }
 
 pod_dir() { echo "$TEST_TMP/pods/$1"; }
@@ -107,14 +109,20 @@ stop_app() {
 	wait "$_a" 2>/dev/null || true
 }
 
-# drain_sidecar NAME: SIGTERM to the sidecar, measured (DRAIN: "ms status body").
+# drain_sidecar NAME: SIGTERM to the sidecar (DRAIN: "ms before first body oks=N"). Not ready
+# at once is an ordering: the first /readyz sent after the signal answers 503 draining, and no
+# 200 follows; the milliseconds until then are a figure (drain.ms), not a bound.
 drain_sidecar() {
 	DRAIN=$(sim drain "$(pod_pid "$1")" "$(pod_port "$1")")
 	echo "$1: SIGTERM -> not ready: $DRAIN"
-	_ms=$(echo "$DRAIN" | cut -d' ' -f1 | cut -d. -f1)
-	[ "$_ms" -ge 0 ] && [ "$_ms" -lt "$DRAIN_BOUND_MS" ] ||
-		fail "$1: /readyz still 200 $DRAIN ms after SIGTERM (bound $DRAIN_BOUND_MS)"
-	echo "$_ms" >>drain.ms
+	set -f
+	set -- "$1" $DRAIN
+	set +f
+	# 0: refused, the daemon had nothing to wait for and is gone.
+	case "$4 $5" in "503 "*draining* | "0 -") ;; *) fail "$1: the first /readyz after SIGTERM: $DRAIN" ;; esac
+	[ "${DRAIN##* }" = oks=0 ] || fail "$1: ready again after SIGTERM: $DRAIN"
+	[ "$3" = 200 ] || echo "$1: already not ready before SIGTERM ($3): its server's checks failed first"
+	echo "${2%.*}" >>drain.ms
 }
 
 # stop_pod NAME: app first, then the sidecar (1.29+ order); the sidecar exits 0 and does not hold the Lease.

