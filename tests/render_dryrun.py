@@ -26,7 +26,7 @@ SIDECARS = ["auto", "always", "none"]
 # The options that shape the standalone pod: render refuses them with --target operator
 # (the operator builds the pod), so that target is rendered once, without them.
 POD_OPTIONS = {"--sidecar", "--sidecar-image", "--readiness", "--prestop-seconds", "--kube-version", "--image",
-               "--configs-registry"}
+               "--configs-registry", "--materialize-shards"}
 # Standalone-only switches without a value, dropped the same way.
 POD_SWITCHES = {"--openshift", "--prometheus-operator"}
 
