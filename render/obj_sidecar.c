@@ -10,7 +10,9 @@
 
 #define SIDECAR_VOLUME "feast-sidecar"
 #define GATE_CONDITION "feast.dev/registry-ready"
-#define REGISTRY_TTL_DEFAULT 5   /* feast serve --registry_ttl_sec */
+/* The `feast serve` CLI refreshes its registry every 60 s unless told otherwise (its
+ * --registry_ttl_sec default; the 5 s of Feast's Python API does not reach the CLI). */
+#define REGISTRY_TTL_DEFAULT 60
 /* terminationGracePeriodSeconds = preStop + the servers' own shutdown + what the sidecar
  * needs after them: the kill grace of a lock holder still running (3 s) and one renew
  * deadline (10 s) to release the Lease (the daemon's defaults, sidecar/lease.h), + a margin. */

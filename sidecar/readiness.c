@@ -30,7 +30,7 @@ const struct opt readiness_opts[] = {
 	  "Passed rounds in a row before the pod may become ready.", 0 },
 	{ "failure-threshold", 0, OPT_VALUE, RD_OPT_FALL, "N", NULL, "3",
 	  "Failed rounds in a row before a ready pod becomes not ready.", 0 },
-	{ "registry-ttl", 0, OPT_VALUE, RD_OPT_TTL, "DURATION", NULL, "5s",
+	{ "registry-ttl", 0, OPT_VALUE, RD_OPT_TTL, "DURATION", NULL, "60s",
 	  "The servers' registry refresh period (feast serve --registry_ttl_sec).", 0 },
 	{ "sync-margin", 0, OPT_VALUE, RD_OPT_MARGIN, "DURATION", NULL, "2s",
 	  "Added to --registry-ttl: the wait after an apply or a new registry generation.", 0 },
@@ -61,7 +61,7 @@ void readiness_cfg_init(struct readiness_cfg *c)
 	c->timeout_ms = 1000;
 	c->rise = 2;
 	c->fall = 3;
-	c->registry_ttl_ms = 5000;
+	c->registry_ttl_ms = 60000;
 	c->margin_ms = 2000;
 	c->gate_resync_ms = 60000;
 	c->drain_write_ms = 1000;
