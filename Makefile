@@ -97,7 +97,7 @@ unit: $(UNIT_BIN)
 	done
 
 scripts: $(PROGRAMS) cluster-bin
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) FEAST_SANITIZED=$(FEAST_SANITIZED) \
 		tests/run-scripts.sh $(SCRIPT_FILTER)
 
 test: deps
@@ -109,7 +109,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 check-asan: deps
 	@$(MAKE) --no-print-directory O=build/asan BIN=build/asan/bin \
 		OPTIMIZATION=-O1 LDFLAGS="$(SAN)" CFLAGS="-O1 -g $(SAN)" \
-		CRITERION_FLAGS="--jobs=1" all unit scripts
+		CRITERION_FLAGS="--jobs=1" FEAST_SANITIZED=1 all unit scripts
 
 run: deps all
 	$(BIN)/kubectl-feast render -f examples/featurestore-ha.yaml

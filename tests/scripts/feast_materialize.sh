@@ -8,6 +8,7 @@
 # before each write, so only writes that meet within that read-modify-write lose one (how
 # often is measured in docs/feast-registry.md); render refuses shards on a file registry.
 # bench/feast_materialize.py does the runs.
+# sanitizers: skip -- Feast's Python; its C (render) runs sanitized in render_golden
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 feast_env
 

@@ -16,6 +16,7 @@
 # steps took.
 # Stand-ins: none for Feast or the API server; what the kubelet does (mounts, loopback ports,
 # the downward API) is tests/feast_pod.py's, and ready_rolling.sh keeps the fault cases.
+# sanitizers: skip -- Feast's Python; its C runs sanitized in sidecar_*, ready_*, render_golden
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
