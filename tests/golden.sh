@@ -88,9 +88,10 @@ golden_case_file() {
 	_gc_args=$(golden_header "$1" args)
 	[ -n "$_gc_input" ] && _gc_input=$(dirname "$1")/$_gc_input || _gc_input=$1
 	set -f
-	# shellcheck disable=SC2086 # the args header is split on blanks, as a shell would
-	golden_run "$_gc_name" "${_gc_exit:-$_gs_exit}" "${_gc_cmd:-$_gs_cmd}" "$_gc_input" $_gc_args
+	# shellcheck disable=SC2086 # the args header is split on blanks, never globbed
+	set -- $_gc_args
 	set +f
+	golden_run "$_gc_name" "${_gc_exit:-$_gs_exit}" "${_gc_cmd:-$_gs_cmd}" "$_gc_input" "$@"
 }
 
 # golden_cases FILE...: golden_case_file for each FILE.
