@@ -4,6 +4,7 @@
 # stderr byte for byte against golden/server-url/ (curl's "after N ms" made N);
 # GOLDEN_UPDATE=1 (make golden-update) rewrites them.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 
 GOLDEN="$SRC/golden/server-url"
@@ -20,12 +21,7 @@ run_case() {
 	sed 's/after [0-9]* ms/after N ms/' "$name.raw" >"$name.err"
 	grep -q s3cret "$name.err" && fail "$name: the password is printed: $(cat "$name.err")"
 	used="$used $name.err"
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cp "$name.err" "$GOLDEN/$name.err"
-	else
-		[ -f "$GOLDEN/$name.err" ] || fail "missing golden/server-url/$name.err (make golden-update)"
-		same_file "$GOLDEN/$name.err" "$name.err"
-	fi
+	golden_file "$GOLDEN/$name.err" "$name.err" || fail "$name: stderr differs"
 }
 
 # Credentials from the kubeconfig and from --server: warning and error redact them.
