@@ -86,6 +86,9 @@ golden_case_file() {
 	_gc_exit=$(golden_header "$1" exit)
 	_gc_input=$(golden_header "$1" input)
 	_gc_args=$(golden_header "$1" args)
+	# A misspelt header would end the headers silently and drop its setting.
+	_gc_odd=$(awk '!/^# (cmd|args|exit|input):/ { if ($0 ~ /^# [a-z]+: /) print; exit }' "$1")
+	[ -z "$_gc_odd" ] || fail "$1: '$_gc_odd' is no header (cmd, args, exit, input)"
 	[ -n "$_gc_input" ] && _gc_input=$(dirname "$1")/$_gc_input || _gc_input=$1
 	set -f
 	# shellcheck disable=SC2086 # the args header is split on blanks, never globbed
