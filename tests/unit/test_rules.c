@@ -55,7 +55,7 @@ ParameterizedTest(struct unit_case *c, rules, cel_case)
 	char *want = key ? arena_printf(&A, "Invalid value: \"object\": no such key: %s evaluating rule: %s", key,
 					row->message)
 			 : arena_printf(&A, "Invalid value: \"object\": %s", row->message);
-	cr_assert_str_eq(x->msg, want, "%s", c->where);
+	cr_assert_str_eq(x->msg, want, "%s: message\n got: %s\nwant: %s", c->where, x->msg, want);
 }
 
 /* CEL fails with an error, not false, when it reads an absent field: the API server puts
