@@ -148,6 +148,19 @@ golden_run() {
 	[ -n "$_gr_ok" ] || golden_fail "$_gr_cmd -f $_gr_arg $*: output differs"
 }
 
+# golden_named NAME ACTUAL: ACTUAL against golden/SUITE/NAME, for a script that runs its
+# own commands; NAME is then the suite's (not stale), and a difference fails golden_end.
+golden_named() {
+	echo "$1" >>"$_gs_work/known"
+	GOLDEN_CASES=$((GOLDEN_CASES + 1))
+	golden_file "$GOLDEN_DIR/$1" "$2" || { GOLDEN_NAME=$1 && golden_fail "differs"; }
+}
+
+# golden_skipped NAME: golden/SUITE/NAME belongs to a case this run leaves out.
+golden_skipped() {
+	echo "$1" >>"$_gs_work/known"
+}
+
 # golden_edits: the copied input of the current case: untouched (same bytes, same inode
 # and mtime) and no golden edit, or edited by a run that exited 0 as the golden edit
 # holds; nothing else left in its directory (a temporary file, say).
