@@ -44,11 +44,6 @@ $(KUBE_FUZZ_O)/fuzz_kube: $(KUBE_FUZZ_O)/tests/fuzz/fuzz_kube.o $(KUBE_FUZZ_O)/l
 .PHONY: fuzz-kube
 -include $(KUBE_FUZZ_OBJ:.o=.d)
 
-# golden/server-url/: how server URLs show in messages (tests/scripts/kube_server_url.sh).
-golden-update:: $(PROGRAMS)
-	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		tests/run-scripts.sh kube_server_url
-
 # ---- fuzzing the exec plugin's stdout and discovery documents ----
 # One entry point each (tests/fuzz/fuzz_exec.c, fuzz_discovery.c); their seeds and the
 # crashes they found live in tests/fuzz/<target>-regressions/ and replay in `make scripts`

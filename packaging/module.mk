@@ -72,12 +72,6 @@ install-pkg: $(PROGRAMS) $(MAN_PAGES)
 
 .PHONY: man dist krew image install-pkg
 
-# make golden-update also rewrites what the GitOps recipes commit (docs/gitops/*/ render
-# output) and the Flux case's stderr: tests/scripts/gitops_*.sh with GOLDEN_UPDATE=1.
-golden-update:: $(PROGRAMS)
-	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		tests/run-scripts.sh gitops_
-
 clean: clean-pkg
 
 clean-pkg:

@@ -55,31 +55,5 @@ $(FUZZ_O)/fuzz_validate: $(FUZZ_O)/tests/fuzz/fuzz_validate.o $(FUZZ_O)/libfeast
 	$(quiet) LINK $@
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(FUZZ_O)/libfeast.a $(LIBS)
 
-# ---- golden files of testdata/bad: rewrite them on purpose ----
-
-golden-update-bad: $(PROGRAMS)
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		GOLDEN_UPDATE=1 tests/run-scripts.sh validate_bad
-
-golden-update:: golden-update-bad
-
-# golden/bounded/: the walk and alias limits (tests/scripts/validate_bounded.sh).
-golden-update-bounded: $(PROGRAMS)
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		GOLDEN_UPDATE=1 tests/run-scripts.sh validate_bounded
-
-golden-update:: golden-update-bounded
-
-.PHONY: fuzz golden-update golden-update-bad golden-update-bounded
+.PHONY: fuzz
 -include $(O)/tools/crdgen.d $(O)/tests/fuzz/fuzz_validate.d $(O)/tests/fuzz/replay.d
-
-# golden/lint/: the lint rules' cases (tests/scripts/lint_rules.sh); golden/init/: what
-# `kubectl feast init` writes (tests/scripts/init_spec.sh).
-golden-update-lint: $(PROGRAMS)
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		GOLDEN_UPDATE=1 tests/run-scripts.sh lint_rules
-	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		GOLDEN_UPDATE=1 tests/run-scripts.sh init_spec
-
-golden-update:: golden-update-lint
-.PHONY: golden-update-lint

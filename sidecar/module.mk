@@ -106,11 +106,6 @@ soak:: all
 	@echo "  SOAK    readiness"
 	@SIDECAR_SOAK=1 $(MAKE) --no-print-directory scripts SCRIPT_FILTER=ready_
 
-# `make golden-update` also rewrites golden/sidecar/ (tests/scripts/sidecar_socket_clients.sh).
-golden-update:: $(PROGRAMS)
-	@GOLDEN_UPDATE=1 FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
-		tests/run-scripts.sh sidecar_socket_clients
-
 # The socket protocol (proto.c) and the loopback HTTP (httpd.c), one entry point each
 # (tests/fuzz/fuzz_proto.c, fuzz_httpd.c), built like fuzz-kube: the saved inputs in
 # tests/fuzz/<target>-regressions/ replay in `make scripts`; `make fuzz-proto

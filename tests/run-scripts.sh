@@ -1,6 +1,6 @@
 #!/bin/sh
-# run-scripts.sh -- run every tests/scripts/*.sh (or those matching $1), each in
-# its own scratch directory, and report which failed.
+# run-scripts.sh -- run every tests/scripts/*.sh (or those matching the arguments),
+# each in its own scratch directory, and report which failed.
 #
 # The scripts that need a real control plane share one (tests/cluster/up.sh), started in
 # the background as the run begins and reset between scripts (tests/cluster_lib.sh); each
@@ -14,12 +14,16 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export FEAST_SOURCE_DIR="$(cd "$here/.." && pwd)"
 export PYTHON="$("$FEAST_SOURCE_DIR/scripts/python.sh")" || exit 1
-filter=${1:-}
 failed=""
 count=0
 selected=""
+# Each argument is a substring of the scripts' file names (`scale_file.sh` is that one
+# script, `scale_file` also scale_file_safety.sh); none selects every script.
+[ $# -gt 0 ] || set -- ""
 for t in "$here"/scripts/*.sh; do
-	case "$(basename "$t" .sh)" in *"$filter"*) selected="$selected $t" ;; esac
+	for filter in "$@"; do
+		case "$(basename "$t")" in *"$filter"*) selected="$selected $t" && break ;; esac
+	done
 done
 
 shared=""

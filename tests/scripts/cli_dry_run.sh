@@ -4,6 +4,7 @@
 # Each command's answers to testdata/cli/dry-run.txt are golden/cli/dry-run.txt, before any
 # cluster is contacted.  GOLDEN_UPDATE=1 rewrites the golden file.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 GOLDEN=$SRC/golden/cli/dry-run.txt
 KUBECONFIG=$TEST_TMP/no-kubeconfig
@@ -25,10 +26,5 @@ while read -r args; do
 done <"$SRC/testdata/cli/dry-run.txt"
 cmp -s store.yaml store.orig || fail "a refused dry run wrote the file"
 
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	mkdir -p "$(dirname "$GOLDEN")"
-	cmp -s answers "$GOLDEN" 2>/dev/null || { cp answers "$GOLDEN"; echo "updated $GOLDEN"; }
-else
-	same_file "$GOLDEN" answers
-fi
+golden_file "$GOLDEN" answers || fail "the dry run answers differ"
 echo "dry run flags: as kubectl takes them"

@@ -4,6 +4,7 @@
 # golden/cli/render-flags.txt.  (render once took `--kube-version '1. 29'` that diff refused.)
 # GOLDEN_UPDATE=1 rewrites the golden file.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 GOLDEN=$SRC/golden/cli/render-flags.txt
 SPEC=$SRC/examples/featurestore-ha.yaml
@@ -32,10 +33,5 @@ while IFS='|' read -r flag value; do
 	done
 done <"$SRC/testdata/cli/render-flags.txt"
 
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	mkdir -p "$(dirname "$GOLDEN")"
-	cmp -s answers "$GOLDEN" 2>/dev/null || { cp answers "$GOLDEN"; echo "updated $GOLDEN"; }
-else
-	same_file "$GOLDEN" answers
-fi
+golden_file "$GOLDEN" answers || fail "the render flag answers differ"
 echo "$(wc -l <answers) render flag values, one answer each"

@@ -4,6 +4,7 @@
 # written, golden/inputs/cluster-binding-taken.err); the store that owns it re-applies fine.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
+. "$SRC/tests/golden.sh"
 cluster_start feast staging
 feature_store driver-stats feast >feast.yaml
 feature_store driver-stats staging >staging.yaml
@@ -16,11 +17,8 @@ rc=$?
 set -e
 [ "$rc" = 1 ] || { cat "$TEST_TMP/cluster-binding-taken.err" >&2; fail "second store: exit $rc, want 1"; }
 [ -s out ] && fail "refused apply printed objects: $(cat out)"
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	cp "$TEST_TMP/cluster-binding-taken.err" "$SRC/golden/inputs/cluster-binding-taken.err"
-else
-	same_file "$SRC/golden/inputs/cluster-binding-taken.err" "$TEST_TMP/cluster-binding-taken.err"
-fi
+golden_file "$SRC/golden/inputs/cluster-binding-taken.err" "$TEST_TMP/cluster-binding-taken.err" ||
+	fail "the refusal's stderr differs"
 audit_sync
 audit_requests --agent kubectl-feast --writes >log
 [ -s log ] && fail "a refused apply still wrote: $(cat log)"

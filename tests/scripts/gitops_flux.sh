@@ -3,25 +3,23 @@
 # Flux's post-build substitution rewrites ${VAR} in every object without
 # kustomize.toolkit.fluxcd.io/substitute: disabled.  The golden case
 # testdata/render/flux-substitute.yaml shows rendered objects with `${` annotated and
-# passed-through documents kept as written, with a warning (golden/gitops/*.err); the
-# recipe's committed output must be what render prints today, and survive a substitution
-# done as Flux does it.  GOLDEN_UPDATE=1 (make golden-update) rewrites both.
+# passed-through documents kept as written, with a warning (golden/render/flux-substitute.*,
+# render_golden's); the recipe's committed output must be what render prints today, and
+# survive a substitution done as Flux does it.  GOLDEN_UPDATE=1 (make golden-update)
+# rewrites the recipe's output.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 DOC="$SRC/docs/gitops/flux"
-update() { # update GOLDEN ACTUAL
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cmp -s "$2" "$1" 2>/dev/null || { cp "$2" "$1"; echo "updated $1"; }
-	else
-		same_file "$1" "$2"
-	fi
-}
 
-# The golden case's stderr: one warning, for the ConfigMap meant for substitution.
+# The golden case's stderr: one warning, for the ConfigMap meant for substitution.  Its
+# goldens are render_golden's (golden/render/flux-substitute.*), so only compared here.
 case="$SRC/testdata/render/flux-substitute.yaml"
 (cd "$SRC" && "$FEAST" render -f testdata/render/flux-substitute.yaml -n feast) >"$TEST_TMP/case.yaml" 2>"$TEST_TMP/case.err"
-update "$SRC/golden/gitops/flux-substitute.err" "$TEST_TMP/case.err"
-[ -n "${GOLDEN_UPDATE:-}" ] || same_file "$SRC/golden/render/flux-substitute.yaml" "$TEST_TMP/case.yaml"
+if [ -z "${GOLDEN_UPDATE:-}" ]; then
+	same_file "$SRC/golden/render/flux-substitute.err" "$TEST_TMP/case.err"
+	same_file "$SRC/golden/render/flux-substitute.yaml" "$TEST_TMP/case.yaml"
+fi
 # --no-flux-warnings: the same objects, and no warning.
 (cd "$SRC" && "$FEAST" render -f testdata/render/flux-substitute.yaml -n feast --no-flux-warnings) \
 	>"$TEST_TMP/quiet.yaml" 2>"$TEST_TMP/quiet.err" || fail "render --no-flux-warnings failed"
@@ -73,7 +71,7 @@ validate_manifests --strict "$TEST_TMP/case.yaml" >"$TEST_TMP/case.vm" || { cat 
 	>"$TEST_TMP/recipe.yaml" 2>"$TEST_TMP/recipe.err"
 grep -q "cluster-settings.yaml:.*data.cluster: contains \`\${\`" "$TEST_TMP/recipe.err" ||
 	{ cat "$TEST_TMP/recipe.err"; fail "no warning for the recipe's ConfigMap"; }
-update "$DOC/rendered/manifests.yaml" "$TEST_TMP/recipe.yaml"
+golden_file "$DOC/rendered/manifests.yaml" "$TEST_TMP/recipe.yaml" || fail "the recipe's committed output is not what render prints"
 [ -n "${GOLDEN_UPDATE:-}" ] && exit 0
 validate_manifests --strict "$DOC/rendered/manifests.yaml" >"$TEST_TMP/recipe.vm" ||
 	{ cat "$TEST_TMP/recipe.vm"; fail "the recipe's output does not validate"; }

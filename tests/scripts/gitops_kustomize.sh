@@ -2,15 +2,12 @@
 # as a base, an overlay on top; `kubectl kustomize` builds it and the result validates.
 # The committed base must be what render prints today (GOLDEN_UPDATE=1 rewrites it).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 DOC="$SRC/docs/gitops/kustomize"
 (cd "$DOC" && "$FEAST" render -f featurestore.yaml -n feast) >"$TEST_TMP/base.yaml"
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	cmp -s "$TEST_TMP/base.yaml" "$DOC/base/manifests.yaml" ||
-		{ cp "$TEST_TMP/base.yaml" "$DOC/base/manifests.yaml"; echo "updated $DOC/base/manifests.yaml"; }
-	exit 0
-fi
-same_file "$DOC/base/manifests.yaml" "$TEST_TMP/base.yaml"
+golden_file "$DOC/base/manifests.yaml" "$TEST_TMP/base.yaml" || fail "the committed base is not what render prints"
+[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
 
 command -v kubectl >/dev/null 2>&1 || fail "kubectl is not installed"
 kubectl kustomize "$DOC/overlays/prod" >"$TEST_TMP/prod.yaml" 2>"$TEST_TMP/kustomize.err" ||

@@ -3,9 +3,9 @@
 # not is refused (exit 2, nothing on stdout) with the reason.  Two outputs are golden
 # (golden/init/, GOLDEN_UPDATE=1 rewrites them).
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 golden="$SRC/golden/init"
-update=${GOLDEN_UPDATE:-}
 ok=0
 refused=0
 for online in postgres redis sqlite; do
@@ -58,12 +58,7 @@ check() {
 	name=$1
 	shift
 	"$FEAST" init "$@" >"$TEST_TMP/$name.yaml"
-	if [ -n "$update" ]; then
-		mkdir -p "$golden"
-		cp "$TEST_TMP/$name.yaml" "$golden/$name.yaml"
-	else
-		same_file "$golden/$name.yaml" "$TEST_TMP/$name.yaml"
-	fi
+	golden_file "$golden/$name.yaml" "$TEST_TMP/$name.yaml" || fail "init $*: differs from golden/init/$name.yaml"
 }
 check default driver-stats
 check keda driver-stats -n feast --keda --autoscale 2-10 --online redis --registry s3 --pdb max-unavailable=1

@@ -4,12 +4,12 @@
 # stderr byte for byte against golden/server-url/ (curl's "after N ms" made N);
 # GOLDEN_UPDATE=1 (make golden-update) rewrites them.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 
-GOLDEN="$SRC/golden/server-url"
+golden_suite server-url
 KUBECONFIG="$SRC/testdata/server-url/kubeconfig"
 export KUBECONFIG
-used=""
 
 # run_case NAME EXIT ARGS...: kubectl-feast ARGS; exit EXIT; stderr as golden NAME.err,
 # and the password nowhere in it.
@@ -19,13 +19,7 @@ run_case() {
 	expect_exit "$want" "$FEAST" "$@" >"$name.out" 2>"$name.raw"
 	sed 's/after [0-9]* ms/after N ms/' "$name.raw" >"$name.err"
 	grep -q s3cret "$name.err" && fail "$name: the password is printed: $(cat "$name.err")"
-	used="$used $name.err"
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cp "$name.err" "$GOLDEN/$name.err"
-	else
-		[ -f "$GOLDEN/$name.err" ] || fail "missing golden/server-url/$name.err (make golden-update)"
-		same_file "$GOLDEN/$name.err" "$name.err"
-	fi
+	golden_named "$name.err" "$name.err"
 }
 
 # Credentials from the kubeconfig and from --server: warning and error redact them.
@@ -37,8 +31,5 @@ run_case query-kubeconfig 3 status demo --context query
 run_case query-flag 3 status demo --server 'https://127.0.0.1:1/api?x=1'
 run_case fragment-kubeconfig 3 status demo --context fragment
 
-[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
-for f in "$GOLDEN"/*; do
-	case " $used " in *" $(basename "$f") "*) ;; *) fail "golden/server-url/$(basename "$f") belongs to no case" ;; esac
-done
+golden_end
 echo "server URLs: passwords redacted, query strings refused"

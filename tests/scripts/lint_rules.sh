@@ -4,9 +4,11 @@
 # with --strict.  The operator samples (testdata/operator) and examples/ lint clean, rendered or
 # not.  With GOLDEN_UPDATE=1 (make golden-update) the golden files are rewritten.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 golden="$SRC/golden/lint"
-update=${GOLDEN_UPDATE:-}
+# A clean case's golden file is empty, and kept: it shows the case was looked at.
+GOLDEN_KEEP_EMPTY=1
 cd "$SRC"
 
 # The rule ids, from the table itself.
@@ -37,12 +39,7 @@ for f in testdata/lint/*.yaml; do
 		# shellcheck disable=SC2086
 		expect_exit 1 "$FEAST" lint --strict -f "$f" $args >/dev/null ;;
 	esac
-	if [ -n "$update" ]; then
-		cp "$TEST_TMP/$name.txt" "$golden/$name.txt"
-	else
-		[ -f "$golden/$name.txt" ] || fail "missing golden/lint/$name.txt (make golden-update)"
-		same_file "$golden/$name.txt" "$TEST_TMP/$name.txt"
-	fi
+	golden_file "$golden/$name.txt" "$TEST_TMP/$name.txt" || fail "$name: lint's findings differ"
 	n=$((n + 1))
 done
 for g in "$golden"/*.txt; do

@@ -1,54 +1,34 @@
 # render_keda.sh -- KEDA ScaledObjects in render: every rule violation of testdata/keda/
 # exits 1 with nothing on stdout and exactly golden/keda/NAME.err on stderr (warnings exit 0
-# with their golden stderr and schema-valid output); the shape of the rendered KEDA cases
-# (golden/render/keda-*.yaml) checked field by field; the operator target.
+# with their golden stderr and schema-valid output, golden/keda/NAME.out; tests/golden.sh);
+# the shape of the rendered KEDA cases (golden/render/keda-*.yaml) checked field by field;
+# the operator target.
 # GOLDEN_UPDATE=1 (make golden-update) rewrites golden/keda/ instead of comparing.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 
-GOLDEN="$SRC/golden/keda"
-cases=0
-failures=0
-for f in "$SRC"/testdata/keda/*.yaml; do
-	name=$(basename "$f" .yaml)
-	# Header lines: `# args: ...` (render options), `# exit: N` (default 1).
-	args=$(sed -n 's/^# args: *//p' "$f" | head -n 1)
-	want=$(sed -n 's/^# exit: *//p' "$f" | head -n 1)
-	cases=$((cases + 1))
-	cp "$f" "$name.yaml"
-	set +e
-	# shellcheck disable=SC2086
-	"$FEAST" render -f "$name.yaml" $args >"$name.out" 2>"$name.err"
-	got=$?
-	set -e
-	if [ "$got" != "${want:-1}" ]; then
-		cat "$name.err" >&2
-		echo "FAIL: $name: exit $got, expected ${want:-1}" >&2
-		failures=$((failures + 1))
-		continue
+# golden_check: a refusal prints nothing on stdout, a warning's output validates, and
+# either says why on stderr.
+golden_check() {
+	if [ "$GOLDEN_EXIT" != 0 ] && [ -s "$GOLDEN_STDOUT" ]; then
+		echo "FAIL: $GOLDEN_NAME: refused, but something was printed on stdout" >&2
+		return 1
 	fi
-	if [ "$got" != 0 ] && [ -s "$name.out" ]; then
-		echo "FAIL: $name: refused, but something was printed on stdout" >&2
-		failures=$((failures + 1))
+	if [ "$GOLDEN_EXIT" = 0 ] && ! validate_manifests --strict "$GOLDEN_STDOUT" >"$GOLDEN_STDOUT.vm" 2>&1; then
+		cat "$GOLDEN_STDOUT.vm" >&2
+		echo "FAIL: $GOLDEN_NAME: the output fails validate-manifests" >&2
+		return 1
 	fi
-	if [ "$got" = 0 ] && ! validate_manifests --strict "$name.out" >"$name.vm" 2>&1; then
-		cat "$name.vm" >&2
-		echo "FAIL: $name: the output fails validate-manifests" >&2
-		failures=$((failures + 1))
-	fi
-	[ -s "$name.err" ] || { echo "FAIL: $name: no message on stderr" >&2; failures=$((failures + 1)); }
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cmp -s "$name.err" "$GOLDEN/$name.err" 2>/dev/null || { cp "$name.err" "$GOLDEN/$name.err"; echo "updated $name.err"; }
-	elif ! cmp -s "$GOLDEN/$name.err" "$name.err"; then
-		diff -u "$GOLDEN/$name.err" "$name.err" >&2 || true
-		echo "FAIL: golden/keda/$name.err differs" >&2
-		failures=$((failures + 1))
-	fi
-done
-[ "$failures" = 0 ] || fail "$failures of $cases KEDA error cases failed"
+	[ -s "$GOLDEN_STDERR" ] || { echo "FAIL: $GOLDEN_NAME: no message on stderr" >&2; return 1; }
+}
+# Messages name the case's file by its base name (a copy run in a scratch directory).
+golden_suite keda --cmd render --exit 1 --copy
+golden_cases "$SRC"/testdata/keda/*.yaml
+golden_end
+unset -f golden_check
 [ -n "${GOLDEN_UPDATE:-}" ] && exit 0
-[ "$(find "$GOLDEN" -type f | wc -l)" = "$cases" ] || fail "golden/keda holds files without a case"
-[ "$cases" -ge 15 ] || fail "only $cases KEDA error cases"
+[ "$GOLDEN_CASES" -ge 15 ] || fail "only $GOLDEN_CASES KEDA error cases"
 
 # validate agrees with render on the inputs (it runs the same checks).
 expect_exit 1 "$FEAST" validate -f "$SRC/testdata/keda/err-replicas.yaml" 2>err
@@ -169,4 +149,4 @@ assert out == src, (len(out), len(src))
 PY
 done
 [ "$n" -gt 20 ] || fail "only $n operator samples"
-echo "$cases KEDA error and warning cases; rendered cases and the operator target hold"
+echo "$GOLDEN_CASES KEDA error and warning cases; rendered cases and the operator target hold"

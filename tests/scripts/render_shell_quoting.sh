@@ -4,6 +4,7 @@
 # feast and git, rooted in a scratch directory; no `touch pwned*` may run, and the argv each
 # stub got must equal golden/shell/CASE.argv.  GOLDEN_UPDATE=1 rewrites the golden files.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 GOLDEN="$SRC/golden/shell"
 
@@ -64,14 +65,7 @@ for f in "$SRC"/testdata/shell/*.yaml; do
 	pwned=$(find "$TEST_TMP" "$ROOT" -name 'pwned*' | head -n 3)
 	[ -z "$pwned" ] || fail "$name: a hostile value ran a command: $pwned"
 	sed "s|$ROOT||g" "$name.argv" >"$name.argv.rel"
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		mkdir -p "$GOLDEN"
-		cmp -s "$name.argv.rel" "$GOLDEN/$name.argv" 2>/dev/null || { cp "$name.argv.rel" "$GOLDEN/$name.argv"; echo "updated $name"; }
-	elif ! cmp -s "$GOLDEN/$name.argv" "$name.argv.rel"; then
-		diff -u "$GOLDEN/$name.argv" "$name.argv.rel" >&2 || true
-		echo "FAIL: golden/shell/$name.argv differs (make golden-update rewrites it)" >&2
-		failures=$((failures + 1))
-	fi
+	golden_file "$GOLDEN/$name.argv" "$name.argv.rel" || failures=$((failures + 1))
 done
 [ "$failures" = 0 ] || fail "$failures cases differ"
 echo "hostile values stayed single words"

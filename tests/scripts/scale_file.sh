@@ -1,14 +1,14 @@
 # scale_file.sh -- `scale -f FILE --replicas=N` edits only spec.replicas in place, byte for
-# byte against golden/scale/; refusals and usage errors leave the file untouched (same
-# bytes, same inode and mtime); an interrupted write leaves the old file.
+# byte against golden/scale/ (cases: testdata/scale/*.case, run by tests/golden.sh);
+# refusals and usage errors leave the file untouched (same bytes, same inode and mtime);
+# an interrupted write leaves the old file.
 # GOLDEN_UPDATE=1 (make golden-update) rewrites the golden files instead of comparing.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 cd "$TEST_TMP"
 
 GOLDEN="$SRC/golden/scale"
 DATA="$SRC/testdata/scale"
-cases=0
-used=""
 
 # only_replicas.py OLD NEW: the bytes between the common head and tail are a new value
 # for replicas, or a whole new `replicas: N` entry (block line or flow entry).
@@ -27,91 +27,18 @@ entry = was == b"" and re.fullmatch(rb"(\r?\n)? *replicas: [0-9]+(\r?\n)?|, repl
 sys.exit(0 if value or entry else 1)
 PY
 
-# stamp FILE: what changes when a file is rewritten (inode, size, mtime in ns).
-stamp() {
-	stat -c '%i %s %Y %y' "$1"
+# golden_check: an edit changes only the replicas value, or adds one replicas entry.
+golden_check() {
+	[ -z "$GOLDEN_EDITED" ] || "$PYTHON" "$TEST_TMP/only_replicas.py" "$GOLDEN_INPUT" "$GOLDEN_EDITED" ||
+		{ echo "FAIL: $GOLDEN_NAME: more than spec.replicas changed" >&2; return 1; }
 }
-
-# golden_cmp NAME ACTUAL: compare with golden/scale/NAME; an absent golden file means empty.
-golden_cmp() {
-	used="$used $1"
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		if [ -s "$2" ]; then
-			cmp -s "$2" "$GOLDEN/$1" 2>/dev/null || { cp "$2" "$GOLDEN/$1"; echo "updated $1"; }
-		else
-			rm -f "$GOLDEN/$1"
-		fi
-	elif [ -f "$GOLDEN/$1" ]; then
-		same_file "$GOLDEN/$1" "$2"
-	elif [ -s "$2" ]; then
-		cat "$2" >&2
-		fail "$1: expected no output (no golden/scale/$1)"
-	fi
-}
-
-# scale_case NAME INPUT EXIT ARGS...: copy testdata/scale/INPUT here, run
-# `scale -f INPUT ARGS`, check the exit code, stdout (NAME.out), stderr (NAME.err)
-# and the file: golden/scale/NAME.yaml when it changed, else untouched.
-scale_case() {
-	name=$1 input=$2 want=$3
-	shift 3
-	cases=$((cases + 1))
-	rm -rf "case.$name" && mkdir "case.$name" && cp "$DATA/$input" "case.$name/$input"
-	(
-		cd "case.$name"
-		before=$(stamp "$input")
-		expect_exit "$want" "$FEAST" scale -f "$input" "$@" >../"$name.out" 2>../"$name.err"
-		if cmp -s "$DATA/$input" "$input"; then
-			[ "$(stamp "$input")" = "$before" ] || fail "$name: $input was rewritten with the same bytes"
-			echo same >../"$name.state"
-		else
-			[ "$want" = 0 ] || fail "$name: a run that exits $want changed $input"
-			# Only the replicas value, or one new replicas entry, differs.
-			"$PYTHON" "$TEST_TMP/only_replicas.py" "$DATA/$input" "$input" || fail "$name: more than spec.replicas changed"
-			cp "$input" ../"$name.result"
-			echo changed >../"$name.state"
-		fi
-		[ -z "$(find . -name '.*.??????')" ] || fail "$name: a temporary file was left behind"
-	) || exit 1
-	golden_cmp "$name.out" "$name.out"
-	golden_cmp "$name.err" "$name.err"
-	if [ "$(cat "$name.state")" = changed ]; then
-		golden_cmp "$name.yaml" "$name.result"
-	fi
-}
-
-# Edits: comments, several documents, quoting, CRLF, flow style, a missing final newline.
-scale_case comments comments.yaml 0 --replicas=3
-scale_case replace replace.yaml 0 --replicas 4
-scale_case unchanged replace.yaml 0 --replicas=2
-scale_case crlf crlf.yaml 0 --replicas=2
-scale_case flow flow.yaml 0 --replicas=5
-scale_case no-newline no-newline.yaml 0 --replicas=2
-scale_case pick-by-name multi.yaml 0 --replicas=3 --name beta
-scale_case pick-by-namespace replace.yaml 0 --replicas=3 -n feast
-scale_case to-one replace.yaml 0 --replicas=1
-scale_case dry-run comments.yaml 0 --replicas=3 --dry-run=client
-scale_case dry-run-client replace.yaml 0 --replicas=6 --dry-run=client
-
-# Refusals: exit 1, the rule's message, the file untouched.
-scale_case refuse-zero comments.yaml 1 --replicas=0
-scale_case refuse-negative replace.yaml 1 --replicas=-2
-scale_case refuse-file-persistence file-persistence.yaml 1 --replicas=2
-scale_case refuse-multi-file-store multi.yaml 1 --replicas=2 --name alpha
-scale_case refuse-hpa hpa.yaml 1 --replicas=3
-scale_case refuse-hpa-one hpa.yaml 1 --replicas=1
-scale_case refuse-keda keda.yaml 1 --replicas=2
-scale_case refuse-dry-run file-persistence.yaml 1 --replicas=2 --dry-run=client
-scale_case refuse-v1alpha1 v1alpha1.yaml 1 --replicas=1
-
-# Usage errors: exit 2, the file untouched.
-scale_case several-stores multi.yaml 2 --replicas=2
-scale_case no-such-name multi.yaml 2 --replicas=2 --name gamma
-scale_case no-such-namespace replace.yaml 2 --replicas=2 -n other
-scale_case connection-flag replace.yaml 2 --replicas=2 --context prod
-scale_case dry-run-server replace.yaml 2 --replicas=2 --dry-run=server
-scale_case not-a-number replace.yaml 2 --replicas=three
-scale_case name-and-file replace.yaml 2 replace --replicas=3
+# Each testdata/scale/NAME.case runs `scale -f INPUT ARGS` on a copy of its input: edits
+# (comments, several documents, quoting, CRLF, flow style, a missing final newline),
+# refusals and usage errors (the file untouched: same bytes, inode and mtime).
+golden_suite scale --cmd scale --copy
+golden_cases "$DATA"/*.case
+golden_end
+unset -f golden_check
 
 # An invalid file is not edited: the errors are the validator's.
 printf 'apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: bad\nspec:\n  feastProject: bad\n  replicas: two\n' >bad.yaml
@@ -148,7 +75,7 @@ ln -s real.yaml atomic/link.yaml
 grep -q '^  replicas: 3 ' atomic/real.yaml || fail "the symlink's target was not edited"
 [ "$(stat -c %a atomic/real.yaml)" = 640 ] || fail "the file mode changed"
 cp "$DATA/replace.yaml" atomic/cut.yaml
-before=$(stamp atomic/cut.yaml)
+before=$(golden_stamp atomic/cut.yaml)
 # The write of the temporary file is cut off by the file size limit (SIGXFSZ kills the run).
 set +e
 (ulimit -f 0; exec "$FEAST" scale -f atomic/cut.yaml --replicas=5) >/dev/null 2>&1
@@ -156,7 +83,7 @@ got=$?
 set -e
 [ "$got" != 0 ] || fail "a run killed while writing exited 0"
 cmp -s "$DATA/replace.yaml" atomic/cut.yaml || fail "an interrupted write changed the file"
-[ "$(stamp atomic/cut.yaml)" = "$before" ] || fail "an interrupted write touched the file"
+[ "$(golden_stamp atomic/cut.yaml)" = "$before" ] || fail "an interrupted write touched the file"
 rm -f atomic/.cut.yaml.*
 # The same with SIGXFSZ ignored: the write fails, the run says so and cleans up.  (The
 # limit holds for every file, so stdout and stderr go through a pipe.)
@@ -170,7 +97,7 @@ case "$out" in
 *) fail "failed write: stdout+stderr were: $out" ;;
 esac
 cmp -s "$DATA/replace.yaml" atomic/cut.yaml || fail "a failed write changed the file"
-[ "$(stamp atomic/cut.yaml)" = "$before" ] || fail "a failed write touched the file"
+[ "$(golden_stamp atomic/cut.yaml)" = "$before" ] || fail "a failed write touched the file"
 [ -z "$(find atomic -name '.cut.yaml.*')" ] || fail "a failed write left its temporary file"
 
 # Every edited file is still valid.
@@ -178,9 +105,4 @@ for f in "$GOLDEN"/*.yaml; do
 	"$FEAST" validate -f "$f" || fail "$(basename "$f") does not validate"
 done
 
-[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
-# No stale golden file.
-for f in "$GOLDEN"/*; do
-	case " $used " in *" $(basename "$f") "*) ;; *) fail "golden/scale/$(basename "$f") belongs to no case" ;; esac
-done
-echo "$cases scale -f cases, files byte for byte"
+echo "$GOLDEN_CASES scale -f cases, files byte for byte"

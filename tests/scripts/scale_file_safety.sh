@@ -4,21 +4,13 @@
 # refused with exit 1 and left untouched unless --force.  Messages byte for byte
 # against golden/scale-safety/; GOLDEN_UPDATE=1 (make golden-update) rewrites them.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
+# An empty golden file stands for "nothing printed", and is kept.
+GOLDEN_KEEP_EMPTY=1
 cd "$TEST_TMP"
 
-GOLDEN="$SRC/golden/scale-safety"
+golden_suite scale-safety
 INPUT="$SRC/testdata/scale/replace.yaml"
-used=""
-
-golden_cmp() {
-	used="$used $1"
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cp "$2" "$GOLDEN/$1"
-	else
-		[ -f "$GOLDEN/$1" ] || fail "missing golden/scale-safety/$1 (make golden-update)"
-		same_file "$GOLDEN/$1" "$2"
-	fi
-}
 
 stamp() {
 	stat -c '%i %s %Y %y %a %u %g' "$1"
@@ -29,7 +21,7 @@ run_case() {
 	name=$1 want=$2
 	shift 2
 	expect_exit "$want" "$FEAST" scale "$@" >"$name.out" 2>"$name.err"
-	golden_cmp "$name.err" "$name.err"
+	golden_named "$name.err" "$name.err"
 }
 
 # Owner and group survive the rename (they used to become the caller's).
@@ -41,7 +33,7 @@ if [ "$(id -u)" = 0 ]; then
 	grep -q '^  replicas: 3 ' owned.yaml || fail "owner: not edited"
 else
 	echo "not root: the owner case is left out" >&2
-	used="$used owner.err"
+	golden_skipped owner.err
 fi
 
 # A read-only file is refused and untouched ...
@@ -71,8 +63,5 @@ cmp -s "$INPUT" other-name.yaml || fail "hard-link --force: the other name chang
 # --force belongs to -f.
 run_case force-live 2 replace --replicas=3 --force
 
-[ -n "${GOLDEN_UPDATE:-}" ] && exit 0
-for f in "$GOLDEN"/*; do
-	case " $used " in *" $(basename "$f") "*) ;; *) fail "golden/scale-safety/$(basename "$f") belongs to no case" ;; esac
-done
+golden_end
 echo "scale -f keeps owners and refuses read-only and hard-linked files"

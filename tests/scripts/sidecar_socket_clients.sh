@@ -4,6 +4,7 @@
 # ("too many clients"), not "closed the connection".  Answers: golden/sidecar/socket-clients.txt.
 # GOLDEN_UPDATE=1 rewrites it.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
 GOLDEN=$SRC/golden/sidecar/socket-clients.txt
@@ -72,10 +73,5 @@ kill "$holder" 2>/dev/null || true
 	echo "# 64 clients hold every slot"
 	cat refused
 } >answers
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	mkdir -p "$(dirname "$GOLDEN")"
-	cmp -s answers "$GOLDEN" 2>/dev/null || { cp answers "$GOLDEN"; echo "updated $GOLDEN"; }
-else
-	same_file "$GOLDEN" answers
-fi
+golden_file "$GOLDEN" answers || fail "the socket clients' answers differ"
 echo "idle clients closed, refused clients told why"

@@ -1,41 +1,17 @@
-# validate_bad.sh -- every testdata/bad/*.yaml (with the flags on its `# args:`
-# line, if any) is refused (exit 1, nothing on
-# stdout) with exactly the stderr in golden/bad/<name>.err.  The over-size
-# input is generated here rather than committed.  With GOLDEN_UPDATE=1
-# (make golden-update) the golden files are rewritten instead.
+# validate_bad.sh -- every testdata/bad/*.yaml (a case of tests/golden.sh: `validate -f
+# CASE` with its `# args:`) is refused (exit 1, nothing on stdout) with exactly the stderr
+# in golden/bad/<name>.err.  The over-size input is generated here rather than committed.
+# With GOLDEN_UPDATE=1 (make golden-update) the golden files are rewritten instead.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
-golden="$SRC/golden/bad"
-update=${GOLDEN_UPDATE:-}
-
-# check NAME CMD... : run a validate that must fail; compare its stderr.
-check() {
-	name=$1
-	shift
-	set +e
-	"$@" >"$TEST_TMP/$name.out" 2>"$TEST_TMP/$name.err"
-	rc=$?
-	set -e
-	[ "$rc" = 1 ] || { cat "$TEST_TMP/$name.err" >&2; fail "$name: exit $rc, want 1"; }
-	[ -s "$TEST_TMP/$name.out" ] && fail "$name: wrote to stdout"
-	grep -q '^error: ' "$TEST_TMP/$name.err" || fail "$name: no error line"
-	if [ -n "$update" ]; then
-		cp "$TEST_TMP/$name.err" "$golden/$name.err"
-	else
-		[ -f "$golden/$name.err" ] || fail "missing golden/bad/$name.err (make golden-update)"
-		same_file "$golden/$name.err" "$TEST_TMP/$name.err"
-	fi
+# golden_check: a refusal writes nothing on stdout and says `error:` on stderr.
+golden_check() {
+	[ ! -s "$GOLDEN_STDOUT" ] || { echo "FAIL: $GOLDEN_NAME: wrote to stdout" >&2; return 1; }
+	grep -q '^error: ' "$GOLDEN_STDERR" || { echo "FAIL: $GOLDEN_NAME: no error line" >&2; return 1; }
 }
-
-n=0
-cd "$SRC"
-for f in testdata/bad/*.yaml; do
-	# A first line `# args: --strict -n feast` gives the case its flags.
-	args=$(sed -n '1s/^# args: *//p' "$f")
-	# shellcheck disable=SC2086
-	check "$(basename "$f" .yaml)" "$FEAST" validate $args -f "$f"
-	n=$((n + 1))
-done
+golden_suite bad --cmd validate --exit 1
+golden_cases "$SRC"/testdata/bad/*.yaml
 
 # Over the 8 MiB document limit: a ConfigMap with one 9 MiB value.
 cd "$TEST_TMP"
@@ -44,12 +20,5 @@ cd "$TEST_TMP"
 	head -c 9437184 /dev/zero | tr '\0' a
 	echo
 } >oversize.yaml
-check oversize "$FEAST" validate -f oversize.yaml
-n=$((n + 1))
-
-# No golden file without its input.
-for g in "$golden"/*.err; do
-	name=$(basename "$g" .err)
-	[ "$name" = oversize ] || [ -f "$SRC/testdata/bad/$name.yaml" ] || fail "stale golden file $g"
-done
-echo "$n bad inputs refused as expected"
+golden_run oversize 1 validate "$TEST_TMP/oversize.yaml"
+golden_end

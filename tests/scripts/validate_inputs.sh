@@ -3,6 +3,7 @@
 # output, near misses warned about (failing with --strict), apply of nothing refused.
 # Expected messages are golden/inputs/NAME.err; GOLDEN_UPDATE=1 rewrites them.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 G="$SRC/golden/inputs"
 cd "$SRC/testdata/inputs"
@@ -16,11 +17,7 @@ golden_err() {
 	rc=$?
 	set -e
 	[ "$rc" = "$want" ] || { cat "$TEST_TMP/$name.err" >&2; fail "$name: exit $rc, want $want"; }
-	if [ -n "${GOLDEN_UPDATE:-}" ]; then
-		cp "$TEST_TMP/$name.err" "$G/$name.err"
-	else
-		same_file "$G/$name.err" "$TEST_TMP/$name.err"
-	fi
+	golden_file "$G/$name.err" "$TEST_TMP/$name.err" || fail "$name: stderr differs"
 }
 
 # -n must be a DNS-1123 label: a usage error before anything is read.

@@ -4,6 +4,7 @@
 # given the namespace render is given (render_golden.sh).  Without -n, validate
 # and render agree on every file: both accept it or both refuse it.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
+. "$SRC/tests/golden.sh"
 
 REF="$SRC/testdata/operator"
 n=0
@@ -42,10 +43,6 @@ cd "$REF/.." && set +e
 rc=$?
 set -e && cd "$TEST_TMP"
 [ "$rc" = 1 ] || fail "samples directory: exit $rc, want 1"
-if [ -n "${GOLDEN_UPDATE:-}" ]; then
-	mkdir -p "$SRC/golden/inputs" && cp samples-dir.err "$SRC/golden/inputs/samples-dir.err"
-else
-	same_file "$SRC/golden/inputs/samples-dir.err" samples-dir.err
-fi
+golden_file "$SRC/golden/inputs/samples-dir.err" samples-dir.err || fail "samples directory: stderr differs"
 "$FEAST" validate -n feast -R -f "$SRC/testdata/good" 2>err || { cat err >&2; fail "testdata/good"; }
 echo "$n specs valid"

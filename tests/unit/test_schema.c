@@ -1,5 +1,6 @@
 /* test_schema.c -- the RE2 matcher, the CRD schema builder and the structural-schema checker. */
 #include "rules_util.h"
+#include "unit_cases.h"
 
 #include "regex.h"
 #include "schema.h"
@@ -224,63 +225,10 @@ Test(schema, lookups)
 
 /* ---- the generic checker, on a CRD that uses every feature ---- */
 
-static const char test_crd[] =
-	"apiVersion: apiextensions.k8s.io/v1\n"
-	"kind: CustomResourceDefinition\n"
-	"metadata: {name: widgets.example.com}\n"
-	"spec:\n"
-	"  group: example.com\n"
-	"  names: {kind: Widget}\n"
-	"  versions:\n"
-	"  - name: v1\n"
-	"    served: true\n"
-	"    subresources: {status: {}}\n"
-	"    schema:\n"
-	"      openAPIV3Schema:\n"
-	"        type: object\n"
-	"        properties:\n"
-	"          apiVersion: {type: string}\n"
-	"          kind: {type: string}\n"
-	"          metadata: {type: object}\n"
-	"          status: {type: object, properties: {x: {type: string}}}\n"
-	"          spec:\n"
-	"            type: object\n"
-	"            required: [name, size, count]\n"
-	"            properties:\n"
-	"              name: {type: string, minLength: 2, maxLength: 5, pattern: '^[a-z]+$'}\n"
-	"              size: {type: integer, format: int32, minimum: 1, maximum: 10}\n"
-	"              big: {type: integer, format: int64}\n"
-	"              ratio: {type: number, minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: true}\n"
-	"              mode: {type: string, enum: [fast, slow]}\n"
-	"              level: {type: integer, enum: [1, 2]}\n"
-	"              count: {type: integer, default: 3}\n"
-	"              port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
-	"              note: {type: string, nullable: true}\n"
-	"              flag: {type: boolean}\n"
-	"              tags: {type: array, minItems: 1, maxItems: 2, items: {type: string}, x-kubernetes-list-type: set}\n"
-	"              ports:\n"
-	"                type: array\n"
-	"                x-kubernetes-list-type: map\n"
-	"                x-kubernetes-list-map-keys: [name, proto]\n"
-	"                items:\n"
-	"                  type: object\n"
-	"                  required: [name]\n"
-	"                  properties: {name: {type: string}, proto: {type: string}, port: {type: integer}}\n"
-	"              labels: {type: object, additionalProperties: {type: string}, maxProperties: 2}\n"
-	"              any: {type: object, additionalProperties: true}\n"
-	"              free: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
-	"              template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}\n"
-	"              when: {type: string, format: date-time}\n"
-	"              checked:\n"
-	"                type: object\n"
-	"                properties: {a: {type: string}}\n"
-	"                x-kubernetes-validations:\n"
-	"                - rule: has(self.a)\n"
-	"                  message: a is required\n";
 
 static const struct crd_version *widget(void)
 {
-	const struct crd_def *c = crd_build(&A, parse(test_crd), &D);
+	const struct crd_def *c = crd_build(&A, parse(source_file("testdata/schema/widget-crd.yaml")), &D);
 	if (!c)
 		dump_diags();
 	cr_assert_not_null(c);
@@ -306,18 +254,23 @@ static void log_rule(void *ctx, const struct sch_rule *r, const struct node *sel
 
 static struct hook_log LOG;
 
-/* Check a Widget whose spec is `extra` lines over defaults for name, size and count. */
-static size_t widget_check(const char *extra)
+/* Check the Widget document `text`. */
+static size_t widget_check_text(const char *text)
 {
 	const struct crd_version *v = widget();
 	diags_init(&D, &A);
 	memset(&LOG, 0, sizeof(LOG));
-	char *text = arena_printf(&A,
-				  "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n"
-				  "  <<: {name: abc, size: 5, count: 1}\n%s",
-				  extra);
 	struct schema_hooks hooks = { log_rule, &LOG };
 	return schema_check(v, parse(text), &hooks, &D);
+}
+
+/* Check a Widget whose spec is `extra` lines over defaults for name, size and count. */
+static size_t widget_check(const char *extra)
+{
+	return widget_check_text(arena_printf(&A,
+					      "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n"
+					      "  <<: {name: abc, size: 5, count: 1}\n%s",
+					      extra));
 }
 
 static void widget_error(const char *extra, const char *path, const char *msg)
@@ -344,41 +297,6 @@ Test(schema, valid_widget)
 	cr_assert_str_eq(LOG.path, "spec.checked");
 }
 
-Test(schema, types)
-{
-	widget_error("  flag: yes-ish\n", "spec.flag",
-		     "Invalid value: \"string\": spec.flag in body must be of type boolean: \"string\"");
-	widget_error("  mode: yes\n", "spec.mode",
-		     "Invalid value: \"boolean\": spec.mode in body must be of type string: \"boolean\" (YAML reads the "
-		     "unquoted yes as a boolean: write \"yes\" to pass a string)");
-	widget_error("  mode: \"1\"\n  name: 12\n", "spec.name",
-		     "Invalid value: \"integer\": spec.name in body must be of type string: \"integer\" (YAML reads the "
-		     "unquoted 12 as an integer: write \"12\" to pass a string)");
-	widget_error("  port: 1.5\n", "spec.port",
-		     "Invalid value: \"number\": spec.port in body must be of type integer,string: \"number\" (YAML reads "
-		     "the unquoted 1.5 as a number: write \"1.5\" to pass a string)");
-	widget_error("  size: 2.0\n", "spec.size",
-		     "Invalid value: \"number\": spec.size in body must be of type integer: \"number\"");
-	widget_error("  tags: a\n", "spec.tags",
-		     "Invalid value: \"string\": spec.tags in body must be of type array: \"string\"");
-	widget_error("  labels: [a]\n", "spec.labels",
-		     "Invalid value: \"array\": spec.labels in body must be of type object: \"array\"");
-	widget_error("  tags: [null]\n", "spec.tags[0]",
-		     "Invalid value: \"null\": spec.tags[0] in body must be of type string: \"null\"");
-	cr_assert_eq(widget_check("  ratio: 1e-1\n  port: 8080\n  note: null\n"), 0);
-	/* a quoted "yes" is a string and gets no hint */
-	widget_error("  flag: \"true\"\n", "spec.flag",
-		     "Invalid value: \"string\": spec.flag in body must be of type boolean: \"string\"");
-}
-
-Test(schema, nulls_are_pruned)
-{
-	/* a null field is dropped, so a required one is then missing */
-	widget_error("  size: null\n", "spec.size", "Required value");
-	cr_assert_eq(widget_check("  mode: null\n  labels: {a: null}\n"), 0);
-	cr_assert_eq(widget_check("  labels: {a: ~}\n"), 0);
-}
-
 Test(schema, required_and_defaults)
 {
 	const struct crd_version *v = widget();
@@ -392,22 +310,6 @@ Test(schema, required_and_defaults)
 	/* the parent's position: the `spec:` key */
 	cr_assert_eq(find_error("schema.required", "spec.size")->pos.line, 4);
 	cr_assert_eq(find_error("schema.required", "spec.size")->pos.col, 1);
-}
-
-Test(schema, bounds_and_formats)
-{
-	widget_error("  size: 0\n", "spec.size", "Invalid value: 0: spec.size in body should be greater than or equal to 1");
-	widget_error("  size: 11\n", "spec.size", "Invalid value: 11: spec.size in body should be less than or equal to 10");
-	widget_error("  size: 0x10\n", "spec.size", "Invalid value: 16: spec.size in body should be less than or equal to 10");
-	widget_error("  ratio: 0\n", "spec.ratio", "Invalid value: 0: spec.ratio in body should be greater than 0");
-	widget_error("  ratio: 1.0\n", "spec.ratio", "Invalid value: 1.0: spec.ratio in body should be less than 1");
-	widget_error("  big: 1\n  size: 3000000000\n", "spec.size",
-		     "Invalid value: 3000000000: should be less than or equal to 2147483647 (an int32 field: the "
-		     "operator cannot read the store)");
-	cr_assert_eq(widget_check("  big: 3000000000\n"), 0);
-	widget_error("  when: yesterday\n", "spec.when",
-		     "Invalid value: \"yesterday\": spec.when in body must be of type date-time: \"yesterday\"");
-	cr_assert_eq(widget_check("  when: 2024-01-02T03:04:05Z\n"), 0);
 }
 
 /* The API server runs the type, the enum and the int-or-string anyOf as validators of their
@@ -424,60 +326,20 @@ Test(schema, wrong_type_fails_every_validator)
 	cr_assert_str_eq(D.v[1].msg, "Invalid value: \"boolean\": spec.port in body must be of type integer: \"boolean\"");
 }
 
-Test(schema, enums)
+/* Lengths count characters, not bytes: two two-byte characters are long enough. */
+Test(schema, lengths_in_characters)
 {
-	widget_error("  mode: medium\n", "spec.mode", "Unsupported value: \"medium\": supported values: \"fast\", \"slow\"");
-	widget_error("  level: 3\n", "spec.level", "Unsupported value: 3: supported values: 1, 2");
-	cr_assert_eq(widget_check("  level: 1\n"), 0);
-}
-
-Test(schema, strings)
-{
-	widget_error("  name: a\n", "spec.name", "Invalid value: \"a\": spec.name in body should be at least 2 chars long");
-	widget_error("  name: abcdef\n", "spec.name", "Invalid value: \"abcdef\": spec.name in body should be at most 5 chars long");
-	widget_error("  name: ab1\n", "spec.name", "Invalid value: \"ab1\": spec.name in body should match '^[a-z]+$'");
-	/* lengths count characters, not bytes */
-	cr_assert_eq(widget_check("  note: \xc3\xa9\n"), 0);
 	widget_check("  name: \xc3\xa9\xc3\xa9\n");
 	cr_assert_null(find_error("schema.minLength", "spec.name"));
 	cr_assert_not_null(find_error("schema.pattern", "spec.name"));
 }
 
-Test(schema, arrays_and_lists)
+Test(schema, list_map_items_are_objects)
 {
-	widget_error("  tags: []\n", "spec.tags", "Invalid value: 0: spec.tags in body should have at least 1 items");
-	widget_error("  tags: [a, b, c]\n", "spec.tags", "Too many: 3: must have at most 2 items");
-	widget_error("  tags: [a, a]\n", "spec.tags[1]", "Duplicate value: \"a\"");
-	widget_error("  ports:\n  - name: a\n    port: 1\n  - name: b\n  - name: a\n    port: 2\n", "spec.ports[2]",
-		     "Duplicate value: {\"name\":\"a\",\"proto\":null}");
-	widget_error("  ports:\n  - port: 1\n", "spec.ports[0].name", "Required value");
 	widget_check("  ports:\n  - x\n");
 	const struct diag *x = find_error("schema.listType", "spec.ports[0]");
 	cr_assert_not_null(x);
 	cr_assert_str_eq(x->msg, "Invalid value: \"x\": must be an object for an array of list-type map");
-}
-
-Test(schema, objects)
-{
-	widget_error("  labels: {a: b, c: d, e: f}\n", "spec.labels", "Too many: 3: must have at most 2 properties");
-	widget_error("  labels: {a: 1}\n", "spec.labels.a",
-		     "Invalid value: \"integer\": spec.labels.a in body must be of type string: \"integer\" (YAML reads "
-		     "the unquoted 1 as an integer: write \"1\" to pass a string)");
-	widget_error("  extra: 1\n", "spec.extra", "field not declared in schema");
-	widget_error("  checked: {a: x, b: y}\n", "spec.checked.b", "field not declared in schema");
-	widget_error("bogus: 1\n", "bogus", "field not declared in schema");
-	cr_assert_eq(widget_check("  free: {anything: {goes: [1, 2]}}\n  any: {x: 1}\n"), 0);
-}
-
-Test(schema, embedded_resources)
-{
-	widget_error("  template:\n    kind: Pod\n", "spec.template.apiVersion", "Required value: must not be empty");
-	widget_error("  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: Bad_Name}\n",
-		     "spec.template.metadata.name",
-		     "Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-		     "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
-		     "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
-	cr_assert_eq(widget_check("  template:\n    apiVersion: v1\n    kind: Pod\n"), 0); /* no name needed inside */
 }
 
 Test(schema, status_is_dropped_and_rules_run_on_instances)
@@ -528,6 +390,45 @@ Test(schema, builder_rejects_what_it_cannot_check)
 	cr_assert_gt(D.errors, 0);
 }
 
+/* ---- table cases: testdata/schema/NAME-errors.yaml ----
+ * Each document is one case: `# error: none`, or `# error: PATH` with at least one error
+ * there (of `# rule:`, when given) whose message is `# message:`, when given. */
+
+static void expect_case(const struct unit_case *c, size_t errors)
+{
+	const char *path = unit_case_get(c, "error"), *rule = unit_case_get(c, "rule");
+	const char *msg = unit_case_get(c, "message");
+	cr_assert_not_null(path, "%s: no `# error:` line", c->where);
+	if (!strcmp(path, "none")) {
+		if (errors)
+			dump_diags();
+		cr_assert_eq(errors, 0, "%s: expected no errors for:\n%s", c->where, c->text);
+		return;
+	}
+	const struct diag *x = find_error(rule, path);
+	if (!x)
+		dump_diags();
+	cr_assert_not_null(x, "%s: expected a %s error at %s for:\n%s", c->where, rule ? rule : "any", path, c->text);
+	if (msg)
+		cr_assert_str_eq(x->msg, msg, "%s: message\n got: %s\nwant: %s", c->where, x->msg, msg);
+}
+
+ParameterizedTestParameters(schema, error_case)
+{
+	size_t n;
+	struct unit_case *v = unit_cases_load("testdata/schema/*-errors.yaml", &n);
+	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
+}
+
+/* A Widget goes through the generic checker with the test CRD, anything else through
+ * check_document, as validate checks it. */
+ParameterizedTest(struct unit_case *c, schema, error_case)
+{
+	const char *kind = node_text(map_get(parse(c->text), "kind"));
+	bool widget = kind && !strcmp(kind, "Widget");
+	expect_case(c, widget ? widget_check_text(c->text) : check_text(c->text));
+}
+
 /* ---- the FeatureStore schema, through check_document ---- */
 
 /* The scale subresource holds spec.replicas to a non-negative int32 (the API server's own
@@ -548,32 +449,6 @@ Test(schema, featurestore_int32)
 			 "Invalid value: 2147483648: should be less than or equal to 2147483647 (an int32 field: the "
 			 "operator cannot read the store)");
 	cr_assert_str_eq(x->source, "operator");
-}
-
-Test(schema, featurestore_messages)
-{
-	expect_error(featurestore("  services:\n    scaling:\n      autoscaling:\n        minReplicas: 2\n"), "schema.required",
-		     "spec.services.scaling.autoscaling.maxReplicas", "Required value");
-	expect_error(featurestore("  replicas: 0\n"), "schema.minimum", "spec.replicas",
-		     "Invalid value: 0: spec.replicas in body should be greater than or equal to 1");
-	expect_error(featurestore("  services:\n    onlineStore:\n      persistence:\n        store:\n          type: redis2\n"
-				  "          secretRef: {name: s}\n"),
-		     "schema.enum", "spec.services.onlineStore.persistence.store.type", NULL);
-	expect_error(featurestore("  services:\n    offlineStore:\n      persistence:\n        file:\n          type: parquet\n"),
-		     "schema.enum", "spec.services.offlineStore.persistence.file.type",
-		     "Unsupported value: \"parquet\": supported values: \"file\", \"dask\", \"duckdb\"");
-	expect_error(featurestore("  authz:\n    oidc:\n      issuerUrl: http://idp\n      secretRef: {name: s}\n"),
-		     "schema.pattern", "spec.authz.oidc.issuerUrl", "Invalid value: \"http://idp\": spec.authz.oidc.issuerUrl in body should match '^https://\\S+$'");
-	expect_error("apiVersion: feast.dev/v1\nkind: FeatureStore\nmetadata:\n  name: t\nspec:\n  services: {}\n",
-		     "schema.required", "spec.feastProject", "Required value");
-	expect_error(featurestore("  services:\n    onlineStore:\n      server:\n        workerConfigs:\n          workers: -2\n"),
-		     "schema.minimum", "spec.services.onlineStore.server.workerConfigs.workers",
-		     "Invalid value: -2: spec.services.onlineStore.server.workerConfigs.workers in body should be greater than or equal to -1");
-	expect_error(featurestore("  services:\n    tolerations:\n    - key: a\n      unknownField: 1\n"), "schema.unknown",
-		     "spec.services.tolerations[0].unknownField", "field not declared in schema");
-	/* absent, empty and null are different: [] is accepted and kept */
-	expect_clean(featurestore("  services:\n    topologySpreadConstraints: []\n"));
-	expect_clean(featurestore("  services:\n    onlineStore: null\n"));
 }
 
 Test(schema, errors_in_document_order)
