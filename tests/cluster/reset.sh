@@ -22,6 +22,21 @@ export KUBECONFIG
 timeout=${CLUSTER_RESET_TIMEOUT:-120}
 . "$here/kinds.sh"
 
+# release_pods OBJECTS: the pods of the namespaces among OBJECTS that are being deleted but
+# never bound to a node keep the finalizers their controller put on them (a Job's
+# job-tracking) when that controller is gone first: no kubelet or kwok ever finishes them,
+# so the namespace would never go. Their finalizers are dropped, as an operator would.
+release_pods() {
+	for _o in $1; do
+		case $_o in namespace/*) ;; *) continue ;; esac
+		kubectl get pods -n "${_o#namespace/}" -o go-template='{{range .items}}{{if and .metadata.deletionTimestamp .metadata.finalizers (not .spec.nodeName)}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}' |
+			while read -r _p; do
+				kubectl patch pod "$_p" -n "${_o#namespace/}" --type=merge \
+					-p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
+			done
+	done
+}
+
 kubectl get "$CLUSTER_KINDS" -o name | sort >"$dir/reset.now"
 extra=$(comm -13 "$dir/baseline" "$dir/reset.now" | grep -v '/system:' || true)
 missing=$(comm -23 "$dir/baseline" "$dir/reset.now" | grep -v '/system:' || true)
@@ -33,12 +48,17 @@ kubectl delete "$STORE_KINDS" -n default -l app.kubernetes.io/part-of=feast \
 if [ -n "$extra" ]; then
 	# shellcheck disable=SC2086 # one argument per object name
 	kubectl delete $extra --ignore-not-found --wait=false >/dev/null
+	waited=0
 	# shellcheck disable=SC2086
-	kubectl wait --for=delete $extra --timeout="${timeout}s" >/dev/null 2>"$dir/reset.err" || {
-		echo "reset.sh: still there after $timeout s: $extra" >&2
-		cat "$dir/reset.err" >&2
-		exit 1
-	}
+	until kubectl wait --for=delete $extra --timeout=5s >/dev/null 2>"$dir/reset.err"; do
+		waited=$((waited + 5))
+		[ "$waited" -lt "$timeout" ] || {
+			echo "reset.sh: still there after $timeout s: $extra" >&2
+			cat "$dir/reset.err" >&2
+			exit 1
+		}
+		release_pods "$extra"
+	done
 fi
 case "$missing" in
 *customresourcedefinition*)
