@@ -16,7 +16,9 @@ OPTIMIZATION ?= -O2
 CFLAGS ?= $(OPTIMIZATION) -g
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 DEFS := -D_GNU_SOURCE -DFEAST_VERSION='"$(VERSION)"' -DFEAST_REVISION='"$(REVISION)"'
-INCLUDES := -Ilib -Ikube -Irules -Irender -Iplugin -Isidecar -I$(O)/gen
+# lib/banned.h goes into every file compiled, so a banned libc call (strcpy, sprintf, ...)
+# fails the build where it is written.
+INCLUDES := -Ilib -Ikube -Irules -Irender -Iplugin -Isidecar -I$(O)/gen -include lib/banned.h
 ALL_CFLAGS := -std=c11 $(WARN) $(DEFS) $(INCLUDES) $(CFLAGS)
 LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)

@@ -77,7 +77,7 @@ static int listen_unix(const char *path, unsigned mode, char *err, size_t n)
 		snprintf(err, n, "--socket %s: path too long", path);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (mkdirs(dirname(dir)) < 0) {
