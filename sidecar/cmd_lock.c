@@ -428,7 +428,7 @@ static int run_locked(struct channel *ch, const struct lock_args *a, int sigfd, 
 	return status;
 }
 
-static int run(const struct sc_command *cmd, int argc, char **argv)
+static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct lock_args a;
 	memset(&a, 0, sizeof(a));
@@ -437,15 +437,15 @@ static int run(const struct sc_command *cmd, int argc, char **argv)
 	config_init(&a.cfg);
 	char *pos[argc + 1];
 	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = sc_parse(cmd, argc, argv, on_opt, &a, true, &args);
+	int rc = command_parse(cmd, argc, argv, on_opt, &a, true, &args);
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
 	/* flock(1) style without "--" is ambiguous with options after the
 	 * command; demand the separator. */
 	if (args.n)
-		return sc_usage_error(cmd, "unexpected argument \"%s\": put the command after --", args.v[0]);
+		return usage_error(cmd, "unexpected argument \"%s\": put the command after --", args.v[0]);
 	if (!args.nrest)
-		return sc_usage_error(cmd, "missing command: lock [options] -- CMD [ARGS...]");
+		return usage_error(cmd, "missing command: lock [options] -- CMD [ARGS...]");
 	int sigfd = wrap_signals();
 	if (sigfd < 0) {
 		perror("error: pipe");
@@ -464,7 +464,7 @@ static int run(const struct sc_command *cmd, int argc, char **argv)
 	return rc;
 }
 
-const struct sc_command cmd_lock = {
+const struct command cmd_lock = {
 	"lock",
 	"Run a command while holding the cluster-wide registry lock.",
 	"lock [-w SECONDS] [--no-wait] [--lease NAME] -- CMD [ARGS...]",

@@ -7,26 +7,31 @@
 #include "sccli.h"
 #include "slog.h"
 
-#include <string.h>
+extern const struct command cmd_lock, cmd_status, cmd_check, cmd_version;
 
-extern const struct sc_command cmd_lock, cmd_status, cmd_check, cmd_version;
-
-static const struct sc_command *const commands[] = {
+static const struct command *const commands[] = {
 	&cmd_lock, &cmd_status, &cmd_check, &cmd_version, NULL,
+};
+
+static const struct program feast_lock = {
+	.name = "feast-lock",
+	.invocation = "feast-lock",
+	.blurb = "run a command under the cluster-wide Feast registry lock held by the\n"
+		 "feast-sidecar daemon of this pod (static client; talks only to the daemon's socket).",
+	.exit_codes = SC_EXIT_CODES,
+	.commands = commands,
+	/* Options or "--" first: the lock command is implied. */
+	.implied = &cmd_lock,
+	.name_width = 8,
+	.usage_exit = SC_USAGE,
+	.fail_exit = SC_FAIL,
+	.exit_codes_in_help = true,
+	.examples = sc_examples,
+	.common_opt = sc_common_opt,
 };
 
 int main(int argc, char **argv)
 {
-	sc_prog = "feast-lock";
 	slog_init("feast-lock");
-	if (argc > 1 && !strcmp(argv[1], "__check-options"))
-		return sc_check_options(commands);
-	/* Options or "--" first: the lock command is implied. */
-	if (argc > 1 && argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
-	    strcmp(argv[1], "--version"))
-		return cmd_lock.run(&cmd_lock, argc - 1, argv + 1);
-	return sc_main(commands,
-		       "feast-lock: run a command under the cluster-wide Feast registry lock held by the\n"
-		       "feast-sidecar daemon of this pod (static client; talks only to the daemon's socket).",
-		       argc, argv);
+	return program_main(&feast_lock, argc, argv);
 }

@@ -2,26 +2,62 @@
 #include "sccli.h"
 #include "slog.h"
 
-#include <string.h>
+extern const struct command cmd_run, cmd_lock, cmd_status, cmd_check, cmd_version;
 
-extern const struct sc_command cmd_run, cmd_lock, cmd_status, cmd_check, cmd_version;
-
-static const struct sc_command *const commands[] = {
+static const struct command *const commands[] = {
 	&cmd_run, &cmd_lock, &cmd_status, &cmd_check, &cmd_version, NULL,
 };
 
-static const char blurb[] =
-	"feast-sidecar: a cluster-wide lock on a Kubernetes Lease for Feast registry\n"
-	"mutations, served to the containers of a pod through a unix socket.";
+#define SIDECAR_BLURB                                                                         \
+	"a cluster-wide lock on a Kubernetes Lease for Feast registry\n"                      \
+	"mutations, served to the containers of a pod through a unix socket."
+
+static const struct man_section man_extra[] = {
+	{ "ENVIRONMENT",
+	  "POD_NAME\n"
+	  "    The default holder identity (the downward API's metadata.name).\n"
+	  "POD_NAMESPACE\n"
+	  "    The namespace of the Lease when the service account's namespace file is absent.\n"
+	  "FEAST_SIDECAR_SOCKET\n"
+	  "    The lock broker's unix socket, for the daemon and its clients (--socket wins).\n"
+	  "KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT\n"
+	  "    In a pod, the API server; the service account's token and CA are read from\n"
+	  "    /var/run/secrets/kubernetes.io/serviceaccount/ unless kubeconfig flags say otherwise." },
+	{ "FEAST-LOCK",
+	  "feast-lock is the static build of the lock, status, check and version commands,\n"
+	  "with the same options, for containers that lack the daemon's libraries: the daemon\n"
+	  "copies it next to its socket at start.  Options or -- first imply lock:\n"
+	  "\n"
+	  "  feast-lock -w 30s -- feast apply" },
+};
+
+static const struct program_man man = {
+	/* The NAME line is the blurb's first sentence on one line. */
+	.summary = "a cluster-wide lock on a Kubernetes Lease for Feast registry mutations, served to the "
+		   "containers of a pod through a unix socket",
+	.description = "feast-sidecar: " SIDECAR_BLURB,
+	.extra = man_extra,
+	.nextra = sizeof(man_extra) / sizeof(man_extra[0]),
+	.see_also = "kubectl-feast(1), kubectl(1)",
+};
+
+static const struct program feast_sidecar = {
+	.name = "feast-sidecar",
+	.invocation = "feast-sidecar",
+	.blurb = SIDECAR_BLURB,
+	.exit_codes = SC_EXIT_CODES,
+	.commands = commands,
+	.name_width = 8,
+	.usage_exit = SC_USAGE,
+	.fail_exit = SC_FAIL,
+	.exit_codes_in_help = true,
+	.examples = sc_examples,
+	.common_opt = sc_common_opt,
+	.man = &man,
+};
 
 int main(int argc, char **argv)
 {
 	slog_init("feast-sidecar");
-	/* Hidden: the man page, for `make man` (sidecar/man.c). */
-	if (argc > 1 && !strcmp(argv[1], "__man"))
-		return sc_man(commands, blurb, argc - 2, argv + 2);
-	/* Hidden: the option tables' self-check (tests/scripts/cli_option_ids.sh). */
-	if (argc > 1 && !strcmp(argv[1], "__check-options"))
-		return sc_check_options(commands);
-	return sc_main(commands, blurb, argc, argv);
+	return program_main(&feast_sidecar, argc, argv);
 }

@@ -16,7 +16,7 @@ SIDECAR_LIBS := -pthread
 # the few foundation pieces they use.
 LOCK_STATIC_SRC := sidecar/lock_main.c sidecar/cmd_lock.c sidecar/cmd_status.c sidecar/wrap.c \
 	sidecar/proto.c sidecar/sccli.c sidecar/config.c sidecar/slog.c sidecar/clock.c sidecar/lease.c \
-	lib/opts.c lib/buf.c lib/arena.c
+	lib/opts.c lib/buf.c lib/arena.c lib/command.c lib/manpage.c
 LOCK_STATIC_OBJ := $(LOCK_STATIC_SRC:%.c=$(O)/static/%.o)
 LOCK_STATIC_CFLAGS := -std=c11 $(WARN) $(DEFS) -DFEAST_LOCK_ONLY $(INCLUDES) -Os -g \
 	-ffunction-sections -fdata-sections

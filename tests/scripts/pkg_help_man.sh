@@ -33,8 +33,8 @@ for text in files.values():
             flags = eval(r.group(3).rsplit(",", 1)[1].strip() or "0")
             rows.append((r.group(1), r.group(2).strip("'") if r.group(2) != "0" else "", bool(flags & 2)))
         tables[m.group(1)] = rows
-# Each command: `const struct command cmd_x = { "name", ..., groups, run }` (plugin) or
-# sc_command (sidecar); its groups are the `struct opt *const NAME[] = {...}` it names.
+# Each command: `const struct command cmd_x = { "name", ..., groups, run }` (lib/command.h,
+# in plugin/ and sidecar/); its groups are the `struct opt *const NAME[] = {...}` it names.
 out = []
 for path, text in files.items():
     prog = {"plugin": "kubectl-feast", "sidecar": "feast-sidecar"}.get(os.path.basename(os.path.dirname(path)))
@@ -42,7 +42,7 @@ for path, text in files.items():
         continue
     lists = {m.group(1): re.findall(r"\w+", m.group(2)) for m in
              re.finditer(r"struct opt \*const (\w+)\[\] = \{([^}]*)\}", text)}
-    for m in re.finditer(r"const struct (?:sc_)?command \w+ = \{\s*\"([a-z_-]+)\"(.*?)\};", text, re.S):
+    for m in re.finditer(r"const struct command \w+ = \{\s*\"([a-z_-]+)\"(.*?)\};", text, re.S):
         used = [w for w in re.findall(r"\b(\w+)\b", m.group(2)) if w in lists]
         if not used:
             continue
