@@ -1,6 +1,6 @@
 /* cmd_status.c -- `status` and `check live|ready`: ask the daemon over its socket. */
 #include "clock.h"
-#include "config.h"
+#include "lock_local.h"
 #include "proto.h"
 #include "sccli.h"
 
@@ -43,7 +43,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 /* One request, one answer line; -1 with a message on stderr. */
 static int ask(const struct st_args *a, const char *request, char *answer, size_t n)
 {
-	const char *path = config_socket_path(a->socket);
+	const char *path = proto_socket_path(a->socket);
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -157,11 +157,7 @@ static int run_version(const struct command *cmd, int argc, char **argv)
 	int rc = command_parse(cmd, argc, argv, on_opt, NULL, false, &args);
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
-#ifdef FEAST_LOCK_ONLY
-	printf("%s %s (static lock client)\n", command_program->name, feast_version());
-#else
-	printf("%s %s\n", command_program->name, feast_version());
-#endif
+	printf("%s %s%s\n", command_program->name, feast_version(), lock_build_note);
 	return SC_OK;
 }
 

@@ -4,7 +4,7 @@
  *
  * Both programs built from sidecar/ use it: bin/feast-sidecar (run, lock,
  * status, check, version) and the static lock client bin/feast-lock (lock,
- * status, check, version; FEAST_LOCK_ONLY).  Commands, dispatch and help are
+ * status, check, version; sidecar/static/).  Commands, dispatch and help are
  * lib/command.h's; each program's struct program is in its main file.  Exit
  * codes follow sysexits(3), because `lock` returns its command's own status
  * and must stay out of the way of ordinary codes; only command code prints
