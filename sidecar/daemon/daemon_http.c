@@ -1,4 +1,4 @@
-/* daemon_http.c -- the broker's loopback HTTP routes (/healthz, /readyz, /leader, /status) and its status object. */
+/* daemon_http.c -- the broker's loopback routes (/healthz, /readyz, /leader, /status) and its status object. */
 #include "buf.h"
 #include "clock.h"
 #include "config.h"

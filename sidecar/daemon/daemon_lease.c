@@ -1,4 +1,4 @@
-/* daemon_lease.c -- the broker's Lease driver: the machine's environment, its requests and watches on the I/O worker. */
+/* daemon_lease.c -- the broker's Lease driver: the machine's environment, requests and watches on the worker. */
 #include "clock.h"
 #include "config.h"
 #include "daemon_int.h"
