@@ -148,7 +148,7 @@ static int man_main(const struct program *p, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct command *c = p->commands[i];
 		struct buf ex = BUF_INIT;
-		if (p->man->examples && p->examples)
+		if (p->man_examples && p->examples)
 			p->examples(c, &ex);
 		descs[i] = (struct buf)BUF_INIT;
 		buf_addf(&descs[i], "%s%s%s", c->description ? c->description : "", ex.len ? "\n\nExamples:\n" : "",
@@ -157,20 +157,14 @@ static int man_main(const struct program *p, int argc, char **argv)
 		cmds[i] = (struct man_command){ c->name, c->summary, c->usage, descs[i].len ? descs[i].data : NULL,
 						c->opts };
 	}
-	struct man_page page = {
-		.prog = p->name,
-		.invocation = p->invocation,
-		.version = feast_version(),
-		.date = argc == 1 ? argv[0] : NULL,
-		.summary = p->man->summary,
-		.description = p->man->description,
-		.cmds = cmds,
-		.ncmds = n,
-		.exit_status = p->exit_codes,
-		.extra = p->man->extra,
-		.nextra = p->man->nextra,
-		.see_also = p->man->see_also,
-	};
+	struct man_page page = *p->man;
+	page.prog = p->name;
+	page.invocation = p->invocation;
+	page.version = feast_version();
+	page.date = argc == 1 ? argv[0] : NULL;
+	page.cmds = cmds;
+	page.ncmds = n;
+	page.exit_status = p->exit_codes;
 	struct buf out = BUF_INIT;
 	man_write(&out, &page);
 	int rc = fwrite(out.data, 1, out.len, stdout) == out.len && fflush(stdout) == 0 ? 0 : p->fail_exit;

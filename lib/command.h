@@ -36,16 +36,6 @@ struct command {
 	int (*run)(const struct command *cmd, int argc, char **argv);
 };
 
-/* What the man page adds to the tables. */
-struct program_man {
-	const char *summary;             /* the NAME line after the dash */
-	const char *description;
-	const struct man_section *extra;
-	size_t nextra;
-	const char *see_also;
-	bool examples;                   /* each command's description is followed by its Examples */
-};
-
 struct program {
 	const char *name;                /* the executable: "feast-sidecar" */
 	const char *invocation;          /* as typed: "kubectl feast" for a kubectl plugin, else name */
@@ -62,7 +52,10 @@ struct program {
 	/* An option of every command that the program handles itself (feast-sidecar's -v):
 	 * 0 handled, -1 error in err, 1 not one of them.  May be NULL. */
 	int (*common_opt)(const struct opt *o, const char *value, char *err, size_t errlen);
-	const struct program_man *man;   /* NULL: no `__man` */
+	/* The man page's own text: summary, description, extra sections, see_also; the rest of
+	 * it (names, version, date, commands, exit codes) comes from here.  NULL: no `__man`. */
+	const struct man_page *man;
+	bool man_examples;               /* each command's man description ends with its Examples */
 };
 
 /* The program program_main() runs (set before any command runs). */

@@ -44,7 +44,7 @@ static const struct man_section man_extra[] = {
 	  "`kubectl feast completion zsh` in your shell." },
 };
 
-static const struct program_man man = {
+static const struct man_page man = {
 	/* The NAME line is the blurb's first line. */
 	.summary = "render Feast FeatureStore specs into HA-ready Kubernetes manifests",
 	.description = "kubectl-feast is a kubectl plugin (kubectl runs it for `kubectl feast COMMAND`) to\n" FEAST_BLURB
@@ -52,7 +52,6 @@ static const struct program_man man = {
 	.extra = man_extra,
 	.nextra = sizeof(man_extra) / sizeof(man_extra[0]),
 	.see_also = "kubectl(1), feast-sidecar(1)",
-	.examples = true,
 };
 
 static void examples(const struct command *cmd, struct buf *b)
@@ -84,6 +83,7 @@ static const struct program kubectl_feast = {
 	.fail_exit = EXIT_INVALID,
 	.examples = examples,
 	.man = &man,
+	.man_examples = true,
 };
 
 int main(int argc, char **argv)

@@ -43,6 +43,11 @@ enum { SC_OPT_VERBOSE = 900 };
 int sc_common_opt(const struct opt *o, const char *value, char *err, size_t errlen);
 void sc_examples(const struct command *cmd, struct buf *b);
 
+/* What feast-sidecar's and feast-lock's struct program share (designated initializers). */
+#define SC_PROGRAM_COMMON                                                                                \
+	.exit_codes = SC_EXIT_CODES, .name_width = 8, .usage_exit = SC_USAGE, .fail_exit = SC_FAIL,      \
+	.exit_codes_in_help = true, .examples = sc_examples, .common_opt = sc_common_opt
+
 /* Seconds with an optional fraction ("2", "0.5") into milliseconds. */
 bool sc_parse_seconds(const char *s, long long *ms);
 /* A kubectl duration ("15s", "500ms", "1m") or plain seconds ("15"). */

@@ -31,7 +31,7 @@ static const struct man_section man_extra[] = {
 	  "  feast-lock -w 30s -- feast apply" },
 };
 
-static const struct program_man man = {
+static const struct man_page man = {
 	/* The NAME line is the blurb's first sentence on one line. */
 	.summary = "a cluster-wide lock on a Kubernetes Lease for Feast registry mutations, served to the "
 		   "containers of a pod through a unix socket",
@@ -45,14 +45,8 @@ static const struct program feast_sidecar = {
 	.name = "feast-sidecar",
 	.invocation = "feast-sidecar",
 	.blurb = SIDECAR_BLURB,
-	.exit_codes = SC_EXIT_CODES,
 	.commands = commands,
-	.name_width = 8,
-	.usage_exit = SC_USAGE,
-	.fail_exit = SC_FAIL,
-	.exit_codes_in_help = true,
-	.examples = sc_examples,
-	.common_opt = sc_common_opt,
+	SC_PROGRAM_COMMON,
 	.man = &man,
 };
 

@@ -18,16 +18,10 @@ static const struct program feast_lock = {
 	.invocation = "feast-lock",
 	.blurb = "run a command under the cluster-wide Feast registry lock held by the\n"
 		 "feast-sidecar daemon of this pod (static client; talks only to the daemon's socket).",
-	.exit_codes = SC_EXIT_CODES,
 	.commands = commands,
 	/* Options or "--" first: the lock command is implied. */
 	.implied = &cmd_lock,
-	.name_width = 8,
-	.usage_exit = SC_USAGE,
-	.fail_exit = SC_FAIL,
-	.exit_codes_in_help = true,
-	.examples = sc_examples,
-	.common_opt = sc_common_opt,
+	SC_PROGRAM_COMMON,
 };
 
 int main(int argc, char **argv)
