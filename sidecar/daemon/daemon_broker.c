@@ -105,14 +105,24 @@ static void fail_fast(struct daemon *d)
 		}
 }
 
-void broker_lost(struct daemon *d)
+/* The Lease is no longer held for the owner (lost or released): it stops being the owner.
+ * NULL when there was none. */
+static struct client *end_grant(struct daemon *d)
 {
 	struct client *o = d->owner;
 	if (!o)
-		return;
+		return NULL;
 	d->owner = NULL;
 	if (d->ready)
 		readiness_apply_end(d->ready, mono_ms());
+	return o;
+}
+
+void broker_lost(struct daemon *d)
+{
+	struct client *o = end_grant(d);
+	if (!o)
+		return;
 	if (o->st == C_GRANTED) {
 		say(d, o, "LOST lease");
 		o->st = C_LOST;
@@ -124,12 +134,9 @@ void broker_lost(struct daemon *d)
 
 void broker_released(struct daemon *d)
 {
-	struct client *o = d->owner;
+	struct client *o = end_grant(d);
 	if (!o)
 		return;
-	d->owner = NULL;
-	if (d->ready)
-		readiness_apply_end(d->ready, mono_ms());
 	if (o->st == C_RELEASING)
 		say(d, o, "RELEASED %lld %s", (long long)d->m.generation, d->m.release_ok ? "ok" : "unconfirmed");
 	o->st = C_DONE;
