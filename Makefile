@@ -16,7 +16,9 @@ OPTIMIZATION ?= -O2
 CFLAGS ?= $(OPTIMIZATION) -g
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 DEFS := -D_GNU_SOURCE -DFEAST_VERSION='"$(VERSION)"' -DFEAST_REVISION='"$(REVISION)"'
-INCLUDES := -Ilib -Ikube -Irules -Irender -Iplugin -Isidecar -I$(O)/gen
+# lib/banned.h goes into every file compiled, so a banned libc call (strcpy, sprintf, ...)
+# fails the build where it is written.
+INCLUDES := -Ilib -Ikube -Irules -Irender -Iplugin -Isidecar -Isidecar/daemon -I$(O)/gen -include lib/banned.h
 ALL_CFLAGS := -std=c11 $(WARN) $(DEFS) $(INCLUDES) $(CFLAGS)
 LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
@@ -39,7 +41,7 @@ endif
 CORE_SRC := $(wildcard lib/*.c kube/*.c rules/*.c render/*.c)
 GEN_SRC :=
 PLUGIN_SRC := $(wildcard plugin/*.c)
-SIDECAR_SRC := $(filter-out $(SIDECAR_EXCLUDE),$(wildcard sidecar/*.c))
+SIDECAR_SRC := $(wildcard sidecar/*.c sidecar/daemon/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 PROGRAMS := $(BIN)/kubectl-feast

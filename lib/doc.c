@@ -76,11 +76,9 @@ struct node *node_null(struct arena *a)
 
 struct pair *map_find(const struct node *map, const char *key)
 {
-	if (!map || map->kind != NODE_MAP)
-		return NULL;
-	for (size_t i = 0; i < map->u.map.n; i++)
-		if (strcmp(map->u.map.v[i].key, key) == 0)
-			return &map->u.map.v[i];
+	node_map_each(map, p)
+		if (strcmp(p->key, key) == 0)
+			return p;
 	return NULL;
 }
 
@@ -178,12 +176,10 @@ void seq_push(struct arena *a, struct node *seq, struct node *item)
 
 struct node *seq_find_by(const struct node *seq, const char *key, const char *value)
 {
-	if (!seq || seq->kind != NODE_SEQ)
-		return NULL;
-	for (size_t i = 0; i < seq->u.seq.n; i++) {
-		const char *s = node_text(map_get(seq->u.seq.v[i], key));
+	node_seq_each(seq, it) {
+		const char *s = node_text(map_get(it, key));
 		if (s && strcmp(s, value) == 0)
-			return seq->u.seq.v[i];
+			return it;
 	}
 	return NULL;
 }

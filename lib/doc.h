@@ -92,6 +92,34 @@ struct node *map_child_seq(struct arena *a, struct node *map, const char *key);
 
 /* Sequences. */
 void seq_push(struct arena *a, struct node *seq, struct node *item);
+
+/* Iteration without a kind check at each loop: the lengths are 0 for NULL and for a
+ * node of another kind.
+ *
+ *     node_seq_each(containers, c) { ... c ... }     struct node *c, each item in order
+ *     node_map_each(labels, p) { ... p->key, p->val ... }   struct pair *p, each entry
+ *
+ * break and continue work as in a for loop (the inner loop runs once per item and
+ * carries the break out).  The node expression is evaluated at each step: pass a
+ * variable, not a call. */
+static inline size_t node_seq_len(const struct node *n)
+{
+	return n && n->kind == NODE_SEQ ? n->u.seq.n : 0;
+}
+
+static inline size_t node_map_len(const struct node *n)
+{
+	return n && n->kind == NODE_MAP ? n->u.map.n : 0;
+}
+
+#define node_seq_each(list, it)                                                                        \
+	for (size_t it##_i_ = 0, it##_go_ = 1; it##_go_ && it##_i_ < node_seq_len(list);               \
+	     it##_go_ = !it##_go_, it##_i_++)                                                            \
+		for (struct node *it = (list)->u.seq.v[it##_i_]; it##_go_; it##_go_ = !it##_go_)
+#define node_map_each(obj, it)                                                                         \
+	for (size_t it##_i_ = 0, it##_go_ = 1; it##_go_ && it##_i_ < node_map_len(obj);                \
+	     it##_go_ = !it##_go_, it##_i_++)                                                            \
+		for (struct pair *it = &(obj)->u.map.v[it##_i_]; it##_go_; it##_go_ = !it##_go_)
 struct node *seq_find_by(const struct node *seq, const char *key, const char *value);
 
 /* Dotted lookup from a node: node_at(doc, "spec.services.onlineStore").

@@ -1,14 +1,15 @@
 /*
  * manpage.h -- a roff man page (man(7) macros) from command and option tables.
  *
- * Both programs describe their commands as name, summary, usage, description
- * and a NULL-terminated list of option groups (lib/opts.h); the program copies
- * those fields into struct man_command (the two programs' command structs are
- * different types) and calls man_write().  Every non-hidden option of every
- * group is listed.  A group that several commands share (the same array, such
- * as the help flag or the cluster connection flags) is listed once, in a
- * COMMON OPTIONS section titled by the commands that take it, and each of those
- * commands points there; so a new command or flag shows up with no edit here.
+ * A command is described by name, summary, usage, description and a
+ * NULL-terminated list of option groups (lib/opts.h); lib/command.c copies
+ * each struct command into a struct man_command, its description followed by
+ * its Examples where the program wants them, and calls man_write().  Every
+ * non-hidden option of every group is listed.  A group that several commands
+ * share (the same array, such as the help flag or the cluster connection
+ * flags) is listed once, in a COMMON OPTIONS section titled by the commands
+ * that take it, and each of those commands points there; so a new command or
+ * flag shows up with no edit here.
  *
  * Output depends only on the arguments (no clock, no locale): the date in the
  * title line is given by the caller.  Nothing is kept; `out` is appended to.

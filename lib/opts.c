@@ -137,8 +137,10 @@ void opts_suggest(char *err, size_t errlen, const char *word, size_t len, const 
 		any = true;
 	}
 	/* A blank line before the usage hint, as cobra leaves one. */
-	if (any && used + 1 < errlen)
-		strcat(err, "\n");
+	if (any && used + 1 < errlen) {
+		err[used] = '\n';
+		err[used + 1] = '\0';
+	}
 }
 
 static int parse_long(const struct opt *const *tables, int argc, char **argv, int *i,

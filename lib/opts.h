@@ -12,9 +12,9 @@
  *
  * Usage errors (unknown flag, missing value, bad enum value) fill `err` and
  * return -1; the command prints "error: <err>" and a usage hint and exits 2.
- * Both programs (kubectl-feast, feast-sidecar) build their command layer on
+ * The command layer of every program (lib/command.h) is built on
  * opts_parse_help(), opts_command_help() and opts_usage_verror(), so help
- * pages and usage errors read the same in both.
+ * pages and usage errors read the same in all of them.
  */
 #ifndef FEAST_OPTS_H
 #define FEAST_OPTS_H
@@ -79,7 +79,7 @@ const struct opt *opts_find_short(const struct opt *const *tables, char c);
 /* Append a kubectl-style "Options:" listing of `tables` to `out`. */
 void opts_help(struct buf *out, const struct opt *const *tables);
 
-/* ---- what the commands of both programs share (plugin/cli.h, sidecar/sccli.h) ---- */
+/* ---- the command layer's pieces (lib/command.h) ---- */
 
 /* opts_parse() for a command: the option `help_id` is caught here (*help is set unless it
  * is given =false) and every other one goes to fn. */

@@ -26,7 +26,7 @@ SIDECAR_IMAGE := $(DIST)/feast-sidecar-$(VERSION).oci.tar
 MAN_DATE = $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d)
 
 MAN_PAGES := $(DIST)/man/kubectl-feast.1
-ifneq ($(wildcard sidecar/main.c),)
+ifneq ($(wildcard sidecar/daemon/sidecar_main.c),)
 MAN_PAGES += $(DIST)/man/feast-sidecar.1
 endif
 

@@ -1,13 +1,13 @@
 /*
  * cli.h -- what every kubectl-feast command shares: exit codes, the command
- * table, help generated from option tables, and reading -f inputs.
+ * table, -f inputs, --dry-run, and the hidden completion entry point.
  *
- * A command is a struct command: its name, one-line summary, usage line,
- * long description and NULL-terminated list of option groups (its own table
- * first, then shared groups).  main() dispatches on the name; the same
- * tables produce `--help`, the man page and shell completion, so they cannot
- * drift apart.  Commands return an exit code; only they and main() print
- * errors or exit.
+ * A command is a struct command (lib/command.h): its name, one-line summary,
+ * usage line, long description and NULL-terminated list of option groups
+ * (its own table first, then shared groups).  main() hands the program
+ * (plugin/main.c) to program_main(); the same tables produce `--help`, the
+ * man page and shell completion, so they cannot drift apart.  Commands
+ * return an exit code; only they and main() print errors or exit.
  */
 #ifndef FEAST_CLI_H
 #define FEAST_CLI_H
@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "command.h"
 #include "input.h"
 #include "opts.h"
 
@@ -30,33 +31,12 @@ enum {
 	EXIT_TIMEOUT = 4,   /* --wait timed out */
 };
 
-struct command {
-	const char *name;
-	const char *summary;
-	const char *usage;
-	const char *description;
-	const struct opt *const *opts;
-	int (*run)(const struct command *cmd, int argc, char **argv);
-};
-
+/* The program's listed commands (plugin/main.c), in help order. */
 extern const struct command *const commands[];
-const struct command *command_find(const char *name);
-
-/* Shared option groups. */
-extern const struct opt help_opts[];
-enum { OPT_ID_HELP = 1000 };
 
 /* The help page ends with the command's Examples (plugin/examples.c), which the man page
  * carries too; NULL for a command that has none (tests/scripts/cli_examples.sh refuses that). */
-void command_help(const struct command *cmd, FILE *f);
 const char *command_examples(const char *name);
-/* Print "error: msg" and the see-help hint; returns EXIT_USAGE. */
-int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Parse argv for `cmd` with handler `fn`; handles -h/--help itself.
- * Returns -1 (usage error printed, exit 2), 1 (help printed, exit 0) or 0. */
-int command_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-		  bool stop_at_dashdash, struct opt_args *args);
 
 /* -f arguments as collected by a command. */
 struct file_args {
@@ -97,21 +77,11 @@ int command_parse_files(const struct command *cmd, int argc, char **argv, opt_ha
  * diagnostics for unreadable or invalid input go to d. */
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
 
-const char *feast_version(void);
-
-/* The program's one-line purpose and exit codes (plugin/main.c), shared by the
- * main help and the man page. */
-extern const char feast_blurb[];
-extern const char feast_exit_codes[];
-
-/* Hidden entry points, outside commands[]: `kubectl-feast __complete WORDS...`
+/* Hidden entry point, outside commands[]: `kubectl-feast __complete WORDS...`
  * answers shell completion requests (cobra's protocol, as kubectl 1.26+ relays
- * them to kubectl_complete-feast); `kubectl-feast __man [DATE]` prints the man
- * page.  Both read commands[] and the option tables (plugin/cmd_completion.c,
- * plugin/cmd_man.c). */
+ * them to kubectl_complete-feast) from commands[] and the option tables
+ * (plugin/cmd_completion.c).  `__man [DATE]` and `__check-options` are every
+ * program's (lib/command.h). */
 int complete_main(int argc, char **argv);
-/* `kubectl-feast __check-options`: opts_check() over every command; exit 1 on a clash. */
-int check_options_main(void);
-int man_main(int argc, char **argv);
 
 #endif

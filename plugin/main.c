@@ -1,8 +1,7 @@
 /* main.c -- kubectl-feast: dispatch `kubectl feast COMMAND` to its command. */
+#include "buf.h"
 #include "cli.h"
 
-#include <stdio.h>
-#include <string.h>
 
 extern const struct command cmd_apply, cmd_completion, cmd_delete, cmd_diff, cmd_doctor, cmd_explain,
 	cmd_init, cmd_lint, cmd_materialize, cmd_render, cmd_scale, cmd_schema, cmd_status, cmd_validate,
@@ -27,65 +26,69 @@ const struct command *const commands[] = {
 	NULL,
 };
 
-const char feast_blurb[] =
-	"render Feast FeatureStore specs into HA-ready Kubernetes manifests\n"
-	"and reconcile them against a cluster.";
-const char feast_exit_codes[] =
-	"Exit codes: 0 ok, 1 invalid spec or refused by a rule, 2 usage error,\n"
-	"3 cluster or API failure, 4 --wait timed out (diff: 0 same, 1 different, >1 error).";
+#define FEAST_BLURB                                                                \
+	"render Feast FeatureStore specs into HA-ready Kubernetes manifests\n" \
+	"and reconcile them against a cluster."
 
-static void main_help(FILE *f)
+static const struct man_section man_extra[] = {
+	{ "ENVIRONMENT",
+	  "KUBECONFIG\n"
+	  "    A list of kubeconfig files separated by `:`, merged as kubectl merges them\n"
+	  "    (the first file to set a value wins); --kubeconfig replaces it.\n"
+	  "\n"
+	  "Commands that talk to a cluster resolve the server, the credentials and the namespace\n"
+	  "exactly as kubectl does: flags, then the kubeconfig context, then the in-cluster\n"
+	  "service account.  render and validate never contact a cluster." },
+	{ "SHELL COMPLETION",
+	  "kubectl 1.26 and later complete `kubectl feast ...` through the kubectl_complete-feast\n"
+	  "executable shipped next to kubectl-feast; put both on PATH.  For kubectl-feast run\n"
+	  "directly, load the output of `kubectl feast completion bash` or\n"
+	  "`kubectl feast completion zsh` in your shell." },
+};
+
+static const struct man_page man = {
+	/* The NAME line is the blurb's first line. */
+	.summary = "render Feast FeatureStore specs into HA-ready Kubernetes manifests",
+	.description = "kubectl-feast is a kubectl plugin (kubectl runs it for `kubectl feast COMMAND`) to\n" FEAST_BLURB
+		       "\n\nEvery command also takes -h or --help, which prints the same options as this page.\n",
+	.extra = man_extra,
+	.nextra = sizeof(man_extra) / sizeof(man_extra[0]),
+	.see_also = "kubectl(1), feast-sidecar(1)",
+};
+
+static void examples(const struct command *cmd, struct buf *b)
 {
-	fprintf(f, "kubectl feast: %s\n\nCommands:\n", feast_blurb);
-	for (const struct command *const *c = commands; *c; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fprintf(f, "\n%s\n\nUsage:\n  kubectl feast COMMAND [options]\n\n"
-		"Use \"kubectl feast COMMAND --help\" for more information about a command.\n",
-		feast_exit_codes);
+	const char *ex = command_examples(cmd->name);
+	if (ex)
+		buf_adds(b, ex);
 }
 
-/* As cobra words it, with the commands the user may have meant. */
-static int unknown_command(const char *name)
+static int run_complete(const struct command *cmd, int argc, char **argv)
 {
-	const char *names[sizeof(commands) / sizeof(commands[0])];
-	size_t n = 0;
-	char err[512];
-	for (const struct command *const *c = commands; *c; c++)
-		names[n++] = (*c)->name;
-	snprintf(err, sizeof(err), "unknown command \"%s\" for \"kubectl feast\"", name);
-	opts_suggest(err, sizeof(err), name, strlen(name), names, n, "");
-	return usage_error(NULL, "%s", err);
+	(void)cmd;
+	return complete_main(argc, argv);
 }
+
+static const struct command complete_cmd = { "__complete", NULL, NULL, NULL, NULL, run_complete };
+static const struct command *const hidden[] = { &complete_cmd, NULL };
+
+static const struct program kubectl_feast = {
+	.name = "kubectl-feast",
+	.invocation = "kubectl feast",
+	.blurb = FEAST_BLURB,
+	.exit_codes = "Exit codes: 0 ok, 1 invalid spec or refused by a rule, 2 usage error,\n"
+		      "3 cluster or API failure, 4 --wait timed out (diff: 0 same, 1 different, >1 error).",
+	.commands = commands,
+	.hidden = hidden,
+	.name_width = 10,
+	.usage_exit = EXIT_USAGE,
+	.fail_exit = EXIT_INVALID,
+	.examples = examples,
+	.man = &man,
+	.man_examples = true,
+};
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		main_help(stderr);
-		return EXIT_USAGE;
-	}
-	const char *name = argv[1];
-	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
-		if (argc > 2 && strcmp(name, "help") == 0) {
-			const struct command *c = command_find(argv[2]);
-			if (!c)
-				return unknown_command(argv[2]);
-			command_help(c, stdout);
-			return EXIT_OK;
-		}
-		main_help(stdout);
-		return EXIT_OK;
-	}
-	if (!strcmp(name, "--version"))
-		name = "version";
-	/* Hidden entry points for the shell and the build, not commands of their own. */
-	if (!strcmp(name, "__complete"))
-		return complete_main(argc - 2, argv + 2);
-	if (!strcmp(name, "__man"))
-		return man_main(argc - 2, argv + 2);
-	if (!strcmp(name, "__check-options"))
-		return check_options_main();
-	const struct command *cmd = command_find(name);
-	if (!cmd)
-		return unknown_command(name);
-	return cmd->run(cmd, argc - 2, argv + 2);
+	return program_main(&kubectl_feast, argc, argv);
 }

@@ -15,7 +15,7 @@
 #define REGISTRY_TTL_DEFAULT 60
 /* terminationGracePeriodSeconds = preStop + the servers' own shutdown + what the sidecar
  * needs after them: the kill grace of a lock holder still running (3 s) and one renew
- * deadline (10 s) to release the Lease (the daemon's defaults, sidecar/lease.h), + a margin. */
+ * deadline (10 s) to release the Lease (the daemon's defaults, sidecar/daemon/lease.h), + a margin. */
 #define SERVER_STOP_S 10
 #define LOCK_RELEASE_S (3 + 10)
 #define GRACE_MARGIN_S 5

@@ -24,16 +24,15 @@ static bool names_resource(const struct node *names, const char *resource)
 			return true;
 	}
 	const struct node *shorts = map_get(names, "shortNames");
-	for (size_t i = 0; shorts && shorts->kind == NODE_SEQ && i < shorts->u.seq.n; i++)
-		if (!strcasecmp(node_str_or(shorts->u.seq.v[i], ""), resource))
+	node_seq_each(shorts, s)
+		if (!strcasecmp(node_str_or(s, ""), resource))
 			return true;
 	return false;
 }
 
 static const struct node *pick_version(const struct node *versions, const char *want)
 {
-	for (size_t i = 0; versions && versions->kind == NODE_SEQ && i < versions->u.seq.n; i++) {
-		const struct node *v = versions->u.seq.v[i];
+	node_seq_each(versions, v) {
 		const char *name = node_str_or(map_get(v, "name"), "");
 		if (want ? !strcmp(name, want) : node_is_true(map_get(v, "served")) && !node_is_true(map_get(v, "deprecated")))
 			return v;
@@ -91,8 +90,8 @@ static const char *type_name(struct arena *a, const struct node *s)
 static bool is_required(const struct node *parent, const char *name)
 {
 	const struct node *req = map_get(parent, "required");
-	for (size_t i = 0; req && req->kind == NODE_SEQ && i < req->u.seq.n; i++)
-		if (!strcmp(node_str_or(req->u.seq.v[i], ""), name))
+	node_seq_each(req, r)
+		if (!strcmp(node_str_or(r, ""), name))
 			return true;
 	return false;
 }
@@ -127,8 +126,7 @@ static void indented(struct buf *out, const char *text, int indent)
 static void fields(struct buf *out, struct arena *a, const struct node *s, bool recursive, int depth)
 {
 	const struct node *props = map_get(container_of(s), "properties");
-	for (size_t i = 0; props && props->kind == NODE_MAP && i < props->u.map.n; i++) {
-		const struct pair *p = &props->u.map.v[i];
+	node_map_each(props, p) {
 		buf_addf(out, "%*s%s\t<%s>%s\n", 2 + 2 * depth, "", p->key, type_name(a, p->val),
 			 is_required(container_of(s), p->key) ? " -required-" : "");
 		if (recursive && depth < 64)

@@ -105,8 +105,8 @@ const char *doctor_lease_name(struct arena *a, const struct node *dep, const cha
 	for (size_t l = 0; l < 2; l++) {
 		const struct node *side = seq_find_by(node_at(dep, lists[l]), "name", "feast-sidecar");
 		const struct node *args = map_get(side, "args");
-		for (size_t i = 0; args && args->kind == NODE_SEQ && i < args->u.seq.n; i++) {
-			const char *arg = node_str_or(args->u.seq.v[i], "");
+		node_seq_each(args, arg_node) {
+			const char *arg = node_str_or(arg_node, "");
 			if (!strncmp(arg, "--lease=", 8) && arg[8])
 				return arena_strdup(a, arg + 8);
 		}
@@ -268,9 +268,9 @@ static void judge_container(struct pod_ctx *c, const struct node *cs, const char
 static const struct node *condition(const struct node *obj, const char *type)
 {
 	const struct node *conds = node_at(obj, "status.conditions");
-	for (size_t i = 0; conds && conds->kind == NODE_SEQ && i < conds->u.seq.n; i++)
-		if (!strcmp(node_str_or(map_get(conds->u.seq.v[i], "type"), ""), type))
-			return conds->u.seq.v[i];
+	node_seq_each(conds, c)
+		if (!strcmp(node_str_or(map_get(c, "type"), ""), type))
+			return c;
 	return NULL;
 }
 
@@ -291,8 +291,8 @@ static const char *unready_why(struct arena *a, const struct node *pod)
 	static const char *const lists[] = { "status.initContainerStatuses", "status.containerStatuses" };
 	for (size_t l = 0; l < 2; l++) {
 		const struct node *v = node_at(pod, lists[l]);
-		for (size_t i = 0; v && v->kind == NODE_SEQ && i < v->u.seq.n; i++) {
-			const struct node *cs = v->u.seq.v[i], *w = node_at(cs, "state.waiting");
+		node_seq_each(v, cs) {
+			const struct node *w = node_at(cs, "state.waiting");
 			if (w)
 				return arena_printf(a, "%scontainer %s is waiting (%s)", l ? "" : "init ",
 						    node_str_or(map_get(cs, "name"), ""), node_str_or(map_get(w, "reason"), "?"));
@@ -318,8 +318,8 @@ static void judge_pod(struct arena *a, const struct doctor_input *in, const stru
 	static const char *const lists[] = { "initContainerStatuses", "containerStatuses" };
 	for (size_t l = 0; l < 2; l++) {
 		const struct node *v = node_at(pod, arena_printf(a, "status.%s", lists[l]));
-		for (size_t i = 0; v && v->kind == NODE_SEQ && i < v->u.seq.n; i++)
-			judge_container(&c, v->u.seq.v[i], lists[l], l == 0);
+		node_seq_each(v, cs)
+			judge_container(&c, cs, lists[l], l == 0);
 	}
 	const struct node *ready = condition(pod, "Ready");
 	if (!ready || strcmp(node_str_or(map_get(ready, "status"), ""), "True"))
@@ -370,8 +370,7 @@ static void judge_hpa(struct arena *a, const struct node *hpa, struct diags *d)
 	const struct node *conds = node_at(hpa, "status.conditions");
 	const struct node *active = condition(hpa, "ScalingActive");
 	bool metrics = false;
-	for (size_t i = 0; conds && conds->kind == NODE_SEQ && i < conds->u.seq.n; i++) {
-		const struct node *c = conds->u.seq.v[i];
+	node_seq_each(conds, c) {
 		if (!strncmp(node_str_or(map_get(c, "reason"), ""), "FailedGet", 9) &&
 		    strcmp(node_str_or(map_get(c, "status"), ""), "True")) {
 			report(d, "hpa-metrics", obj, arena_printf(a, "status.conditions[%s]", node_str_or(map_get(c, "type"), "")),
@@ -389,13 +388,13 @@ size_t doctor_judge(struct arena *a, const struct doctor_input *in, struct diags
 {
 	size_t before = d->n;
 	const struct node *pods = map_get(in->pods, "items"), *hpas = map_get(in->hpas, "items");
-	for (size_t i = 0; pods && pods->kind == NODE_SEQ && i < pods->u.seq.n; i++)
-		judge_pod(a, in, pods->u.seq.v[i], d);
+	node_seq_each(pods, pod)
+		judge_pod(a, in, pod, d);
 	judge_lease(a, in, d);
 	judge_pdb(a, in->pdb, d);
-	for (size_t i = 0; hpas && hpas->kind == NODE_SEQ && i < hpas->u.seq.n; i++)
-		if (scale_ref_aims_at(node_at(hpas->u.seq.v[i], "spec.scaleTargetRef"), in->store, SCALE_AIM_ANY, false))
-			judge_hpa(a, hpas->u.seq.v[i], d);
+	node_seq_each(hpas, hpa)
+		if (scale_ref_aims_at(node_at(hpa, "spec.scaleTargetRef"), in->store, SCALE_AIM_ANY, false))
+			judge_hpa(a, hpa, d);
 	judge_refs(in->refs, d);
 	return d->n - before;
 }

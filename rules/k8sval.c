@@ -310,8 +310,8 @@ size_t objmeta_check(const struct node *meta, const char *path, const struct pos
 		buf_release(&c.path);
 		return c.errors;
 	}
-	for (size_t i = 0; meta && meta->kind == NODE_MAP && i < meta->u.map.n; i++)
-		check_meta_field(&c, &meta->u.map.v[i]);
+	node_map_each(meta, p)
+		check_meta_field(&c, p);
 	const char *name = NULL;
 	if (require_name && (!node_get_str(map_get(meta, "name"), &name) || !*name)) {
 		const struct node *n = map_get(meta, "name");

@@ -336,8 +336,8 @@ static int64_t prestop_seconds(const struct node *ctr)
 	if (node_get_int(node_at(pre, "sleep.seconds"), &v))
 		return v;
 	const struct node *cmd = node_at(pre, "exec.command");
-	for (size_t i = 0; cmd && cmd->kind == NODE_SEQ && i < cmd->u.seq.n; i++) {
-		const char *w = node_text(cmd->u.seq.v[i]), *s;
+	node_seq_each(cmd, word) {
+		const char *w = node_text(word), *s;
 		if (w && (s = strstr(w, "sleep")) != NULL)
 			return strtoll(s + 5 + strspn(s + 5, " "), NULL, 10);
 	}

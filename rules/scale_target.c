@@ -21,8 +21,7 @@ static const struct node *first_aiming(const struct node *list, const char *stor
 				       bool keda)
 {
 	const struct node *items = map_get(list, "items");
-	for (size_t i = 0; items && items->kind == NODE_SEQ && i < items->u.seq.n; i++) {
-		const struct node *it = items->u.seq.v[i];
+	node_seq_each(items, it) {
 		if (ns && strcmp(node_str_or(node_at(it, "metadata.namespace"), ""), ns))
 			continue;
 		if (scale_ref_aims_at(node_at(it, "spec.scaleTargetRef"), store, aims, keda))

@@ -98,9 +98,9 @@ size_t store_rows(struct arena *a, const struct store_lists *in, long long now_m
 static const char *condition(const struct node *obj, const char *type)
 {
 	const struct node *conds = node_at(obj, "status.conditions");
-	for (size_t i = 0; conds && conds->kind == NODE_SEQ && i < conds->u.seq.n; i++)
-		if (!strcmp(s_at(conds->u.seq.v[i], "type"), type))
-			return node_str_or(map_get(conds->u.seq.v[i], "status"), "Unknown");
+	node_seq_each(conds, c)
+		if (!strcmp(s_at(c, "type"), type))
+			return node_str_or(map_get(c, "status"), "Unknown");
 	return NULL;
 }
 
@@ -149,11 +149,11 @@ struct node *store_pod_view(struct arena *a, const struct node *pod, long long n
 	static const char *const lists[] = { "status.initContainerStatuses", "status.containerStatuses" };
 	for (size_t l = 0; l < 2; l++) {
 		const struct node *v = node_at(pod, lists[l]);
-		for (size_t i = 0; v && v->kind == NODE_SEQ && i < v->u.seq.n; i++) {
+		node_seq_each(v, cs) {
 			int64_t r = 0;
-			node_get_int(map_get(v->u.seq.v[i], "restartCount"), &r);
+			node_get_int(map_get(cs, "restartCount"), &r);
 			restarts += r;
-			seq_push(a, ctrs, container_view(a, v->u.seq.v[i], l == 0, now_ms));
+			seq_push(a, ctrs, container_view(a, cs, l == 0, now_ms));
 		}
 	}
 	map_put(a, m, "restarts", node_int(a, restarts));

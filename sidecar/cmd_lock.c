@@ -1,14 +1,10 @@
 /* cmd_lock.c -- `lock [-w SECONDS] [--no-wait] [--lease NAME] -- CMD [ARGS...]`, like flock(1). */
 #include "clock.h"
-#include "config.h"
+#include "lock_local.h"
 #include "proto.h"
 #include "sccli.h"
 #include "slog.h"
 #include "wrap.h"
-#ifndef FEAST_LOCK_ONLY
-#include "direct.h"
-#include "kube_config.h"
-#endif
 
 #include <errno.h>
 #include <poll.h>
@@ -23,7 +19,7 @@
 
 enum { LOCK_OPT_WAIT = 1, LOCK_OPT_NO_WAIT, LOCK_OPT_LEASE, LOCK_OPT_SOCKET, LOCK_OPT_GRACE };
 
-static const struct opt lock_opts[] = {
+const struct opt lock_opts[] = {
 	{ "timeout", 'w', OPT_VALUE, LOCK_OPT_WAIT, "SECONDS", NULL, "wait forever",
 	  "Give up (exit 75) when the lock is not acquired within this many seconds.", 0 },
 	{ "no-wait", 0, OPT_BOOL, LOCK_OPT_NO_WAIT, NULL, NULL, NULL,
@@ -37,21 +33,11 @@ static const struct opt lock_opts[] = {
 	OPT_END,
 };
 
-#ifdef FEAST_LOCK_ONLY
-static const struct opt *const lock_groups[] = { lock_opts, sc_help_opts, NULL };
-#else
-/* Without a daemon, `lock` runs the Lease client itself and takes the
- * daemon's Lease and timing options. */
-static const struct opt *const lock_groups[] = { lock_opts, config_lock_opts, kube_flag_opts, sc_help_opts,
-						 NULL };
-#endif
-
 struct lock_args {
 	long long wait_ms; /* -1: forever */
 	const char *lease;
 	const char *socket;
 	long long grace_ms;
-	struct sc_config cfg;
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
@@ -59,7 +45,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	struct lock_args *a = ctx;
 	long long ms;
 	if (!opt_in(lock_opts, o))
-		return config_opt(&a->cfg, o, value, err, errlen) < 0 ? -1 : 0;
+		return lock_local_opt(o, value, err, errlen);
 	switch (o->id) {
 	case LOCK_OPT_WAIT:
 		if (!sc_parse_seconds(value, &ms)) {
@@ -74,7 +60,6 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		return 0;
 	case LOCK_OPT_LEASE:
 		a->lease = value;
-		a->cfg.lease = value;
 		return 0;
 	case LOCK_OPT_SOCKET:
 		a->socket = value;
@@ -85,10 +70,9 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 			return -1;
 		}
 		a->grace_ms = ms;
-		a->cfg.timing.kill_grace_ms = ms;
 		return 0;
 	}
-	return config_opt(&a->cfg, o, value, err, errlen) < 0 ? -1 : 0;
+	return 0;
 }
 
 /* ---- talking to the broker ---- */
@@ -96,9 +80,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 struct channel {
 	int fd;
 	struct linebuf lb;
-#ifndef FEAST_LOCK_ONLY
-	struct direct *direct;
-#endif
+	bool local;   /* a broker of our own (lock_local.h), not the daemon */
 };
 
 static int connect_unix(const char *path)
@@ -110,7 +92,7 @@ static int connect_unix(const char *path)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
@@ -154,34 +136,15 @@ static int open_channel(struct lock_args *a, int64_t deadline, int sigfd, struct
 {
 	memset(ch, 0, sizeof(*ch));
 	ch->fd = -1;
-	const char *path = config_socket_path(a->socket);
+	const char *path = proto_socket_path(a->socket);
 	struct stat st;
-#ifndef FEAST_LOCK_ONLY
-	if (stat(path, &st) < 0 && (a->cfg.lease_file || !a->socket)) {
-		/* No daemon here: hold the Lease ourselves. */
-		char err[512];
-		int code = SC_CONFIG;
-		if (config_finish(&a->cfg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "error: %s\n", err);
-			return -SC_CONFIG;
-		}
-		ch->direct = direct_open(&a->cfg, &ch->fd, &code, err, sizeof(err));
-		if (!ch->direct) {
-			fprintf(stderr, "error: %s\n", err);
-			return -code;
-		}
-		slog(1, "lock: no daemon at %s, locking Lease %s directly as %s", path, a->cfg.lease,
-		     a->cfg.identity);
-		return 0;
-	}
-#else
 	if (stat(path, &st) < 0) {
-		fprintf(stderr, "error: no feast-sidecar daemon socket at %s (%s); this static client only talks "
-				"to the daemon\n",
-			path, strerror(errno));
-		return -SC_UNAVAILABLE;
+		int rc = lock_local_open(path, a->socket != NULL, a->lease, a->grace_ms, &ch->fd);
+		if (rc <= 0) {
+			ch->local = rc == 0;
+			return rc;
+		}
 	}
-#endif
 	int fd = connect_daemon(path, deadline, sigfd);
 	if (fd < 0)
 		return fd;
@@ -194,11 +157,9 @@ static void close_channel(struct channel *ch)
 	if (ch->fd >= 0)
 		close(ch->fd);
 	ch->fd = -1;
-#ifndef FEAST_LOCK_ONLY
-	if (ch->direct)
-		direct_close(ch->direct);
-	ch->direct = NULL;
-#endif
+	if (ch->local)
+		lock_local_close();
+	ch->local = false;
 }
 
 /* Wait for one line until deadline; 1 line, 0 timeout, -1 end of stream,
@@ -231,7 +192,7 @@ static int read_line(struct channel *ch, int sigfd, int64_t deadline, char *line
 struct grant {
 	long long valid_ms, fence, grace_ms;
 	int64_t received;
-	char holder[LEASE_ID_MAX];
+	char holder[PROTO_LINE_MAX];
 };
 
 static int exit_for(const char *kind)
@@ -428,24 +389,24 @@ static int run_locked(struct channel *ch, const struct lock_args *a, int sigfd, 
 	return status;
 }
 
-static int run(const struct sc_command *cmd, int argc, char **argv)
+static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct lock_args a;
 	memset(&a, 0, sizeof(a));
 	a.wait_ms = -1;
 	a.grace_ms = -1;
-	config_init(&a.cfg);
+	lock_local_init();
 	char *pos[argc + 1];
 	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = sc_parse(cmd, argc, argv, on_opt, &a, true, &args);
+	int rc = command_parse(cmd, argc, argv, on_opt, &a, true, &args);
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
 	/* flock(1) style without "--" is ambiguous with options after the
 	 * command; demand the separator. */
 	if (args.n)
-		return sc_usage_error(cmd, "unexpected argument \"%s\": put the command after --", args.v[0]);
+		return usage_error(cmd, "unexpected argument \"%s\": put the command after --", args.v[0]);
 	if (!args.nrest)
-		return sc_usage_error(cmd, "missing command: lock [options] -- CMD [ARGS...]");
+		return usage_error(cmd, "missing command: lock [options] -- CMD [ARGS...]");
 	int sigfd = wrap_signals();
 	if (sigfd < 0) {
 		perror("error: pipe");
@@ -464,7 +425,7 @@ static int run(const struct sc_command *cmd, int argc, char **argv)
 	return rc;
 }
 
-const struct sc_command cmd_lock = {
+const struct command cmd_lock = {
 	"lock",
 	"Run a command while holding the cluster-wide registry lock.",
 	"lock [-w SECONDS] [--no-wait] [--lease NAME] -- CMD [ARGS...]",

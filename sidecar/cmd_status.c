@@ -1,6 +1,6 @@
 /* cmd_status.c -- `status` and `check live|ready`: ask the daemon over its socket. */
 #include "clock.h"
-#include "config.h"
+#include "lock_local.h"
 #include "proto.h"
 #include "sccli.h"
 
@@ -43,7 +43,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 /* One request, one answer line; -1 with a message on stderr. */
 static int ask(const struct st_args *a, const char *request, char *answer, size_t n)
 {
-	const char *path = config_socket_path(a->socket);
+	const char *path = proto_socket_path(a->socket);
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -81,16 +81,16 @@ static int ask(const struct st_args *a, const char *request, char *answer, size_
 	return 0;
 }
 
-static int parse_args(const struct sc_command *cmd, int argc, char **argv, struct st_args *a,
+static int parse_args(const struct command *cmd, int argc, char **argv, struct st_args *a,
 		      struct opt_args *args)
 {
 	a->socket = NULL;
 	a->timeout_ms = 5000;
-	int rc = sc_parse(cmd, argc, argv, on_opt, a, false, args);
+	int rc = command_parse(cmd, argc, argv, on_opt, a, false, args);
 	return rc < 0 ? SC_USAGE : rc > 0 ? -1 : 0;
 }
 
-static int run_status(const struct sc_command *cmd, int argc, char **argv)
+static int run_status(const struct command *cmd, int argc, char **argv)
 {
 	struct st_args a;
 	char *pos[argc + 1];
@@ -99,7 +99,7 @@ static int run_status(const struct sc_command *cmd, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? SC_OK : rc;
 	if (args.n)
-		return sc_usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	char answer[PROTO_LINE_MAX];
 	if (ask(&a, "STATUS", answer, sizeof(answer)) < 0)
 		return SC_UNAVAILABLE;
@@ -111,7 +111,7 @@ static int run_status(const struct sc_command *cmd, int argc, char **argv)
 	return SC_OK;
 }
 
-static int run_check(const struct sc_command *cmd, int argc, char **argv)
+static int run_check(const struct command *cmd, int argc, char **argv)
 {
 	struct st_args a;
 	char *pos[argc + 1];
@@ -120,7 +120,7 @@ static int run_check(const struct sc_command *cmd, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? SC_OK : rc;
 	if (args.n != 1 || (strcmp(args.v[0], "live") && strcmp(args.v[0], "ready")))
-		return sc_usage_error(cmd, "want one of: live, ready");
+		return usage_error(cmd, "want one of: live, ready");
 	char request[32], answer[PROTO_LINE_MAX];
 	snprintf(request, sizeof(request), "CHECK %s", args.v[0]);
 	if (ask(&a, request, answer, sizeof(answer)) < 0)
@@ -132,7 +132,7 @@ static int run_check(const struct sc_command *cmd, int argc, char **argv)
 	return SC_OK;
 }
 
-const struct sc_command cmd_status = {
+const struct command cmd_status = {
 	"status",
 	"Print the lock's state as JSON: holder, me, held, transitions, generation.",
 	"status [--socket PATH]",
@@ -141,7 +141,7 @@ const struct sc_command cmd_status = {
 	run_status,
 };
 
-const struct sc_command cmd_check = {
+const struct command cmd_check = {
 	"check",
 	"Exit 0 when the daemon is live (loop and API requests not wedged) or ready; for exec probes.",
 	"check live|ready [--socket PATH] [--timeout DURATION]",
@@ -150,23 +150,19 @@ const struct sc_command cmd_check = {
 	run_check,
 };
 
-static int run_version(const struct sc_command *cmd, int argc, char **argv)
+static int run_version(const struct command *cmd, int argc, char **argv)
 {
 	char *pos[argc + 1];
 	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = sc_parse(cmd, argc, argv, on_opt, NULL, false, &args);
+	int rc = command_parse(cmd, argc, argv, on_opt, NULL, false, &args);
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
-#ifdef FEAST_LOCK_ONLY
-	printf("%s %s (static lock client)\n", sc_prog, sc_version());
-#else
-	printf("%s %s\n", sc_prog, sc_version());
-#endif
+	printf("%s %s%s\n", command_program->name, feast_version(), lock_build_note);
 	return SC_OK;
 }
 
 static const struct opt *const version_groups[] = { sc_help_opts, NULL };
 
-const struct sc_command cmd_version = {
+const struct command cmd_version = {
 	"version", "Print the version.", "version", NULL, version_groups, run_version,
 };

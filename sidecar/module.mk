@@ -1,30 +1,31 @@
 # sidecar/module.mk -- feast-sidecar, its static lock client, and the sidecar's tests.
 #
-# sidecar/*.c except the two mains go into $(O)/libsidecar.a, linked into
-# bin/feast-sidecar (dynamic, libcurl) and into the unit tests named
-# test_lease_* and test_sidecar_*.  bin/feast-lock is a second build of the
-# `lock` command (FEAST_LOCK_ONLY) that only speaks to the daemon's socket:
-# no libcurl, statically linked, never built with sanitizers (a static
-# binary cannot carry ASan's runtime), so it ignores CFLAGS and LDFLAGS.
+# Each program's sources are globs.  sidecar/*.c is in both programs (the
+# lock client: lock, status, check, version, the wrapper, the socket
+# protocol); sidecar/daemon/*.c only in bin/feast-sidecar (dynamic, libcurl:
+# the daemon, the Lease client, readiness, `run`); sidecar/static/*.c only in
+# bin/feast-lock, which only speaks to the daemon's socket (lock_local.h is
+# the part of `lock` that differs).  Both of the first two go, without
+# feast-sidecar's main, into $(O)/libsidecar.a, linked into the unit tests
+# named test_lease_*, test_sidecar_* and test_ready_*.  feast-lock is linked
+# statically, never built with sanitizers (a static binary cannot carry
+# ASan's runtime), so it ignores CFLAGS and LDFLAGS; of lib/ it takes only
+# what it calls, from an archive of its own.
 
-SIDECAR_MAINS := sidecar/main.c sidecar/lock_main.c
-SIDECAR_LIB_SRC := $(filter-out $(SIDECAR_MAINS),$(wildcard sidecar/*.c))
+SIDECAR_MAIN := sidecar/daemon/sidecar_main.c
+SIDECAR_LIB_SRC := $(filter-out $(SIDECAR_MAIN),$(wildcard sidecar/*.c sidecar/daemon/*.c))
 SIDECAR_LIB_OBJ := $(SIDECAR_LIB_SRC:%.c=$(O)/%.o)
 SIDECAR_LIBS := -pthread
 
-# Sources of the static lock client: the wrapper, the socket protocol and
-# the few foundation pieces they use.
-LOCK_STATIC_SRC := sidecar/lock_main.c sidecar/cmd_lock.c sidecar/cmd_status.c sidecar/wrap.c \
-	sidecar/proto.c sidecar/sccli.c sidecar/config.c sidecar/slog.c sidecar/clock.c sidecar/lease.c \
-	lib/opts.c lib/buf.c lib/arena.c
+LOCK_STATIC_SRC := $(wildcard sidecar/*.c sidecar/static/*.c)
 LOCK_STATIC_OBJ := $(LOCK_STATIC_SRC:%.c=$(O)/static/%.o)
-LOCK_STATIC_CFLAGS := -std=c11 $(WARN) $(DEFS) -DFEAST_LOCK_ONLY $(INCLUDES) -Os -g \
-	-ffunction-sections -fdata-sections
+LOCK_STATIC_LIB_OBJ := $(patsubst %.c,$(O)/static/%.o,$(wildcard lib/*.c))
+LOCK_STATIC_CFLAGS := -std=c11 $(WARN) $(DEFS) $(INCLUDES) -Os -g -ffunction-sections -fdata-sections
 
-ifneq ($(wildcard sidecar/main.c),)
+ifneq ($(wildcard $(SIDECAR_MAIN)),)
 PROGRAMS += $(BIN)/feast-sidecar
 endif
-ifneq ($(wildcard sidecar/lock_main.c),)
+ifneq ($(wildcard sidecar/static/lock_main.c),)
 PROGRAMS += $(BIN)/feast-lock
 endif
 
@@ -33,7 +34,7 @@ $(O)/libsidecar.a: $(SIDECAR_LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BIN)/feast-sidecar: $(O)/sidecar/main.o $(O)/libsidecar.a $(O)/libfeast.a
+$(BIN)/feast-sidecar: $(SIDECAR_MAIN:%.c=$(O)/%.o) $(O)/libsidecar.a $(O)/libfeast.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) $(SIDECAR_LIBS)
@@ -43,7 +44,12 @@ $(O)/static/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LOCK_STATIC_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BIN)/feast-lock: $(LOCK_STATIC_OBJ)
+$(O)/static/liblib.a: $(LOCK_STATIC_LIB_OBJ)
+	$(quiet) AR $@
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BIN)/feast-lock: $(LOCK_STATIC_OBJ) $(O)/static/liblib.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -static -s -Wl,--gc-sections -o $@ $^
@@ -64,7 +70,7 @@ $(O)/tests/test_ready_%: $(O)/tests/unit/test_ready_%.o $(O)/libsidecar.a $(O)/l
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a $(LIBS) -lcriterion $(SIDECAR_LIBS)
 
--include $(LOCK_STATIC_OBJ:.o=.d) $(O)/sidecar/main.d
+-include $(LOCK_STATIC_OBJ:.o=.d) $(LOCK_STATIC_LIB_OBJ:.o=.d)
 
 # `make soak`: the long forms -- the model over thousands of random
 # schedules, and the sidecar scripts with 100 acquisitions per contender,
@@ -81,7 +87,7 @@ soak:: all $(O)/tests/test_lease_model
 # Status), with ASan and UBSan; the corpus grows in $(O)/fuzz/corpus.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SIDECAR_SRC := tests/fuzz/fuzz_sidecar_json.c sidecar/kjson.c kube/kube_status.c lib/json.c lib/doc.c \
+FUZZ_SIDECAR_SRC := tests/fuzz/fuzz_sidecar_json.c sidecar/daemon/kjson.c kube/kube_status.c lib/json.c lib/doc.c \
 	lib/arena.c lib/buf.c lib/diag.c
 
 $(O)/fuzz/fuzz_sidecar_json: $(FUZZ_SIDECAR_SRC)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -99,4 +100,12 @@ bool proto_num(const char *s, long long *out)
 	}
 	*out = neg ? -v : v;
 	return true;
+}
+
+const char *proto_socket_path(const char *flag)
+{
+	if (flag && *flag)
+		return flag;
+	const char *env = getenv("FEAST_SIDECAR_SOCKET");
+	return env && *env ? env : SC_DEFAULT_SOCKET;
 }

@@ -33,6 +33,9 @@
 #define PROTO_LINE_MAX 2048
 #define PROTO_MAX_WORDS 8
 
+/* Where the daemon listens and its clients connect unless told otherwise. */
+#define SC_DEFAULT_SOCKET "/run/feast-sidecar/sock"
+
 struct linebuf {
 	char buf[PROTO_LINE_MAX];
 	size_t len;
@@ -55,5 +58,8 @@ int proto_words(char *line, char **w, int max);
 
 /* Parse a decimal number (optionally negative) that fits in long long. */
 bool proto_num(const char *s, long long *out);
+
+/* The socket path from --socket, $FEAST_SIDECAR_SOCKET or the default. */
+const char *proto_socket_path(const char *flag);
 
 #endif

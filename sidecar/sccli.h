@@ -1,20 +1,24 @@
 /*
- * sccli.h -- feast-sidecar's commands: exit codes, the command table, and
- * help generated from the option tables (lib/opts.h).
+ * sccli.h -- what feast-sidecar's commands share: exit codes, the -v and
+ * --help group, examples, and the argument helpers for durations.
  *
  * Both programs built from sidecar/ use it: bin/feast-sidecar (run, lock,
  * status, check, version) and the static lock client bin/feast-lock (lock,
- * status, check, version; FEAST_LOCK_ONLY).  Exit codes follow sysexits(3),
- * because `lock` returns its command's own status and must stay out of the
- * way of ordinary codes; only command code prints and picks them.
+ * status, check, version; sidecar/static/).  Commands, dispatch and help are
+ * lib/command.h's; each program's struct program is in its main file.  Exit
+ * codes follow sysexits(3), because `lock` returns its command's own status
+ * and must stay out of the way of ordinary codes; only command code prints
+ * and picks them.  Nothing here allocates.
  */
 #ifndef FEAST_SCCLI_H
 #define FEAST_SCCLI_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
+#include "command.h"
 #include "opts.h"
+
+struct buf;
 
 enum {
 	SC_OK = 0,
@@ -26,44 +30,27 @@ enum {
 	SC_CONFIG = 78,       /* EX_CONFIG: configuration or TLS error */
 };
 
-#define SC_EXIT_CODES_HELP                                                                             \
+#define SC_EXIT_CODES                                                                                  \
 	"Exit codes: 0 ok (lock: the command's own status), 1 check failed, 64 usage,\n"               \
 	"69 API server or daemon unreachable or forbidden, 70 lock lost (command killed),\n"           \
-	"75 lock not acquired in time, 78 configuration or TLS error.\n"
+	"75 lock not acquired in time, 78 configuration or TLS error."
 
-struct sc_command {
-	const char *name;
-	const char *summary;
-	const char *usage;
-	const char *description;
-	const struct opt *const *opts;
-	int (*run)(const struct sc_command *cmd, int argc, char **argv);
-};
-
-extern const char *sc_prog; /* "feast-sidecar" or "feast-lock" */
+/* -v/--v=N and -h/--help: the last group of every command. */
 extern const struct opt sc_help_opts[];
-enum { SC_OPT_HELP = 900, SC_OPT_VERBOSE };
+enum { SC_OPT_VERBOSE = 900 };
 
-void sc_command_help(const struct sc_command *cmd, FILE *f);
-int sc_usage_error(const struct sc_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* -1: usage error printed (exit 64); 1: help printed (exit 0); 0: go on.
- * -v/--v=N is handled here too (log verbosity). */
-int sc_parse(const struct sc_command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-	     bool stop_at_dashdash, struct opt_args *args);
-/* Dispatch argv[1] among cmds (NULL-terminated); prints the main help. */
-int sc_main(const struct sc_command *const *cmds, const char *blurb, int argc, char **argv);
+/* struct program hooks: -v sets the log verbosity; the Examples name the running program. */
+int sc_common_opt(const struct opt *o, const char *value, char *err, size_t errlen);
+void sc_examples(const struct command *cmd, struct buf *b);
+
+/* What feast-sidecar's and feast-lock's struct program share (designated initializers). */
+#define SC_PROGRAM_COMMON                                                                                \
+	.exit_codes = SC_EXIT_CODES, .name_width = 8, .usage_exit = SC_USAGE, .fail_exit = SC_FAIL,      \
+	.exit_codes_in_help = true, .examples = sc_examples, .common_opt = sc_common_opt
 
 /* Seconds with an optional fraction ("2", "0.5") into milliseconds. */
 bool sc_parse_seconds(const char *s, long long *ms);
 /* A kubectl duration ("15s", "500ms", "1m") or plain seconds ("15"). */
 bool sc_parse_duration(const char *s, long long *ms);
-
-const char *sc_version(void);
-
-/* `__check-options`: opts_check() over every command of cmds; each clash on stderr, exit 1. */
-int sc_check_options(const struct sc_command *const *cmds);
-
-/* `feast-sidecar __man [DATE]`: the man page from cmds' tables (sidecar/man.c). */
-int sc_man(const struct sc_command *const *cmds, const char *blurb, int argc, char **argv);
 
 #endif

@@ -15,10 +15,12 @@ page="$TEST_TMP/dist/man/kubectl-feast.1"
 # Read through the preprocessor, so tables built from macros count as written.
 import glob, os, re, subprocess, sys
 src, build = sys.argv[1:]
-inc = ["-I" + os.path.join(src, d) for d in ("lib", "kube", "rules", "render", "plugin", "sidecar")]
+inc = ["-I" + os.path.join(src, d) for d in ("lib", "kube", "rules", "render", "plugin", "sidecar",
+                                              "sidecar/daemon")]
 files = {}
-for f in sorted(glob.glob(os.path.join(src, "*", "*.c"))):
-    if os.path.basename(os.path.dirname(f)) not in ("lib", "kube", "render", "plugin", "sidecar"):
+# feast-sidecar is sidecar/*.c and sidecar/daemon/*.c (feast-lock's own sidecar/static/ is not read).
+for f in sorted(glob.glob(os.path.join(src, "*", "*.c")) + glob.glob(os.path.join(src, "sidecar", "daemon", "*.c"))):
+    if os.path.relpath(f, src).split(os.sep)[0] not in ("lib", "kube", "render", "plugin", "sidecar"):
         continue
     files[f] = subprocess.run(["cc", "-E", "-P", "-std=c11", "-D_GNU_SOURCE", "-DFEAST_VERSION=\"0\"",
                                "-DFEAST_REVISION=\"0\""] + inc + ["-I" + os.path.join(build, "gen"), f],
@@ -33,16 +35,24 @@ for text in files.values():
             flags = eval(r.group(3).rsplit(",", 1)[1].strip() or "0")
             rows.append((r.group(1), r.group(2).strip("'") if r.group(2) != "0" else "", bool(flags & 2)))
         tables[m.group(1)] = rows
-# Each command: `const struct command cmd_x = { "name", ..., groups, run }` (plugin) or
-# sc_command (sidecar); its groups are the `struct opt *const NAME[] = {...}` it names.
+# Each command: `const struct command cmd_x = { "name", ..., groups, run }` (lib/command.h,
+# in plugin/ and sidecar/); its groups are the `struct opt *const NAME[] = {...}` it names,
+# in the same file or, for lock (sidecar/lock_local.h), in another file of the program.
+progs = {"plugin": "kubectl-feast", "sidecar": "feast-sidecar"}
+prog_of = {path: progs.get(os.path.relpath(path, src).split(os.sep)[0]) for path in files}
+group_lists = {}
+for path, text in files.items():
+    for m in re.finditer(r"struct opt \*const (\w+)\[\] = \{([^}]*)\}", text):
+        group_lists.setdefault(prog_of[path], {}).setdefault(m.group(1), {})[path] = re.findall(r"\w+", m.group(2))
 out = []
 for path, text in files.items():
-    prog = {"plugin": "kubectl-feast", "sidecar": "feast-sidecar"}.get(os.path.basename(os.path.dirname(path)))
+    prog = prog_of[path]
     if not prog:
         continue
-    lists = {m.group(1): re.findall(r"\w+", m.group(2)) for m in
-             re.finditer(r"struct opt \*const (\w+)\[\] = \{([^}]*)\}", text)}
-    for m in re.finditer(r"const struct (?:sc_)?command \w+ = \{\s*\"([a-z_-]+)\"(.*?)\};", text, re.S):
+    # A list of this file wins over a same-named one elsewhere in the program (static lists).
+    lists = {name: by_file.get(path, next(iter(by_file.values())))
+             for name, by_file in group_lists.get(prog, {}).items()}
+    for m in re.finditer(r"const struct command \w+ = \{\s*\"([a-z_-]+)\"(.*?)\};", text, re.S):
         used = [w for w in re.findall(r"\b(\w+)\b", m.group(2)) if w in lists]
         if not used:
             continue
@@ -58,6 +68,8 @@ if not out:
 print("\n".join(out))
 PY
 grep -q '^kubectl-feast render filename f shown$' "$TEST_TMP/tables" || { cat "$TEST_TMP/tables"; fail "the table reader missed render -f"; }
+grep -q '^feast-sidecar lock kubeconfig - shown$' "$TEST_TMP/tables" ||
+	{ cat "$TEST_TMP/tables"; fail "the table reader missed lock's groups (sidecar/daemon/lock_direct.c)"; }
 
 # man(1) renders without warnings; the rendered text is what the checks read.
 man_text() {

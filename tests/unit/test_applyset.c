@@ -22,7 +22,7 @@ static const char *hex(const void *msg, size_t n)
 	applyset_sha256(msg, n, sum);
 	char *s = arena_alloc(&A, 65);
 	for (int i = 0; i < 32; i++)
-		sprintf(s + 2 * i, "%02x", sum[i]);
+		snprintf(s + 2 * i, 3, "%02x", sum[i]);
 	return s;
 }
 

@@ -19,7 +19,7 @@ static char dir[64];
 static void setup(void)
 {
 	suite_setup();
-	strcpy(dir, "/tmp/kubecfg-test.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/kubecfg-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 }
 

@@ -58,7 +58,7 @@ static const char *slurp(const char *name)
 static void setup(void)
 {
 	suite_setup();
-	strcpy(dir, "/tmp/kubeexec-test.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/kubeexec-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	put("plugin", PLUGIN);
 	chmod(path_of("plugin"), 0755);

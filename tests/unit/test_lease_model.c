@@ -1,7 +1,7 @@
 /* test_lease_model.c -- many simulated candidates, one simulated API server, drifting clocks.
  *
  * A discrete-event simulation in real time (microseconds).  Each candidate
- * runs the real lease machine (sidecar/lease.c) on its own monotonic clock,
+ * runs the real lease machine (sidecar/daemon/lease.c) on its own monotonic clock,
  * local = offset + real x (1 + drift) with drift within +-1 %, behind a
  * driver that behaves like the daemon: one request at a time, a per-request
  * timeout, a watch on the Lease.  Each candidate also models the broker and

@@ -105,11 +105,11 @@ Test(lint, suggestions)
 	char err[256] = "unknown";
 	opts_suggest(err, sizeof(err), "rendre", 6, names, 4, "");
 	cr_assert_str_eq(err, "unknown\n\nDid you mean this?\n\trender\n");
-	strcpy(err, "x");
+	snprintf(err, sizeof(err), "x");
 	opts_suggest(err, sizeof(err), "frobnicate", 10, names, 4, "");
 	cr_assert_str_eq(err, "x");
 	/* A prefix of two letters or more. */
-	strcpy(err, "x");
+	snprintf(err, sizeof(err), "x");
 	opts_suggest(err, sizeof(err), "ver", 3, names, 4, "--");
 	cr_assert_str_eq(err, "x\n\nDid you mean this?\n\t--version\n");
 }

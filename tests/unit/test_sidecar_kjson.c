@@ -85,12 +85,12 @@ Test(kjson, update_keeps_what_others_wrote)
 {
 	struct node *base = parse(LEASE);
 	struct lease_req req = { .op = LEASE_UPDATE };
-	strcpy(req.rv, "4711");
-	strcpy(req.rec.holder, "pod-b");
+	snprintf(req.rv, sizeof(req.rv), "4711");
+	snprintf(req.rec.holder, sizeof(req.rec.holder), "pod-b");
 	req.rec.duration_s = 15;
 	req.rec.transitions = 8;
-	strcpy(req.rec.acquire_time, "2026-11-26T11:00:00.000000Z");
-	strcpy(req.rec.renew_time, "2026-11-26T11:00:00.000000Z");
+	snprintf(req.rec.acquire_time, sizeof(req.rec.acquire_time), "2026-11-26T11:00:00.000000Z");
+	snprintf(req.rec.renew_time, sizeof(req.rec.renew_time), "2026-11-26T11:00:00.000000Z");
 	req.rec.generation = 41;
 	struct node *out = lease_to_node(&A, base, "feast-x-registry-lock", "ns", &req);
 	cr_assert_str_eq(node_text(node_at(out, "metadata.resourceVersion")), "4711");
@@ -109,7 +109,7 @@ Test(kjson, update_keeps_what_others_wrote)
 Test(kjson, release_writes_an_empty_holder_and_the_generation)
 {
 	struct lease_req req = { .op = LEASE_UPDATE };
-	strcpy(req.rv, "9");
+	snprintf(req.rv, sizeof(req.rv), "9");
 	req.rec.duration_s = 1;
 	req.rec.generation = 42;
 	struct node *out = lease_to_node(&A, parse(LEASE), "n", "ns", &req);
@@ -123,7 +123,7 @@ Test(kjson, release_writes_an_empty_holder_and_the_generation)
 Test(kjson, create_has_no_resource_version_and_no_annotation_at_zero)
 {
 	struct lease_req req = { .op = LEASE_CREATE };
-	strcpy(req.rec.holder, "me");
+	snprintf(req.rec.holder, sizeof(req.rec.holder), "me");
 	req.rec.duration_s = 15;
 	struct node *out = lease_to_node(&A, parse(LEASE), "n", "ns", &req);
 	cr_assert_null(node_at(out, "metadata.resourceVersion"));

@@ -311,3 +311,37 @@ Test(yaml, json_rejects_junk)
 		cr_assert_gt(D.n, 0, "no diagnostic for %s", *t);
 	}
 }
+
+Test(yaml, each_loops_visit_in_order_and_honour_break_and_continue)
+{
+	struct node *r = parse_ok("s: [a, b, c, d]\nm: {x: 1, y: 2, z: 3}\nk: text\n").v[0].root;
+	const struct node *s = map_get(r, "s"), *m = map_get(r, "m"), *k = map_get(r, "k"), *none = NULL;
+	struct buf b = BUF_INIT;
+	node_seq_each(s, it) {
+		if (!strcmp(node_text(it), "b"))
+			continue;
+		if (!strcmp(node_text(it), "d"))
+			break;
+		buf_adds(&b, node_text(it));
+	}
+	cr_assert_str_eq(b.data, "ac");
+	node_map_each(m, p) {
+		buf_addf(&b, " %s=%s", p->key, node_text(p->val));
+		if (!strcmp(p->key, "y"))
+			break;
+	}
+	cr_assert_str_eq(b.data, "ac x=1 y=2");
+	/* Absent, a scalar, or the other kind: no iterations. */
+	node_seq_each(none, it)
+		cr_assert_fail("NULL has no items, got %s", node_text(it));
+	node_seq_each(k, it)
+		cr_assert_fail("a scalar has no items, got %s", node_text(it));
+	node_map_each(s, p)
+		cr_assert_fail("a sequence has no entries, got %s", p->key);
+	node_seq_each(m, it)
+		cr_assert_fail("a map has no items, got %s", node_text(it));
+	cr_assert_eq(node_seq_len(s), 4);
+	cr_assert_eq(node_map_len(m), 3);
+	cr_assert_eq(node_map_len(k), 0);
+	buf_release(&b);
+}

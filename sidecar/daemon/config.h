@@ -8,9 +8,8 @@
  * through lease_timing_check()).  Strings point into argv or the
  * environment; struct sc_config owns nothing.
  *
- * The API server connection takes kubectl's flags (kube_flag_opts, in the
- * dynamic build only); their --request-timeout is the Lease requests'
- * timeout, which may not be 0 here.
+ * The API server connection takes kubectl's flags (kube_flag_opts); their
+ * --request-timeout is the Lease requests' timeout, which may not be 0 here.
  *
  * Defaults: Lease `feast-<name>-registry-lock` for --name, identity
  * $POD_NAME else <hostname>-<pid>, socket $FEAST_SIDECAR_SOCKET else
@@ -24,13 +23,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kube_config.h"
 #include "lease.h"
 #include "opts.h"
-#ifndef FEAST_LOCK_ONLY
-#include "kube_config.h"
-#endif
+#include "proto.h"
 
-#define SC_DEFAULT_SOCKET "/run/feast-sidecar/sock"
 #define SC_DEFAULT_LISTEN "127.0.0.1:6599"
 #define SC_LOCK_CLIENT_NAME "feast-lock"
 
@@ -47,9 +44,7 @@ struct sc_config {
 	int64_t idle_ms;           /* a socket client with nothing asked or pending is closed after this */
 	struct lease_timing timing;
 	bool direct;               /* lock: in-process broker for one client */
-#ifndef FEAST_LOCK_ONLY
 	struct kube_flags kube;    /* kubectl's connection flags (kube_flag_opts) */
-#endif
 };
 
 enum {
@@ -70,7 +65,5 @@ void config_init(struct sc_config *c);
 int config_opt(struct sc_config *c, const struct opt *o, const char *value, char *err, size_t errlen);
 /* Defaults and checks; -1 with a message (exit 78 or 64 by the caller). */
 int config_finish(struct sc_config *c, char *err, size_t errlen);
-/* The socket path from --socket, $FEAST_SIDECAR_SOCKET or the default. */
-const char *config_socket_path(const char *flag);
 
 #endif

@@ -38,7 +38,7 @@ struct kube_client *backend_client(const struct sc_config *cfg, char *ns, size_t
 	struct kube_config kc;
 	struct kube_client *client = NULL;
 	char ua[64];
-	snprintf(ua, sizeof(ua), "feast-sidecar/%s", sc_version());
+	snprintf(ua, sizeof(ua), "feast-sidecar/%s", feast_version());
 	struct kube_client_opts opts = { .user_agent = ua, .stdin_fd = -1, .stdin_fd_set = true };
 	if (kube_config_load(&a, &cfg->kube, NULL, &kc, &d) < 0 || !(client = kube_client_new(&kc, &opts, &d))) {
 		diag_message(&d, err, n);

@@ -149,7 +149,7 @@ static bool http_check(const struct health_target *t, CURL *c, int64_t timeout_m
 {
 	char ua[64];
 	size_t seen = 0;
-	snprintf(ua, sizeof(ua), "feast-sidecar/%s", sc_version());
+	snprintf(ua, sizeof(ua), "feast-sidecar/%s", feast_version());
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, t->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -77,7 +77,7 @@ static int listen_unix(const char *path, unsigned mode, char *err, size_t n)
 		snprintf(err, n, "--socket %s: path too long", path);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (mkdirs(dirname(dir)) < 0) {
@@ -202,18 +202,18 @@ fail:
 	return SC_CONFIG;
 }
 
-static int run(const struct sc_command *cmd, int argc, char **argv)
+static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct run_args a;
 	config_init(&a.cfg);
 	readiness_cfg_init(&a.ready);
 	char *pos[argc + 1];
 	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = sc_parse(cmd, argc, argv, on_opt, &a, false, &args);
+	int rc = command_parse(cmd, argc, argv, on_opt, &a, false, &args);
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
 	if (args.n)
-		return sc_usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
 	char err[1024];
 	if (config_finish(&a.cfg, err, sizeof(err)) < 0 || readiness_cfg_finish(&a.ready, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\n", err);
@@ -222,7 +222,7 @@ static int run(const struct sc_command *cmd, int argc, char **argv)
 	return serve(&a);
 }
 
-const struct sc_command cmd_run = {
+const struct command cmd_run = {
 	"run",
 	"Run the daemon: the registry lock's Lease client and lock broker.",
 	"run (--name NAME | --lease NAME) [options]",

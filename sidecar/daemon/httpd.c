@@ -61,7 +61,7 @@ int httpd_listen(const char *addr, char *err, size_t n)
 	if (split_addr(addr, host, sizeof(host), &port, err, n) < 0)
 		return -1;
 	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
+		snprintf(host, sizeof(host), "127.0.0.1");
 	struct sockaddr_in v4;
 	struct sockaddr_in6 v6;
 	memset(&v4, 0, sizeof(v4));

@@ -1,5 +1,6 @@
 /* config.c -- the daemon's options: parsing, defaults from the environment, checks. */
 #include "config.h"
+#include "proto.h"
 #include "sccli.h"
 
 #include <stdio.h>
@@ -74,10 +75,8 @@ static int duration(const char *value, const char *flag, int64_t *out, char *err
 int config_opt(struct sc_config *c, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	struct lease_timing *t = &c->timing;
-#ifndef FEAST_LOCK_ONLY
 	if (kube_flag_is(o))
 		return kube_flags_set(&c->kube, o, value, err, errlen);
-#endif
 	if (!opt_in(config_lease_opts, o) && !opt_in(config_lock_opts, o) && !opt_in(config_daemon_opts, o))
 		return 1;
 	switch (o->id) {
@@ -114,14 +113,6 @@ int config_opt(struct sc_config *c, const struct opt *o, const char *value, char
 		return 0;
 	}
 	return 1;
-}
-
-const char *config_socket_path(const char *flag)
-{
-	if (flag && *flag)
-		return flag;
-	const char *env = getenv("FEAST_SIDECAR_SOCKET");
-	return env && *env ? env : SC_DEFAULT_SOCKET;
 }
 
 /* RFC 1123 subdomain, as Kubernetes requires of object names. */
@@ -172,8 +163,7 @@ int config_finish(struct sc_config *c, char *err, size_t errlen)
 			snprintf(err, errlen, "invalid --identity \"%s\": no spaces or control characters", c->identity);
 			return -1;
 		}
-	c->socket = config_socket_path(c->socket);
-#ifndef FEAST_LOCK_ONLY
+	c->socket = proto_socket_path(c->socket);
 	if (c->kube.request_timeout) {
 		if (c->kube.request_timeout_ms <= 0) {
 			snprintf(err, errlen, "--request-timeout 0 (none) is not allowed: a hung request must not "
@@ -182,7 +172,6 @@ int config_finish(struct sc_config *c, char *err, size_t errlen)
 		}
 		c->timing.request_timeout_ms = c->kube.request_timeout_ms;
 	}
-#endif
 	if (lease_timing_check(&c->timing, err, errlen) < 0)
 		return -1;
 	return 0;
