@@ -7,6 +7,19 @@ PACKAGES="build-essential pkg-config libyaml-dev libjsmn-dev libcurl4-openssl-de
 libcriterion-dev openssl python3 python3-venv python3-yaml python3-jsonschema ca-certificates curl
 clang libclang-rt-14-dev umoci skopeo zsh"
 
+# The other release architecture (packaging/module.mk): Debian's cross compiler, the
+# target's libraries through multiarch, and qemu to run its binaries in the tests.
+host_arch=$(dpkg --print-architecture)
+case "$host_arch" in
+amd64) foreign=arm64 cross=aarch64-linux-gnu ;;
+arm64) foreign=amd64 cross=x86-64-linux-gnu ;;
+*) foreign="" cross="" ;;
+esac
+if [ -n "$foreign" ]; then
+	PACKAGES="$PACKAGES gcc-$cross binutils-$cross qemu-user-static libc6:$foreign libyaml-dev:$foreign
+libcurl4-openssl-dev:$foreign libssl-dev:$foreign"
+fi
+
 missing=""
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -37,6 +50,9 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qx "$foreign"; then
+	$SUDO dpkg --add-architecture "$foreign"
+fi
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
