@@ -1,7 +1,8 @@
 # pkg_arm64.sh -- `make dist PLATFORM=linux/arm64`: the arm64 archive, cross-built, runs under
 # qemu-user as it would on an arm64 node: `version`, `render` and `validate` give byte for byte
 # what this machine's build gives (stdout, stderr, exit code) on every example and sample, and
-# the arm64 feast-sidecar takes and releases a lock on the test API server's Lease.
+# the arm64 feast-sidecar (Debian's libcurl, and the image's with its own linked in) takes
+# and releases a lock on the test API server's Lease.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 
@@ -50,7 +51,7 @@ done
 same_run "render -o json" render -f "$SRC/examples/featurestore-ha.yaml" -n feast -o json
 
 # The sidecar (the image's daemon) and the static lock client, built by the same make.
-cross="$FEAST_BUILD_DIR/cross/arm64/bin"
+cross="$SRC/build/cross/arm64/bin"
 [ "$(elf_machine "$cross/feast-sidecar")" = b700 ] || fail "feast-sidecar is not an AArch64 ELF"
 out=$($run "$cross/feast-lock" --version) || fail "the arm64 feast-lock does not start"
 case "$out" in "feast-lock $version"*) ;; *) fail "arm64 feast-lock --version printed '$out'" ;; esac
@@ -62,6 +63,12 @@ $run "$cross/feast-sidecar" lock $FILEB $T -- sh -c 'echo "$FEAST_REGISTRY_FENCE
 [ "$(cat fence1) $(cat fence2)" = "0 1" ] || fail "fences $(cat fence1) $(cat fence2)"
 [ "$(lease_field generation)" = 2 ] || fail "generation $(lease_field generation)"
 [ "$(lease_field holderIdentity)" = "" ] || fail "the arm64 sidecar did not release the Lease"
+# The image's arm64 daemon, its libcurl built here and linked in: the same over TLS.
+make -s -C "$SRC" BIN="$FEAST_BIN_DIR" O="$FEAST_BUILD_DIR" build/cross/arm64/bin/feast-sidecar.image >/dev/null ||
+	fail "cannot build the arm64 image daemon"
+$run "$cross/feast-sidecar.image" lock $FILEB $T -- sh -c 'echo "$FEAST_REGISTRY_FENCE" >fence3' ||
+	fail "the arm64 image daemon could not take the Lease"
+[ "$(cat fence3)" = 2 ] || fail "fence $(cat fence3)"
 # The README states each archive's glibc floor: the newest GLIBC_ symbol version it needs.
 make -s -C "$SRC" BIN="$FEAST_BIN_DIR" O="$FEAST_BUILD_DIR" DIST="$TEST_TMP/dist" dist >/dev/null
 for a in amd64 arm64; do
