@@ -31,8 +31,8 @@ closure() {
 			echo "$p" >>"$work/todo"
 		done
 	done
-	readelf -l "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p'
 	cat "$work/seen"
+	readelf -l "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p'
 }
 
 # owner PATH ARCH: the Debian package (name:arch) that installed PATH, under /usr merged.
@@ -59,13 +59,23 @@ package_data() {
 }
 
 # copy_closure ROOT ELF TRIPLET ARCH: ELF's shared objects and loader into ROOT, at the
-# paths the loader looks at; prints the Debian packages they came from.
+# paths the loader looks at; prints the Debian packages they came from.  A file wanted at
+# two paths (the loader: PT_INTERP and libc's DT_NEEDED) is copied once and linked, as
+# Debian has it.
 copy_closure() {
+	: >"$work/copied"
 	closure "$2" "$3" >"$work/closure"
 	while read -r lib; do
 		mkdir -p "$1$(dirname "$lib")"
-		cp -L "$lib" "$1$lib"
-		chmod 0755 "$1$lib"
+		real=$(readlink -f "$lib")
+		first=$(sed -n "s|^$real ||p" "$work/copied")
+		if [ -n "$first" ]; then
+			ln -s "$(realpath -m --relative-to="$(dirname "$lib")" "$first")" "$1$lib"
+		else
+			cp -L "$lib" "$1$lib"
+			chmod 0755 "$1$lib"
+			echo "$real $lib" >>"$work/copied"
+		fi
 		owner "$lib" "$4"
 	done <"$work/closure"
 }

@@ -21,6 +21,7 @@ mk "$TEST_TMP/b"
 img="$TEST_TMP/a/kubectl-feast-cmp-$version.oci.tar"
 [ -f "$img" ] || fail "make cmp-image did not write $img"
 cmp -s "$img" "$TEST_TMP/b/kubectl-feast-cmp-$version.oci.tar" || fail "two builds of the CMP image differ"
+passed_before pkg_cmp_image "$img" "$0" "$SRC/tests/lib.sh" "$DOC/example/"*.yaml
 
 # The plugin's commands, as argv files (NUL-separated), from the shipped plugin.yaml.
 "$PYTHON" - "$DOC/plugin.yaml" "$TEST_TMP" <<'PY' || fail "plugin.yaml"
@@ -89,4 +90,4 @@ env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/argocd "$(command -v chroot)
 same_file "$TEST_TMP/native.yaml" "$TEST_TMP/generated-arm64.yaml"
 out=$(chroot --userspec=999:999 "$root" /qemu /bin/sh -c 'cd /tmp/app && echo *.yaml') || fail "the arm64 busybox sh does not run"
 [ "$out" = "featurestore.yaml networkpolicy.yaml" ] || fail "arm64 sh printed '$out'"
-echo "CMP image index $(tar -xOf "$img" index.json | grep -o 'sha256:[0-9a-f]*' | head -n 1): $(wc -c <"$img") bytes"
+remember_pass pkg_cmp_image "CMP image index $(tar -xOf "$img" index.json | grep -o 'sha256:[0-9a-f]*' | head -n 1): $(wc -c <"$img") bytes"

@@ -20,6 +20,7 @@ mk "$TEST_TMP/b"
 img="$TEST_TMP/a/feast-sidecar-$version.oci.tar"
 [ -f "$img" ] || fail "make image did not write $img"
 cmp -s "$img" "$TEST_TMP/b/feast-sidecar-$version.oci.tar" || fail "two builds of the image differ"
+passed_before pkg_image "$img" "$0" "$SRC/tests/lib.sh"
 
 # The index: one entry named after the version, an image index of amd64 and arm64.
 mkdir -p "$TEST_TMP/oci"
@@ -167,7 +168,8 @@ PY
 	fi
 
 	run_in_image "$root" "$qemu"
-	echo "$arch: $size bytes unpacked, $(find "$root" -type f | wc -l) files, packages: $(ls "$root/var/lib/dpkg/status.d" | tr '\n' ' ')"
+	report="$report${report:+
+}$arch: $size bytes unpacked, $(find "$root" -type f | wc -l) files, packages: $(ls "$root/var/lib/dpkg/status.d" | tr '\n' ' ')"
 }
 
 # run_in_image ROOT QEMU: the daemon and the lock client, as the image's user, with the /proc
@@ -223,6 +225,9 @@ run_in_image() {
 	rm -f "$root/qemu"
 }
 
+report=""
 check_platform amd64 ""
 check_platform arm64 "$([ "$(uname -m)" = aarch64 ] || echo qemu-aarch64-static)"
-echo "image index $index_digest: $(wc -c <"$img") bytes"
+report="$report
+image index $index_digest: $(wc -c <"$img") bytes"
+remember_pass pkg_image "$report"

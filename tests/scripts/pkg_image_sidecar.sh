@@ -13,6 +13,8 @@ image_bin="$SRC/build/cross/$arch/bin"
 if readelf -d "$image_bin/feast-sidecar.image" | grep -q 'libcurl'; then
 	fail "the image's daemon links a shared libcurl"
 fi
+passed_before pkg_image_sidecar "$image_bin/feast-sidecar.image" "$image_bin/feast-lock" "$0" "$SRC/tests/lib.sh" \
+	"$SRC/tests/sidecar_lib.sh" "$SRC"/tests/scripts/sidecar_api_*.sh "$SRC"/tests/apiserver/*.py
 mkdir -p "$TEST_TMP/bin"
 cp "$image_bin/feast-sidecar.image" "$TEST_TMP/bin/feast-sidecar"
 cp "$image_bin/feast-lock" "$FEAST" "$TEST_TMP/bin/"
@@ -88,4 +90,4 @@ grep -qx "127.0.0.1:$APISERVER_PORT" "$TEST_TMP/proxy.log" || { cat "$TEST_TMP/p
 sed "s|certificate-authority: .*|certificate-authority: $APISERVER_DIR/certs/wrong-ca.crt|" "$TEST_TMP/proxied" >"$TEST_TMP/proxied-wrongca"
 expect_exit 78 env KUBECONFIG="$TEST_TMP/proxied-wrongca" "$TEST_TMP/bin/feast-sidecar" lock $FILEB $T -- true 2>"$TEST_TMP/err"
 grep -q 'could not be verified' "$TEST_TMP/err" || fail "wrong CA through the proxy: $(cat "$TEST_TMP/err")"
-echo "image daemon ($(wc -c <"$image_bin/feast-sidecar.image") bytes, libcurl static): 3 sidecar scripts and the proxy case passed"
+remember_pass pkg_image_sidecar "image daemon ($(wc -c <"$image_bin/feast-sidecar.image") bytes, libcurl static): 3 sidecar scripts and the proxy case passed"
