@@ -63,8 +63,11 @@ make -s -C include install >/dev/null
 	printf ' /usr/bin/feast-sidecar: HTTP and HTTPS over OpenSSL, proxies; nothing else.\n'
 	printf 'Homepage: https://curl.se/\n'
 } >"$work/status"
-mkdir -p "$out.tmp"
-cp -r "$work/inst/lib" "$work/inst/include" "$work/status" "$out.tmp/"
-echo "$version" >"$out.tmp/version"
+# Into place in one rename: another checkout on this machine may be building the same key.
+mkdir -p "$(dirname "$out")"
+tmp=$(mktemp -d "$out.XXXXXX")
+cp -r "$work/inst/lib" "$work/inst/include" "$work/status" "$tmp/"
+echo "$version" >"$tmp/version"
+chmod 0755 "$tmp"
 rm -rf "$out"
-mv "$out.tmp" "$out"
+mv -T "$tmp" "$out" 2>/dev/null || rm -rf "$tmp"
