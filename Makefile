@@ -46,6 +46,11 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 PROGRAMS := $(BIN)/kubectl-feast
 
+# The generators run on the build machine: a cross build (packaging/module.mk) points these
+# at the native build's tools, whose output is the same C text on every target.
+EMBED ?= $(O)/tools/embed
+CRDGEN ?= $(O)/tools/crdgen
+
 -include $(wildcard */module.mk)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(GEN_SRC:%.c=%.o)

@@ -37,7 +37,8 @@ r = [x for x in json.load(sys.stdin)["requests"] if "/leases" in x["path"]]
 print(sum(1 for x in r if x["method"] == "PUT"))'
 }
 # daemon NAME [TIMINGS [GNUTLS_NO_IMPLICIT_INIT]]: a daemon pod on the API server (replaces start_daemon's file backend),
-# with the environment the image sets (packaging/image.sh: GNUTLS_NO_IMPLICIT_INIT=1).
+# with GNUTLS_NO_IMPLICIT_INIT=1: this build's Debian libcurl links GnuTLS through LDAP (the
+# image's daemon links its own libcurl, without either, and needs no such setting).
 daemon() {
 	mkdir -p "$1"
 	env GNUTLS_NO_IMPLICIT_INIT=${3-1} \
@@ -65,7 +66,7 @@ hwm_kib=$(kib "$m" VmHWM)
 lock_kib=$(awk '{ print $2 }' lockrss)
 cpu_per=$("$PYTHON" -c "print('%.3f' % (($c1 - $c0) / 1e6 / max(1, $renewals)))")
 
-# Without the image's GNUTLS_NO_IMPLICIT_INIT, for comparison.
+# Without GNUTLS_NO_IMPLICIT_INIT, for comparison.
 daemon g "$FAST" ""
 g=$(cat g/pid)
 g/feast-lock --socket g/sock -- true

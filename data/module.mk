@@ -5,8 +5,8 @@
 CRD_TEXT_FILES := $(sort $(wildcard data/crds/*.yaml))
 GEN_SRC += $(O)/gen/crd_text.c
 
-$(O)/gen/crd_text.c: $(O)/tools/embed $(CRD_TEXT_FILES) data/module.mk
+$(O)/gen/crd_text.c: $(EMBED) $(CRD_TEXT_FILES) data/module.mk
 	$(quiet) EMBED $@
 	@mkdir -p $(dir $@)
-	$(Q)$(O)/tools/embed feast_crd_text --strip-prefix data/crds/ $(CRD_TEXT_FILES) >$@.tmp
+	$(Q)$(EMBED) feast_crd_text --strip-prefix data/crds/ $(CRD_TEXT_FILES) >$@.tmp
 	$(Q)mv $@.tmp $@

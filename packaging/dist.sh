@@ -6,6 +6,7 @@
 # headers (no atime/ctime), gzip without name or timestamp.  Executables lose
 # their debug information and build ID (derived from the debug information,
 # which names the build directory), so a checkout elsewhere gives the same bytes.
+# STRIP is the target's strip (a cross build's binutils), strip by default.
 set -eu
 out=$1
 shift
@@ -15,7 +16,7 @@ trap 'rm -rf "$stage"' EXIT
 for f in "$@"; do
 	name=$(basename "$f")
 	if [ -x "$f" ] && head -c 4 "$f" | grep -q 'ELF'; then
-		strip --strip-debug --remove-section=.note.gnu.build-id -o "$stage/$name" "$f"
+		"${STRIP:-strip}" --strip-debug --remove-section=.note.gnu.build-id -o "$stage/$name" "$f"
 		chmod 0755 "$stage/$name"
 	elif [ -x "$f" ]; then
 		install -m 0755 "$f" "$stage/$name"

@@ -1,15 +1,15 @@
 #!/bin/sh
-# krew.sh ARCHIVE VERSION URI OS ARCH OUT -- the krew Plugin manifest for ARCHIVE.
+# krew.sh VERSION RELEASE_URL OUT ARCHIVE... -- the krew Plugin manifest of ARCHIVEs, one
+# platform each (os and arch read from the name, kubectl-feast_<version>_<os>_<arch>.tar.gz).
 #
-# `files` lists what the archive holds (read from it, so the two cannot
-# disagree), `sha256` is the archive's own; URI is where the release will
-# serve it.  The text is written in a fixed order, so the same archive gives
-# the same manifest.
+# Each platform's `files` lists what its archive holds (read from it, so the two cannot
+# disagree), `sha256` is the archive's own; RELEASE_URL/<archive name> is where the release
+# will serve it.  The text is written in a fixed order, so the same archives give the same
+# manifest.
 set -eu
-archive=$1 version=$2 uri=$3 os=$4 arch=$5 out=$6
+version=$1 release=$2 out=$3
+shift 3
 homepage=${PROJECT_URL:?PROJECT_URL must be set}
-sha=$(sha256sum "$archive" | cut -d' ' -f1)
-files=$(tar -tzf "$archive" | LC_ALL=C sort)
 mkdir -p "$(dirname "$out")"
 {
 	cat <<YAML
@@ -31,25 +31,34 @@ spec:
     It works offline; its feast-sidecar image adds a cluster-wide registry
     lock on a Lease.
   caveats: |
-    The binary is built for glibc and links libyaml and libcurl dynamically
-    (Debian 12 or Ubuntu 22.04 and later: apt install libyaml-0-2 libcurl4).
+    The binary is built for glibc 2.34 or later and links libyaml and libcurl
+    dynamically (Debian 12, Ubuntu 22.04, RHEL 9, Amazon Linux 2023 and later:
+    apt install libyaml-0-2 libcurl4). Not for musl (Alpine).
 
     Shell completion (kubectl 1.26+): krew does not put completion helpers on
     PATH; link the one shipped with the plugin:
       ln -s "\${KREW_ROOT:-\$HOME/.krew}/store/feast/v$version/kubectl_complete-feast" \\
         "\${KREW_ROOT:-\$HOME/.krew}/bin/"
   platforms:
+YAML
+	for archive in "$@"; do
+		name=$(basename "$archive" .tar.gz)
+		arch=${name##*_}
+		os=${name%_*}
+		os=${os##*_}
+		cat <<YAML
   - selector:
       matchLabels:
         os: $os
         arch: $arch
-    uri: $uri
-    sha256: $sha
+    uri: $release/$(basename "$archive")
+    sha256: $(sha256sum "$archive" | cut -d' ' -f1)
     files:
 YAML
-	for f in $files; do
-		printf '    - from: %s\n      to: .\n' "$f"
+		for f in $(tar -tzf "$archive" | LC_ALL=C sort); do
+			printf '    - from: %s\n      to: .\n' "$f"
+		done
+		printf '    bin: kubectl-feast\n'
 	done
-	printf '    bin: kubectl-feast\n'
 } >"$out.tmp"
 mv "$out.tmp" "$out"

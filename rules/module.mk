@@ -14,10 +14,10 @@ $(O)/tools/crdgen: $(CRDGEN_OBJ)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -lyaml
 
-$(O)/gen/crds.c: $(O)/tools/crdgen $(CRD_FILES)
+$(O)/gen/crds.c: $(CRDGEN) $(CRD_FILES)
 	$(quiet) GEN $@
 	@mkdir -p $(dir $@)
-	$(Q)$(O)/tools/crdgen $(CRD_FILES) > $@.tmp 2>$@.log || { cat $@.log >&2; rm -f $@.tmp; exit 1; }
+	$(Q)$(CRDGEN) $(CRD_FILES) > $@.tmp 2>$@.log || { cat $@.log >&2; rm -f $@.tmp; exit 1; }
 	$(Q)mv $@.tmp $@
 
 

@@ -7,8 +7,8 @@
 TEMPLATE_FILES := $(sort $(wildcard templates/*.yaml templates/*/*.yaml templates/*/*.py))
 GEN_SRC += $(O)/gen/templates.c
 
-$(O)/gen/templates.c: $(O)/tools/embed $(TEMPLATE_FILES) templates/module.mk
+$(O)/gen/templates.c: $(EMBED) $(TEMPLATE_FILES) templates/module.mk
 	$(quiet) EMBED $@
 	@mkdir -p $(dir $@)
-	$(Q)$(O)/tools/embed feast_templates --strip-prefix templates/ $(TEMPLATE_FILES) >$@.tmp
+	$(Q)$(EMBED) feast_templates --strip-prefix templates/ $(TEMPLATE_FILES) >$@.tmp
 	$(Q)mv $@.tmp $@

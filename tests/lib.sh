@@ -218,3 +218,29 @@ feast_env() {
 	FEAST_PYTHON=$("$SRC/scripts/feast-env.sh" | tail -n 1) || fail "scripts/feast-env.sh failed"
 	FEAST_VENV_BIN=$(dirname "$FEAST_PYTHON")
 }
+
+# ---- results kept across runs ----
+# passed_before NAME FILE...: exit the test with its remembered report when a run of NAME
+# passed on exactly these bytes (the artifacts under test and the scripts that check them),
+# so `make check-asan` does not repeat what `make test` proved of a build the sanitizers do
+# not touch (the release trees of packaging/module.mk). Sets PASS_KEY for remember_pass.
+# FEAST_PASS_NOCACHE=1 always runs.
+passed_before() {
+	_name=$1
+	shift
+	PASS_KEY=$(cat "$@" | sha256sum | cut -c1-32)
+	_passed=${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-feast/passed/$_name-$PASS_KEY
+	if [ -z "${FEAST_PASS_NOCACHE:-}" ] && [ -s "$_passed" ]; then
+		cat "$_passed"
+		echo "(the report of a passing run on the same bytes, $_passed)"
+		exit 0
+	fi
+}
+
+# remember_pass NAME REPORT: record that NAME passed on the bytes passed_before hashed.
+remember_pass() {
+	_passed=${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-feast/passed/$1-$PASS_KEY
+	mkdir -p "$(dirname "$_passed")"
+	printf '%s\n' "$2" >"$_passed"
+	printf '%s\n' "$2"
+}

@@ -1,6 +1,6 @@
 # pkg_dist.sh -- `make dist krew`: a reproducible plugin archive and a krew manifest that
-# describes it truly; installed the way krew installs it, the real kubectl runs the plugin
-# and completes it through kubectl_complete-feast.
+# describes it and the other platform's archive truly; installed the way krew installs it,
+# the real kubectl runs the plugin and completes it through kubectl_complete-feast.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 command -v kubectl >/dev/null 2>&1 || fail "kubectl is not installed"
@@ -40,9 +40,9 @@ epoch=$(git -C "$SRC" log -1 --format=%ct)
 cmp -s "$archive" "$TEST_TMP/again.tar.gz" || fail "the archive is not reproducible"
 
 # The manifest: krew's fields, the archive's sha256 and member list.
-"$PYTHON" - "$TEST_TMP/feast.yaml" "$archive" "$version" "$arch" <<'PY' || fail "krew manifest check failed"
+"$PYTHON" - "$TEST_TMP/feast.yaml" "$TEST_TMP/dist" "$version" <<'PY' || fail "krew manifest check failed"
 import hashlib, os, sys, tarfile, yaml
-path, archive, version, arch = sys.argv[1:]
+path, dist, version = sys.argv[1:]
 m = yaml.safe_load(open(path))
 def need(cond, what):
     if not cond:
@@ -56,23 +56,26 @@ need(s["homepage"].startswith("https://"), "homepage")
 need(0 < len(s["shortDescription"]) <= 50 and "\n" not in s["shortDescription"], "shortDescription")
 need(len(s["description"].split()) >= 20, "description too short")
 need(set(s) <= {"version", "homepage", "shortDescription", "description", "caveats", "platforms"}, "unknown spec fields")
-need(len(s["platforms"]) == 1, "one platform per archive")
-p = s["platforms"][0]
-need(p["selector"] == {"matchLabels": {"os": "linux", "arch": arch}}, "selector %r" % p["selector"])
-need(p["uri"].startswith("https://") and p["uri"].endswith("/" + os.path.basename(archive)), "uri %r" % p["uri"])
-need(p["sha256"] == hashlib.sha256(open(archive, "rb").read()).hexdigest(), "sha256 does not match the archive")
-members = sorted(tarfile.open(archive).getnames())
-need(sorted(f["from"] for f in p["files"]) == members, "files do not list the archive's members")
-need(all(f["to"] == "." for f in p["files"]), "files[].to")
-need(p["bin"] == "kubectl-feast" and "kubectl-feast" in members, "bin")
+arches = [p["selector"]["matchLabels"].get("arch") for p in s["platforms"]]
+need(arches == ["amd64", "arm64"], "platforms %r (want amd64 and arm64)" % arches)
+for p in s["platforms"]:
+    arch = p["selector"]["matchLabels"]["arch"]
+    archive = os.path.join(dist, "kubectl-feast_%s_linux_%s.tar.gz" % (version, arch))
+    need(p["selector"] == {"matchLabels": {"os": "linux", "arch": arch}}, "selector %r" % p["selector"])
+    need(p["uri"].startswith("https://") and p["uri"].endswith("/" + os.path.basename(archive)), "uri %r" % p["uri"])
+    need(p["sha256"] == hashlib.sha256(open(archive, "rb").read()).hexdigest(), arch + ": sha256 does not match the archive")
+    members = sorted(tarfile.open(archive).getnames())
+    need(sorted(f["from"] for f in p["files"]) == members, arch + ": files do not list the archive's members")
+    need(all(f["to"] == "." for f in p["files"]), "files[].to")
+    need(p["bin"] == "kubectl-feast" and "kubectl-feast" in members, "bin")
 PY
 
 # Install as krew does: unpack into the store, copy `files`, link `bin` into krew's bin.
 store="$TEST_TMP/krew/store/feast/v$version"
 mkdir -p "$TEST_TMP/unpack" "$store" "$TEST_TMP/krew/bin"
 tar -xzf "$archive" -C "$TEST_TMP/unpack"
-"$PYTHON" -c 'import sys, yaml; [print(f["from"]) for f in yaml.safe_load(open(sys.argv[1]))["spec"]["platforms"][0]["files"]]' \
-	"$TEST_TMP/feast.yaml" | while read -r f; do cp -p "$TEST_TMP/unpack/$f" "$store/"; done
+"$PYTHON" -c 'import sys, yaml; [print(f["from"]) for p in yaml.safe_load(open(sys.argv[1]))["spec"]["platforms"]
+	if p["selector"]["matchLabels"]["arch"] == sys.argv[2] for f in p["files"]]' "$TEST_TMP/feast.yaml" "$arch" | while read -r f; do cp -p "$TEST_TMP/unpack/$f" "$store/"; done
 ln -s "$store/kubectl-feast" "$TEST_TMP/krew/bin/kubectl-feast"
 # The caveat's completion link, as a user would make it.
 ln -s "$store/kubectl_complete-feast" "$TEST_TMP/krew/bin/"
