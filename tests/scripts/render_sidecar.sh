@@ -236,7 +236,9 @@ def strip(objs, src, args):
             store = store_of(d)
             strip_pod(store, d["spec"]["template"]["spec"], src, args)
             stores.add(store)
-        if k == "CronJob":
+        # A sharded run (an Indexed Job) needs a registry that takes concurrent writers, so
+        # its shards take no lock and have no sidecar: it is the same as without one.
+        if k == "CronJob" and d["spec"]["jobTemplate"]["spec"].get("completionMode") != "Indexed":
             pod = d["spec"]["jobTemplate"]["spec"]["template"]["spec"]
             for c in pod.get("initContainers", []) + pod["containers"]:
                 cmd = c["command"]
