@@ -42,6 +42,8 @@ CORE_SRC := $(wildcard lib/*.c kube/*.c rules/*.c render/*.c)
 GEN_SRC :=
 PLUGIN_SRC := $(wildcard plugin/*.c)
 SIDECAR_SRC := $(wildcard sidecar/*.c sidecar/daemon/*.c)
+# feast-sidecar's main(): named here, before any module.mk, since packaging/ links it too.
+SIDECAR_MAIN := sidecar/daemon/sidecar_main.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 PROGRAMS := $(BIN)/kubectl-feast

@@ -112,7 +112,7 @@ endif
 
 # In a release tree: the image's daemon, with the static libcurl in place of Debian's.
 ifneq ($(CURL_DIR),)
-$(BIN)/feast-sidecar.image: $(O)/sidecar/main.o $(O)/libsidecar.a $(O)/libfeast.a $(CURL_DIR)/lib/libcurl.a
+$(BIN)/feast-sidecar.image: $(SIDECAR_MAIN:%.c=$(O)/%.o) $(O)/libsidecar.a $(O)/libfeast.a $(CURL_DIR)/lib/libcurl.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -Wl,--gc-sections -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a \

@@ -12,7 +12,6 @@
 # ASan's runtime), so it ignores CFLAGS and LDFLAGS; of lib/ it takes only
 # what it calls, from an archive of its own.
 
-SIDECAR_MAIN := sidecar/daemon/sidecar_main.c
 SIDECAR_LIB_SRC := $(filter-out $(SIDECAR_MAIN),$(wildcard sidecar/*.c sidecar/daemon/*.c))
 SIDECAR_LIB_OBJ := $(SIDECAR_LIB_SRC:%.c=$(O)/%.o)
 SIDECAR_LIBS := -pthread
