@@ -2,7 +2,7 @@
  * lock_local.h -- what `lock` does when no daemon socket is there: the one
  * part of the lock client that differs between feast-sidecar and feast-lock.
  *
- * Each program links one implementation, so cmd_lock.c and cmd_status.c are
+ * Each program links one implementation, so cmd_lock.c and cmd_query.c are
  * the same files in both builds.  feast-sidecar's (daemon/lock_direct.c)
  * runs the broker itself against the API server (direct.h) and so takes the
  * daemon's Lease, timing and kubectl connection options.  feast-lock's

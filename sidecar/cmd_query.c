@@ -1,4 +1,4 @@
-/* cmd_status.c -- `status` and `check live|ready`: ask the daemon over its socket. */
+/* cmd_query.c -- `status` and `check live|ready`: ask the daemon over its socket. */
 #include "clock.h"
 #include "lock_local.h"
 #include "proto.h"
