@@ -90,6 +90,19 @@ expect_run 1 "$FEAST" doctor shop -n feast
 has out '^warning: horizontalpodautoscaler.autoscaling/feast-shop: status.conditions\[ScalingActive\]: ScalingActive=False \(FailedGet[A-Za-z]*Metric: .*\) \[hpa-metrics\]$'
 has out '^  fix: install metrics-server'
 
+# ---- a container waiting for another reason; an HPA whose target is scaled to zero ----
+P=$(kubectl get pods -n feast -l feast.dev/name=shop -o jsonpath='{.items[0].metadata.name}')
+kubectl patch pod "$P" -n feast --subresource=status --type=merge -p '{"status":{"containerStatuses":[
+  {"name":"online","image":"feast","imageID":"","ready":false,"restartCount":0,
+   "state":{"waiting":{"reason":"CreateContainerConfigError","message":"secret \"gone\" not found"}}}]}}' >/dev/null
+expect_run 1 "$FEAST" doctor shop -n feast
+has out "^warning: pod/$P: status.containerStatuses\\[online\\]: container online waits: CreateContainerConfigError: secret \"gone\" not found \\[container-waiting\\]\$"
+kubectl scale deployment feast-shop -n feast --replicas=0 >/dev/null
+kubectl wait hpa/feast-shop -n feast --for=jsonpath='{.status.conditions[?(@.type=="ScalingActive")].reason}'=ScalingDisabled \
+	--timeout=60s >/dev/null || fail "the HPA controller wrote no ScalingDisabled: $(kubectl get hpa -n feast -o yaml)"
+expect_run 1 "$FEAST" doctor shop -n feast
+has out '^warning: horizontalpodautoscaler.autoscaling/feast-shop: status.conditions\[ScalingActive\]: ScalingActive=False \(ScalingDisabled: .*\) \[hpa-inactive\]$'
+
 # ---- the lint rules on a live FeatureStore the operator runs, and its ScaledObject ----
 cat <<'YAML' | kubectl apply -f - >/dev/null
 apiVersion: feast.dev/v1
