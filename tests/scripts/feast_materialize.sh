@@ -61,9 +61,11 @@ need(sql["intervals"] == {v: 1 for v in views}, "SQL registry intervals per view
 need(sql["online_missing"] == 0, "%d online values missing" % sql["online_missing"])
 need(sql["empty_share"][0] == 0 and "no feature views" in sql["empty_share"][1][0],
      "empty share: %s" % sql["empty_share"])
-need(file["codes"] == [0] * file["shards"] and file["shares"] == want, "file run: %s" % file)
+# What concurrent writers do to a file registry is the hazard shown, not a result to assert:
+# a shard may lose its interval, or fail outright reading a file another shard is rewriting.
+need(file["shares"] == want, "file run: %s" % file)
 print("SQL registry: %d views in %d shards, each materialized once, %d intervals recorded, online store "
       "complete for %d entities" % (len(views), sql["shards"], sum(sql["intervals"].values()), sql["entities"]))
-print("file registry, same run: %d of %d views lost their interval (every shard exited 0)"
-      % (file["lost"], len(views)))
+print("file registry, same run: %d of %d views lost their interval, %d of %d shards failed"
+      % (file["lost"], len(views), sum(1 for c in file["codes"] if c), file["shards"]))
 PY
