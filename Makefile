@@ -18,7 +18,7 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wno-format-nonlite
 DEFS := -D_GNU_SOURCE -DFEAST_VERSION='"$(VERSION)"' -DFEAST_REVISION='"$(REVISION)"'
 # lib/banned.h goes into every file compiled, so a banned libc call (strcpy, sprintf, ...)
 # fails the build where it is written.
-INCLUDES := -Ilib -Ikube -Irules -Irender -Iplugin -Isidecar -Isidecar/daemon -I$(O)/gen -include lib/banned.h
+INCLUDES := -Ilib -Ikube -Irules -Irender -Icluster -Iplugin -Isidecar -Isidecar/daemon -I$(O)/gen -include lib/banned.h
 ALL_CFLAGS := -std=c11 $(WARN) $(DEFS) $(INCLUDES) $(CFLAGS)
 LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
@@ -40,6 +40,9 @@ endif
 # Sources shared by both programs go into one static library.
 CORE_SRC := $(wildcard lib/*.c kube/*.c rules/*.c render/*.c)
 GEN_SRC :=
+# The cluster library (what apply, diff, delete, scale and status do to a cluster) has an
+# archive of its own, which kubectl-feast and the unit tests link.
+CLUSTER_SRC := $(wildcard cluster/*.c)
 PLUGIN_SRC := $(wildcard plugin/*.c)
 SIDECAR_SRC := $(wildcard sidecar/*.c sidecar/daemon/*.c)
 # feast-sidecar's main(): named here, before any module.mk, since packaging/ links it too.
@@ -56,10 +59,11 @@ CRDGEN ?= $(O)/tools/crdgen
 -include $(wildcard */module.mk)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(O)/%.o) $(GEN_SRC:%.c=%.o)
+CLUSTER_OBJ := $(CLUSTER_SRC:%.c=$(O)/%.o)
 PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(O)/%.o) $(O)/kube/dl/curl_dl.o
 SIDECAR_OBJ := $(SIDECAR_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-ALL_OBJ := $(CORE_OBJ) $(PLUGIN_OBJ) $(SIDECAR_OBJ) $(UNIT_SRC:%.c=$(O)/%.o)
+ALL_OBJ := $(CORE_OBJ) $(CLUSTER_OBJ) $(PLUGIN_OBJ) $(SIDECAR_OBJ) $(UNIT_SRC:%.c=$(O)/%.o)
 
 all: $(PROGRAMS)
 
@@ -82,15 +86,20 @@ $(O)/libfeast.a: $(CORE_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BIN)/kubectl-feast: $(PLUGIN_OBJ) $(O)/libfeast.a
-	$(quiet) LINK $@
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(PLUGIN_OBJ) $(O)/libfeast.a $(PLUGIN_LIBS)
+$(O)/libcluster.a: $(CLUSTER_OBJ)
+	$(quiet) AR $@
+	@rm -f $@
+	$(Q)ar rcs $@ $^
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libfeast.a
+$(BIN)/kubectl-feast: $(PLUGIN_OBJ) $(O)/libcluster.a $(O)/libfeast.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libfeast.a $(LIBS) -lcriterion
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(PLUGIN_OBJ) $(O)/libcluster.a $(O)/libfeast.a $(PLUGIN_LIBS)
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libcluster.a $(O)/libfeast.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libcluster.a $(O)/libfeast.a $(LIBS) -lcriterion
 
 -include $(ALL_OBJ:.o=.d)
 

@@ -1,7 +1,7 @@
 /* cmd_apply.c -- `kubectl feast apply`: render FeatureStores and server-side apply the result to a cluster. */
 #include "cli.h"
 #include "kube_util.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 #include "rollout.h"
 
 #include <stdlib.h>

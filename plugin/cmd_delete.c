@@ -3,7 +3,7 @@
 #include "doc.h"
 #include "docshape.h"
 #include "kube_util.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "doc.h"
 #include "fieldset.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 #include "udiff.h"
 #include "yaml_out.h"
 

@@ -5,7 +5,7 @@
 #include "doctor.h"
 #include "kube_util.h"
 #include "lint.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 #include "scale_target.h"
 #include "yaml_in.h"
 

@@ -4,7 +4,7 @@
 #include "doc.h"
 #include "job_follow.h"
 #include "kube_util.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 
 #include <string.h>
 #include <time.h>

@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "keda.h"
 #include "scale.h"
+#include "scale_rules.h"
 #include "udiff.h"
 #include "yamledit.h"
 

@@ -5,7 +5,7 @@
 #include "doctor.h"
 #include "json.h"
 #include "kube_util.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 #include "rollout.h"
 #include "scale_target.h"
 #include "store_view.h"

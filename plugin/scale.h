@@ -5,29 +5,23 @@
  * object, not the file):
  *   scale -f FILE --replicas=N   edits spec.replicas of a FeatureStore in FILE,
  *                                for Git (cmd_scale.c);
- *   scale NAME --replicas=N      changes the live cluster (scale_live.c).
+ *   scale NAME --replicas=N      changes the live cluster (cmd_scale_live.c).
  * cmd_scale.c owns the option table, --help and argument checks, fills one
  * struct scale_args and calls scale_live() when a NAME is given.  Both modes
  * refuse the same things with the same messages through scale_check_rules()
- * (scale_rules.c): a count below 1, an HPA (services.scaling.autoscaling) or
- * a KEDA ScaledObject owning the count, and the operator's scaling rules
- * (file-based persistence cannot scale above 1).
+ * (rules/scale_rules.h).
  *
- * scale_args borrows its strings from argv.  scale_check_rules() only reads
- * the FeatureStore; its diagnostics live in the arena of `d`.
+ * scale_args borrows its strings from argv.
  */
 #ifndef FEAST_SCALE_H
 #define FEAST_SCALE_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "kube_config.h"
 
 struct command;
-struct diags;
-struct node;
 
 enum scale_dry_run { SCALE_DRY_RUN_NONE, SCALE_DRY_RUN_CLIENT, SCALE_DRY_RUN_SERVER };
 
@@ -45,12 +39,5 @@ struct scale_args {
 /* Live mode: scale the FeatureStore NAME in the cluster.  Returns an exit code
  * (plugin/cli.h). */
 int scale_live(const struct scale_args *a);
-
-/* Would setting FeatureStore `fs_root` (a document root) to `replicas` be
- * acceptable?  `scaled_by` describes a KEDA ScaledObject that targets the
- * store (`ScaledObject "feast-x" (so.yaml:12)`), or is NULL.  Errors are
- * reported at the store's fields with rule ids scale-* and, for the
- * operator's rules, scaling-*; returns their number. */
-size_t scale_check_rules(const struct node *fs_root, int64_t replicas, const char *scaled_by, struct diags *d);
 
 #endif

@@ -15,7 +15,7 @@ page="$TEST_TMP/dist/man/kubectl-feast.1"
 # Read through the preprocessor, so tables built from macros count as written.
 import glob, os, re, subprocess, sys
 src, build = sys.argv[1:]
-inc = ["-I" + os.path.join(src, d) for d in ("lib", "kube", "rules", "render", "plugin", "sidecar",
+inc = ["-I" + os.path.join(src, d) for d in ("lib", "kube", "rules", "render", "cluster", "plugin", "sidecar",
                                               "sidecar/daemon")]
 files = {}
 # feast-sidecar is sidecar/*.c and sidecar/daemon/*.c (feast-lock's own sidecar/static/ is not read).

@@ -192,6 +192,16 @@ bool rec_binds_store(const struct node *item, const char *name, const char *ns)
 	return false;
 }
 
+bool rec_prune_candidate(const struct rec_set *set, const struct rec_store *st, const struct kube_resource *res,
+			 const struct node *item)
+{
+	const char *name = node_str_or(node_at(item, "metadata.name"), "");
+	const char *ns = res->namespaced ? st->ns : "";
+	if (!*name || rec_set_has(set, res, ns, name) || !rec_applied_by_us(item) || rec_has_controller(item))
+		return false;
+	return res->namespaced || rec_binds_store(item, st->name, st->ns);
+}
+
 static int prune_list(struct rec_session *s, const struct rec_set *set, const struct rec_store *st,
 		      const struct kube_resource *res, struct rec_set *cands)
 {
@@ -201,15 +211,9 @@ static int prune_list(struct rec_session *s, const struct rec_set *set, const st
 	const struct node *items;
 	if (rec_list(s, res, ns, sel, &items) < 0)
 		return -1;
-	for (size_t i = 0; items && i < items->u.seq.n; i++) {
-		struct node *item = items->u.seq.v[i];
-		const char *name = node_str_or(node_at(item, "metadata.name"), "");
-		if (!*name || rec_set_has(set, res, ns, name) || !rec_applied_by_us(item) || rec_has_controller(item))
-			continue;
-		if (!res->namespaced && !rec_binds_store(item, st->name, st->ns))
-			continue;
-		rec_add_live(s, cands, res, item);
-	}
+	for (size_t i = 0; items && i < items->u.seq.n; i++)
+		if (rec_prune_candidate(set, st, res, items->u.seq.v[i]))
+			rec_add_live(s, cands, res, items->u.seq.v[i]);
 	return 0;
 }
 

@@ -1,9 +1,10 @@
-/* scale_live.c -- `kubectl feast scale NAME`: through the operator's FeatureStore, or the spec apply stored. */
+/* cmd_scale_live.c -- `kubectl feast scale NAME`: through the operator's FeatureStore, or the spec apply stored. */
 #include "check.h"
 #include "cli.h"
 #include "doc.h"
-#include "reconcile.h"
+#include "cli_cluster.h"
 #include "scale.h"
+#include "scale_rules.h"
 #include "scale_target.h"
 
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 #include "check.h"
 #include "diag.h"
 #include "doc.h"
-#include "scale.h"
+#include "scale_rules.h"
 #include "schema.h"
 
 #include <string.h>

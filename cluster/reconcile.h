@@ -13,8 +13,8 @@
  *     rec_apply_all / rec_prune_find + rec_delete / rec_get ...
  *     (apply --applyset: rec_applyset_begin before the apply, rec_applyset_prune after)
  *     rec_free(&s);            client, arena (every object, answer, diagnostic)
- * The commands' run() functions use the wrappers at the end instead: rec_parse*()
- * (rec_init and argv), rec_prepare() (load to resolve), rec_finish() (print, free).
+ * The commands' run() functions use the wrappers of plugin/cli_cluster.h instead:
+ * rec_parse*() (rec_init and argv), rec_prepare() (load to resolve), rec_finish().
  *
  * Apply is server-side apply with field manager `kubectl-feast`: one PATCH per
  * object, sent in waves (kube_apply_wave: namespaces and CRDs, then what the
@@ -50,7 +50,6 @@
 #include <stdio.h>
 
 #include "arena.h"
-#include "cli.h"
 #include "diag.h"
 #include "kube_applyset.h"
 #include "kube_apply.h"
@@ -59,8 +58,7 @@
 #include "kube_resource.h"
 #include "render.h"
 #include "render_flags.h"
-
-struct doclist;
+#include "yaml_in.h"
 
 #define REC_FIELD_MANAGER "kubectl-feast"
 #define REC_ANN_SPEC "feast.dev/applied-spec"
@@ -124,9 +122,6 @@ void rec_drop_diags(struct rec_session *s, size_t n);
 int rec_config(struct rec_session *s);
 int rec_connect(struct rec_session *s);
 
-/* -f inputs, loaded and checked; -1 when any is unreadable or invalid. */
-int rec_load(struct rec_session *s, const struct file_args *files, struct doclist *docs);
-
 int rec_render(struct rec_session *s, const struct doclist *docs, const struct render_flags *ro,
 	       bool stamp, struct rec_set *out);
 int rec_resolve(struct rec_session *s, struct rec_set *set);
@@ -169,6 +164,11 @@ bool rec_applied_by_us(const struct node *obj);
 bool rec_has_controller(const struct node *obj);
 /* The set holds an object of that resource, namespace and name. */
 bool rec_set_has(const struct rec_set *set, const struct kube_resource *res, const char *ns, const char *name);
+/* Would prune delete `item`, a live object of `res` listed by store st's labels?  Only when
+ * it has a name, the run did not render it, kubectl-feast applied it, no controller owns it,
+ * and (cluster-scoped) it binds the store's own ServiceAccount. */
+bool rec_prune_candidate(const struct rec_set *set, const struct rec_store *st, const struct kube_resource *res,
+			 const struct node *item);
 /* Binds the ServiceAccount feast-<name> of namespace ns (a store's ClusterRoleBinding). */
 bool rec_binds_store(const struct node *binding, const char *name, const char *ns);
 /* The kinds render builds (render_kinds()), dependents first: the order to delete in.  For
@@ -232,30 +232,6 @@ const char *rec_display(struct arena *a, const struct kube_resource *res, const 
 /* GET a path (`query` may be NULL): *out is the object, or NULL when it (or its kind)
  * does not exist. */
 int rec_get_path(struct rec_session *s, const char *path, const char *query, struct node **out);
-
-/* ---- a cluster command's run() ---- */
-
-/* The start of apply's and diff's: rec_init(s), then argv with kubectl's connection flags
- * into s->kf, the render flags into *ro (their combination checked), -f/-R into *files
- * (FILE_ARGS_OPTS: command_parse_files()) and the command's own flags to fn(ctx).
- * Returns CMD_RUN, or the exit code (help or the usage error printed). */
-int rec_parse_inputs(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-		     struct rec_session *s, struct file_args *files, struct render_flags *ro);
-/* The same for a command without inputs (status NAME): no render flags, and the positional
- * arguments are left in *args for the command to judge. */
-int rec_parse(const struct command *cmd, int argc, char **argv, opt_handler fn, void *ctx,
-	      struct rec_session *s, struct opt_args *args);
-
-/* What failed in rec_prepare(): the input (the command's "invalid" exit code) or the cluster. */
-enum { REC_BAD_INPUT = 1, REC_BAD_CLUSTER };
-/* apply's and diff's steps before their first write: load and check the inputs, read the
- * kubeconfig, render, print the warnings; then connect and resolve the objects' paths.
- * Returns 0 or the REC_BAD_* of the step that failed. */
-int rec_prepare(struct rec_session *s, const struct file_args *files, const struct render_flags *ro,
-		struct rec_set *set);
-
-/* The end of every run(): print the diagnostics left, free s; returns rc. */
-int rec_finish(struct rec_session *s, int rc);
 
 /* ---- the stored spec ---- */
 

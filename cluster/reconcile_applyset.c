@@ -1,5 +1,6 @@
 /* reconcile_applyset.c -- apply --prune --applyset: kubectl's ApplySet parent, member labels and the prune of whole stores. */
 #include "reconcile.h"
+#include "command.h"
 #include "buf.h"
 #include "doc.h"
 #include "kube_util.h"
