@@ -104,7 +104,10 @@ $(addprefix $(CROSS_O)/$(1)/bin/,feast-sidecar.image): image-bin-$(1) ; @:
 image-bin-$(1): cross-tools curl-$(1)
 	+$$(Q)$$(call CROSS_SUBMAKE,$(1)) CURL_DIR=$(call curl_dir,$(1)) $(CROSS_O)/$(1)/bin/feast-sidecar.image \
 		$(CROSS_O)/$(1)/bin/feast-lock
-.PHONY: cross-$(1) curl-$(1) image-bin-$(1)
+$(CROSS_O)/$(1)/bin/curl-probe: image-probe-$(1) ; @:
+image-probe-$(1): cross-tools curl-$(1)
+	+$$(Q)$$(call CROSS_SUBMAKE,$(1)) CURL_DIR=$(call curl_dir,$(1)) $(CROSS_O)/$(1)/bin/curl-probe
+.PHONY: cross-$(1) curl-$(1) image-bin-$(1) image-probe-$(1)
 endef
 ifeq ($(RELEASE_TREE),)
 $(foreach a,$(PKG_ARCHES),$(eval $(call PKG_CROSS_RULE,$(a))))
@@ -119,6 +122,14 @@ $(BIN)/feast-sidecar.image: $(SIDECAR_MAIN:%.c=$(O)/%.o) $(O)/libsidecar.a $(O)/
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -Wl,--gc-sections -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a \
 		$(CURL_DIR)/lib/libcurl.a $(CURL_DIR)/lib/libnghttp2.a $(filter-out -lcurl,$(LIBS)) $(SIDECAR_LIBS)
+
+# The tests' witness of those libraries (tests/scripts/pkg_image_http2.sh): one GET asking
+# for HTTP/2, linked as the daemon is, since the daemon's own requests pin HTTP/1.1.
+$(BIN)/curl-probe: tests/tools/curl_probe.c $(CURL_DIR)/lib/libcurl.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) -I$(CURL_DIR)/include -o $@ $< $(CURL_DIR)/lib/libcurl.a \
+		$(CURL_DIR)/lib/libnghttp2.a -lssl -lcrypto -pthread
 endif
 
 krew: $(KREW_MANIFEST)
