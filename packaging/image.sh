@@ -1,14 +1,15 @@
 #!/bin/sh
-# image.sh OUT VERSION ARCH:BINDIR:STATUS... -- the feast-sidecar OCI image as an oci-archive
+# image.sh OUT VERSION ARCH:BINDIR:STATUS_D... -- the feast-sidecar OCI image as an oci-archive
 # holding an image index with one manifest per ARCH, with umoci and no container engine.
 #
 # Each root filesystem holds BINDIR's daemon (feast-sidecar.image, libcurl linked in),
 # exactly the shared objects it needs (its DT_NEEDED closure, resolved in the target's
 # multiarch folders as its loader would) and the loader, the static lock client, the CA
 # bundle, passwd/group entries for the unprivileged user 65532 it runs as, and the package
-# data scanners read: /etc/os-release, /etc/debian_version and one var/lib/dpkg/status.d/<package> stanza per
-# Debian package a file was copied from (as distroless images do), plus STATUS for the
-# libcurl linked into the daemon.  Entry point: feast-sidecar run.
+# data scanners read: /etc/os-release, /etc/debian_version and one var/lib/dpkg/status.d/<package>
+# stanza per Debian package a file was copied from (as distroless images do), plus the
+# stanzas in STATUS_D for the libraries linked into the daemon (libcurl and nghttp2).
+# Entry point: feast-sidecar run.
 #
 # Reproducible: the layers are tars made here (names sorted, owners numeric, every mtime
 # SOURCE_DATE_EPOCH); umoci adds them without history and the configs carry the same
@@ -29,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 
 . "$(dirname "$0")/rootfs-lib.sh"
 
-# rootfs ARCH BINDIR STATUS ROOT: the root filesystem of one platform.
+# rootfs ARCH BINDIR STATUS_D ROOT: the root filesystem of one platform.
 rootfs() {
 	arch=$1 bindir=$2 status=$3 root=$4
 	triplet=$(triplet_of "$arch")
@@ -50,7 +51,9 @@ rootfs() {
 	distro_markers "$root"
 	# shellcheck disable=SC2046 # one argument per package
 	package_data "$root" "$arch" ca-certificates $(cat "$work/pkgs-$arch")
-	sed "s/^Architecture: .*/Architecture: $arch/" "$status" >"$root/var/lib/dpkg/status.d/libcurl4"
+	for f in "$status"/*; do
+		sed "s/^Architecture: .*/Architecture: $arch/" "$f" >"$root/var/lib/dpkg/status.d/${f##*/}"
+	done
 	printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
 		>"$root/etc/passwd"
 	printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"

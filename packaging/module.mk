@@ -20,7 +20,7 @@
 # scripts/deps.sh; the images are built from such release trees for every platform.  Their
 # objects stay there and the static libcurl stays in ~/.cache/kubectl-feast/curl, so a
 # second run only relinks what changed (cold: two trees, about 20 s of CPU each, and
-# libcurl, about 55 s of CPU per platform).
+# libcurl with nghttp2, about 70 s of CPU per platform).
 
 DIST ?= dist
 PROJECT_URL ?= https://github.com/kubectl-feast/kubectl-feast
@@ -85,8 +85,9 @@ CROSS_SUBMAKE = $(MAKE) -s --no-print-directory RELEASE_TREE=$(1) O=$(CROSS_O)/$
 cross-tools:
 	+$(Q)$(call CROSS_SUBMAKE,$(HOST_ARCH)) $(CROSS_O)/$(HOST_ARCH)/tools/embed $(CROSS_O)/$(HOST_ARCH)/tools/crdgen
 
-# The static libcurl of the image's daemon (scripts/curl-static.sh), cached outside the
-# tree by the script's hash; the script returns at once when that build is current.
+# The static libcurl (and nghttp2, its HTTP/2) of the image's daemon (scripts/curl-static.sh),
+# cached outside the tree by the script's hash; the script returns at once when that build
+# is current.
 CURL_CACHE ?= $(HOME)/.cache/kubectl-feast/curl
 CURL_KEY := $(shell sha256sum scripts/curl-static.sh 2>/dev/null | cut -c1-12)
 curl_dir = $(CURL_CACHE)/$(CURL_KEY)-$(1)
@@ -103,20 +104,32 @@ $(addprefix $(CROSS_O)/$(1)/bin/,feast-sidecar.image): image-bin-$(1) ; @:
 image-bin-$(1): cross-tools curl-$(1)
 	+$$(Q)$$(call CROSS_SUBMAKE,$(1)) CURL_DIR=$(call curl_dir,$(1)) $(CROSS_O)/$(1)/bin/feast-sidecar.image \
 		$(CROSS_O)/$(1)/bin/feast-lock
-.PHONY: cross-$(1) curl-$(1) image-bin-$(1)
+$(CROSS_O)/$(1)/bin/curl-probe: image-probe-$(1) ; @:
+image-probe-$(1): cross-tools curl-$(1)
+	+$$(Q)$$(call CROSS_SUBMAKE,$(1)) CURL_DIR=$(call curl_dir,$(1)) $(CROSS_O)/$(1)/bin/curl-probe
+.PHONY: cross-$(1) curl-$(1) image-bin-$(1) image-probe-$(1)
 endef
 ifeq ($(RELEASE_TREE),)
 $(foreach a,$(PKG_ARCHES),$(eval $(call PKG_CROSS_RULE,$(a))))
 endif
 .PHONY: cross-tools
 
-# In a release tree: the image's daemon, with the static libcurl in place of Debian's.
+# In a release tree: the image's daemon, with the static libcurl in place of Debian's, and
+# the nghttp2 it calls after it.
 ifneq ($(CURL_DIR),)
 $(BIN)/feast-sidecar.image: $(SIDECAR_MAIN:%.c=$(O)/%.o) $(O)/libsidecar.a $(O)/libfeast.a $(CURL_DIR)/lib/libcurl.a
 	$(quiet) LINK $@
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -Wl,--gc-sections -o $@ $< $(O)/libsidecar.a $(O)/libfeast.a \
-		$(CURL_DIR)/lib/libcurl.a $(filter-out -lcurl,$(LIBS)) $(SIDECAR_LIBS)
+		$(CURL_DIR)/lib/libcurl.a $(CURL_DIR)/lib/libnghttp2.a $(filter-out -lcurl,$(LIBS)) $(SIDECAR_LIBS)
+
+# The tests' witness of those libraries (tests/scripts/pkg_image_http2.sh): one GET asking
+# for HTTP/2, linked as the daemon is, since the daemon's own requests pin HTTP/1.1.
+$(BIN)/curl-probe: tests/tools/curl_probe.c $(CURL_DIR)/lib/libcurl.a
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) -I$(CURL_DIR)/include -o $@ $< $(CURL_DIR)/lib/libcurl.a \
+		$(CURL_DIR)/lib/libnghttp2.a -lssl -lcrypto -pthread
 endif
 
 krew: $(KREW_MANIFEST)
@@ -126,7 +139,7 @@ $(KREW_MANIFEST): $(KREW_ARCHIVES) packaging/krew.sh
 	$(Q)$(PKG_ENV) packaging/krew.sh $(VERSION) $(RELEASE_URL) $@ $(KREW_ARCHIVES)
 
 # The image: one manifest per platform in PLATFORMS under one index, each from its release
-# tree's daemon and lock client and the package data of its libcurl.
+# tree's daemon and lock client and the package data of the libraries linked into it.
 IMAGE_ARCHES := $(notdir $(PLATFORMS))
 image: $(SIDECAR_IMAGE)
 
@@ -135,7 +148,7 @@ $(SIDECAR_IMAGE): $(foreach a,$(IMAGE_ARCHES),$(CROSS_O)/$(a)/bin/feast-sidecar.
 		$(CROSS_O)/$(a)/bin/feast-lock $(call curl_dir,$(a))/lib/libcurl.a) packaging/image.sh $(IMAGE_TOOLS)
 	$(quiet) IMAGE $@
 	$(Q)$(PKG_ENV) REVISION=$(IMAGE_REVISION) packaging/image.sh $@ $(VERSION) \
-		$(foreach a,$(IMAGE_ARCHES),$(a):$(CROSS_O)/$(a)/bin:$(call curl_dir,$(a))/status)
+		$(foreach a,$(IMAGE_ARCHES),$(a):$(CROSS_O)/$(a)/bin:$(call curl_dir,$(a))/status.d)
 
 # The Argo CD plugin image (docs/gitops/argocd): kubectl-feast of each release tree, busybox
 # for the plugin's shell commands, plugin.yaml.

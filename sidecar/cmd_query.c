@@ -158,6 +158,7 @@ static int run_version(const struct command *cmd, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? SC_USAGE : SC_OK;
 	printf("%s %s%s\n", command_program->name, feast_version(), lock_build_note);
+	lock_build_details(stdout);
 	return SC_OK;
 }
 

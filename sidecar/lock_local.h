@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "opts.h"
 
@@ -29,6 +30,10 @@ extern const struct opt *const lock_groups[];
 
 /* Said after the version by `version`: "" or " (static lock client)". */
 extern const char lock_build_note[];
+/* Printed by `version` after its first line: feast-sidecar's HTTP stack (the libcurl it
+ * runs with, its TLS and HTTP/2 libraries, the features the API client relies on), so
+ * a build that lost one shows it; nothing for feast-lock, which has none. */
+void lock_build_details(FILE *out);
 
 void lock_local_init(void);
 /* An option of this build's groups: 0, or -1 with a message in err. */

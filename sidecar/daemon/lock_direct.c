@@ -6,6 +6,7 @@
 #include "sccli.h"
 #include "slog.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 
 /* Without a daemon, `lock` runs the Lease client itself and takes the
@@ -13,6 +14,26 @@
 const struct opt *const lock_groups[] = { lock_opts, config_lock_opts, kube_flag_opts, sc_help_opts, NULL };
 
 const char lock_build_note[] = "";
+
+/* The runtime library's answer, not the headers': the image links its own libcurl, and
+ * a development build runs whichever libcurl4 the system has. */
+void lock_build_details(FILE *out)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} features[] = {
+		{ CURL_VERSION_ASYNCHDNS, "AsynchDNS" }, { CURL_VERSION_HTTP2, "HTTP2" },
+		{ CURL_VERSION_HTTPS_PROXY, "HTTPS-proxy" }, { CURL_VERSION_IPV6, "IPv6" },
+		{ CURL_VERSION_SSL, "SSL" }, { CURL_VERSION_UNIX_SOCKETS, "UnixSockets" },
+	};
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	fprintf(out, "%s\nfeatures:", curl_version());
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		if (v->features & features[i].bit)
+			fprintf(out, " %s", features[i].name);
+	fputc('\n', out);
+}
 
 static struct {
 	struct sc_config cfg;

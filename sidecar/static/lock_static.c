@@ -10,6 +10,11 @@ const struct opt *const lock_groups[] = { lock_opts, sc_help_opts, NULL };
 
 const char lock_build_note[] = " (static lock client)";
 
+void lock_build_details(FILE *out)
+{
+	(void)out;
+}
+
 void lock_local_init(void)
 {
 }

@@ -1,9 +1,10 @@
 # pkg_image.sh -- `make image`: the feast-sidecar OCI image index (amd64 and arm64), built
 # with umoci (no container engine). For each platform, unpacked with skopeo and umoci: under
 # 10 MiB, exactly the shared objects its daemon needs, package data for every Debian package
-# a file came from (and for the libcurl linked in); run inside its root filesystem under
-# chroot as the image's user (arm64 through qemu-user), the daemon serves the lock and the
-# client takes it. Two builds give the same digest and bytes.
+# a file came from (and for the libcurl and nghttp2 linked in); run inside its root
+# filesystem under chroot as the image's user (arm64 through qemu-user), the daemon reports
+# a libcurl with HTTP/2 and HTTPS proxies, serves the lock and the client takes it. Two
+# builds give the same digest and bytes.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "this test needs root (chroot, mount)"
@@ -101,12 +102,13 @@ for e in elves:
         if "program interpreter:" in line:
             used.add(line.split(": ")[1].rstrip("]"))
 assert used == sos, "not needed: %s; missing: %s" % (sorted(sos - used), sorted(used - sos))
-for bad in ("gnutls", "ldap", "krb5", "unistring", "curl"):
+for bad in ("gnutls", "ldap", "krb5", "unistring", "curl", "nghttp2"):
     assert not any(bad in s for s in sos), "%s is in the image" % bad
 PY
 
 	# Package data: a dpkg stanza for every Debian package a file came from, with the
-	# installed version and the platform's architecture; libcurl4 for what is linked in.
+	# installed version and the platform's architecture; libcurl4 and libnghttp2-14 for what
+	# is linked in.
 	"$PYTHON" - "$root" "$arch" <<'PY' || fail "$arch: package data"
 import os, subprocess, sys
 root, arch = sys.argv[1:]
@@ -145,7 +147,12 @@ assert curl["Source"] == "curl" and curl["Architecture"] == arch, curl
 want = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libcurl4-openssl-dev:" + arch],
                       capture_output=True, text=True, check=True).stdout
 assert curl["Version"] == want, (curl["Version"], want)
-extra = set(stanzas) - owners - {"libcurl4"}
+h2 = stanzas["libnghttp2-14"]
+assert h2["Source"] == "nghttp2" and h2["Architecture"] == arch, h2
+want = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libnghttp2-14:" + arch],
+                      capture_output=True, text=True, check=True).stdout
+assert h2["Version"] == want, (h2["Version"], want)
+extra = set(stanzas) - owners - {"libcurl4", "libnghttp2-14"}
 assert not extra, "stanzas for packages with no file in the image: %s" % sorted(extra)
 print(" ".join(sorted(stanzas)))
 PY
@@ -192,8 +199,17 @@ run_in_image() {
 	mkdir -p "$root/proc"
 	mount -t proc proc "$root/proc" || fail "cannot mount /proc in the image's root"
 	mounted=$root/proc
-	out=$(as_user /usr/bin/feast-sidecar --version) || fail "feast-sidecar does not run in the image"
-	[ "$out" = "feast-sidecar $version" ] || fail "feast-sidecar --version printed '$out'"
+	as_user /usr/bin/feast-sidecar --version >"$TEST_TMP/version-$arch" || fail "feast-sidecar does not run in the image"
+	[ "$(head -n 1 "$TEST_TMP/version-$arch")" = "feast-sidecar $version" ] ||
+		fail "feast-sidecar --version printed '$(cat "$TEST_TMP/version-$arch")'"
+	# The libcurl linked in, as it reports itself at run time: OpenSSL and nghttp2 in, HTTP/2
+	# and HTTPS proxies on, none of Debian's extra libraries.
+	h2=$(dpkg-query -W -f '${Version}' "libnghttp2-14:$arch" | sed 's/-.*//')
+	sed -n 2p "$TEST_TMP/version-$arch" | grep -Eqx "libcurl/[0-9.]+ OpenSSL/[0-9.]+ nghttp2/$h2" ||
+		fail "$arch: the daemon's libcurl: $(sed -n 2p "$TEST_TMP/version-$arch")"
+	sed -n 3p "$TEST_TMP/version-$arch" | grep -qw 'HTTP2' || fail "$arch: no HTTP2 in $(sed -n 3p "$TEST_TMP/version-$arch")"
+	sed -n 3p "$TEST_TMP/version-$arch" | grep -qw 'HTTPS-proxy' ||
+		fail "$arch: no HTTPS-proxy in $(sed -n 3p "$TEST_TMP/version-$arch")"
 	out=$(as_user /usr/bin/feast-lock --version) || fail "feast-lock does not run in the image"
 	case "$out" in "feast-lock $version"*) ;; *) fail "feast-lock --version printed '$out'" ;; esac
 	# chroot itself, not the function: $! must be the daemon (env and chroot exec it).
@@ -213,7 +229,7 @@ run_in_image() {
 	# names the emulator itself.)
 	out=$(as_user /tmp/feast-lock --socket /tmp/sock -w 10 -- $emu /usr/bin/feast-sidecar --version) ||
 		{ cat "$TEST_TMP/daemon.log" >&2; fail "feast-lock could not take the lock in the image"; }
-	[ "$out" = "feast-sidecar $version" ] || fail "the locked command printed '$out'"
+	[ "$(echo "$out" | head -n 1)" = "feast-sidecar $version" ] || fail "the locked command printed '$out'"
 	as_user /usr/bin/feast-lock status --socket /tmp/sock | grep -q '"generation":1' ||
 		fail "the lock's generation did not advance"
 	grep -q 'acquired test as image-test' "$TEST_TMP/daemon.log" || { cat "$TEST_TMP/daemon.log" >&2; fail "no acquisition logged"; }

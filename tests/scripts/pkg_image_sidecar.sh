@@ -14,7 +14,8 @@ if readelf -d "$image_bin/feast-sidecar.image" | grep -q 'libcurl'; then
 	fail "the image's daemon links a shared libcurl"
 fi
 passed_before pkg_image_sidecar "$image_bin/feast-sidecar.image" "$image_bin/feast-lock" "$0" "$SRC/tests/lib.sh" \
-	"$SRC/tests/sidecar_lib.sh" "$SRC"/tests/scripts/sidecar_api_*.sh "$SRC"/tests/apiserver/*.py
+	"$SRC/tests/sidecar_lib.sh" "$SRC"/tests/scripts/sidecar_api_*.sh "$SRC"/tests/apiserver/*.py \
+	"$SRC/tests/tools/connect_proxy.py"
 mkdir -p "$TEST_TMP/bin"
 cp "$image_bin/feast-sidecar.image" "$TEST_TMP/bin/feast-sidecar"
 cp "$image_bin/feast-lock" "$FEAST" "$TEST_TMP/bin/"
@@ -28,51 +29,8 @@ for s in sidecar_api_lock sidecar_api_faults sidecar_api_takeover; do
 done
 
 # Through a proxy: a minimal HTTP CONNECT proxy that logs each tunnel it opens.
-cat >"$TEST_TMP/proxy.py" <<'PY'
-import socket, sys, threading
-srv = socket.socket()
-srv.bind(("127.0.0.1", 0))
-srv.listen(16)
-open(sys.argv[1], "w").write(str(srv.getsockname()[1]))
-log = open(sys.argv[2], "a", buffering=1)
-def pipe(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d:
-                break
-            b.sendall(d)
-    except OSError:
-        pass
-    finally:
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-def serve(c):
-    head = b""
-    while b"\r\n\r\n" not in head:
-        d = c.recv(4096)
-        if not d:
-            return
-        head += d
-    method, target = head.split(b" ")[:2]
-    if method != b"CONNECT":
-        c.sendall(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
-        return
-    log.write(target.decode() + "\n")
-    host, port = target.decode().rsplit(":", 1)
-    u = socket.create_connection((host, int(port)))
-    c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
-    pipe(c, u)
-while True:
-    conn, _ = srv.accept()
-    threading.Thread(target=serve, args=(conn,), daemon=True).start()
-PY
 use_apiserver
-"$PYTHON" "$TEST_TMP/proxy.py" "$TEST_TMP/proxy.port" "$TEST_TMP/proxy.log" &
+"$PYTHON" "$SRC/tests/tools/connect_proxy.py" "$TEST_TMP/proxy.port" "$TEST_TMP/proxy.log" &
 track $!
 i=0
 until [ -s "$TEST_TMP/proxy.port" ]; do
