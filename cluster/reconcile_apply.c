@@ -271,7 +271,9 @@ static void list_groups(struct rec_session *s, struct live_group *g, size_t n)
 		of[k++] = i;
 	}
 	size_t dn = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
-	struct kube_run_opts ro = { .concurrency = s->concurrency, .idempotent = true };
+	/* Not resent after a lost connection: an unread group is only sent, and the applies
+	 * report an outage on their own terms, within their own budget. */
+	struct kube_run_opts ro = { .concurrency = s->concurrency };
 	if (k && kube_run(s->c, &s->a, calls, k, &ro, &s->d) < 0)
 		k = 0;
 	s->d.n = dn, s->d.errors = errors, s->d.warnings = warnings; /* the applies will say */
