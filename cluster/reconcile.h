@@ -21,7 +21,10 @@
  * workloads need, bindings, workloads, what points at them), up to
  * s->concurrency at a time within a wave (kube_run).  Created / configured /
  * unchanged come from the answer and the floor read before the first write
- * (kube_apply.h); lines are printed in input order.  429s are waited out
+ * (kube_apply.h); lines are printed in input order.  With s->skip_unchanged the
+ * live objects are listed first (one LIST per kind and namespace, selected by the
+ * labels the objects share) and an object whose apply provably changes nothing
+ * (apply_noop.h) is reported unchanged without a request.  429s are waited out
  * within the request's budget, 5xx and lost connections resent a few times
  * (the apply is idempotent); anything else fails the object, and the run
  * stops after the wave it is in.  Dry runs and diff (rec_apply) GET first:
@@ -81,6 +84,9 @@ struct rec_session {
 	unsigned concurrency;       /* applies in flight at most (--concurrency); 0: the default */
 	struct kube_floor floor;    /* the cluster before the run's first write (rec_check_bindings
 				     * or rec_apply_all reads it) */
+	bool skip_unchanged;        /* rec_apply_all lists the live objects first and sends no apply
+				     * that apply_noop.h shows would change nothing */
+	const struct node *bindings; /* rec_check_bindings' answer: live ClusterRoleBindings */
 };
 
 /* The render flags apply and diff take and scale reads back (render_flags.h); the stored

@@ -1,7 +1,9 @@
 /* reconcile_apply.c -- server-side apply of rendered objects (prune: reconcile_prune.c). */
 #include "reconcile.h"
+#include "apply_noop.h"
 #include "buf.h"
 #include "doc.h"
+#include "json.h"
 #include "kube_util.h"
 
 #include <string.h>
@@ -197,6 +199,129 @@ static void take_floor(struct rec_session *s, const struct rec_set *set)
 	kube_floor_from(&s->floor, &r);
 }
 
+/* ---- the live objects, listed before the first write ---- */
+
+/* One LIST: a kind in a namespace, selected by the labels every object of the group carries
+ * (an object the LIST misses is only sent, never judged). */
+struct live_group {
+	const char *path;    /* the collection */
+	struct node *labels; /* those common to the group's objects so far */
+	const struct node *items;
+};
+
+static void keep_common(struct live_group *g, struct arena *a, const struct node *labels)
+{
+	if (!g->labels) {
+		g->labels = labels && labels->kind == NODE_MAP ? node_clone(a, labels) : node_map(a, NULL);
+		return;
+	}
+	for (size_t i = g->labels->u.map.n; i-- > 0;) {
+		const struct pair *p = &g->labels->u.map.v[i];
+		if (!node_equal(p->val, map_get(labels, p->key)))
+			map_del(g->labels, p->key);
+	}
+}
+
+static const char *selector_query(struct arena *a, const struct node *labels)
+{
+	struct buf sel = BUF_INIT, q = BUF_INIT;
+	node_map_each(labels, p)
+		if (p->val->kind == NODE_SCALAR)
+			buf_addf(&sel, "%s%s=%s", sel.len ? "," : "", p->key, node_str_or(p->val, ""));
+	if (sel.len)
+		kube_query_add(&q, "labelSelector", sel.data);
+	const char *r = q.len ? arena_strdup(a, q.data) : NULL;
+	buf_release(&sel);
+	buf_release(&q);
+	return r;
+}
+
+/* The groups of the run's objects; gi[i] is object i's. */
+static size_t live_groups(struct rec_session *s, const struct rec_set *set, struct live_group *g, size_t *gi)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct rec_obj *o = &set->v[i];
+		const char *path = kube_path(&s->a, &o->res, o->ns, NULL, NULL);
+		size_t k = 0;
+		while (k < n && strcmp(g[k].path, path))
+			k++;
+		if (k == n)
+			g[n++] = (struct live_group){ .path = path };
+		keep_common(&g[k], &s->a, node_at(o->obj, "metadata.labels"));
+		gi[i] = k;
+		if (!strcmp(o->res.kind, "ClusterRoleBinding") && !strcmp(o->res.group, "rbac.authorization.k8s.io"))
+			g[k].items = s->bindings; /* rec_check_bindings listed them */
+	}
+	return n;
+}
+
+/* Send the groups' LISTs at once; an answer that is not a list leaves the group unread.  The
+ * first answer is the floor when none was read: every LIST comes before the first write. */
+static void list_groups(struct rec_session *s, struct live_group *g, size_t n)
+{
+	struct kube_call *calls = arena_alloc(&s->a, (n + 1) * sizeof(*calls));
+	size_t *of = arena_alloc(&s->a, (n + 1) * sizeof(*of)), k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *query = selector_query(&s->a, g[i].labels);
+		if (g[i].items || !query)
+			continue; /* nothing in common: a LIST would read every object of the kind */
+		calls[k].req = (struct kube_req){ .method = "GET", .path = g[i].path, .query = query,
+						  .deadline_ms = s->deadline_ms };
+		of[k++] = i;
+	}
+	size_t dn = s->d.n, errors = s->d.errors, warnings = s->d.warnings;
+	/* Not resent after a lost connection: an unread group is only sent, and the applies
+	 * report an outage on their own terms, within their own budget. */
+	struct kube_run_opts ro = { .concurrency = s->concurrency };
+	if (k && kube_run(s->c, &s->a, calls, k, &ro, &s->d) < 0)
+		k = 0;
+	s->d.n = dn, s->d.errors = errors, s->d.warnings = warnings; /* the applies will say */
+	for (size_t j = 0; j < k; j++) {
+		if (calls[j].rc < 0)
+			continue;
+		if (!s->floor.taken)
+			kube_floor_from(&s->floor, &calls[j].resp);
+		const struct node *items = kube_ok(&calls[j].resp) ? map_get(calls[j].resp.body, "items") : NULL;
+		g[of[j]].items = items && items->kind == NODE_SEQ ? items : NULL;
+	}
+}
+
+/* Find each object's live copy (o->live) in one LIST per kind and namespace. */
+static void list_live(struct rec_session *s, struct rec_set *set)
+{
+	struct live_group *g = arena_alloc(&s->a, (set->n + 1) * sizeof(*g));
+	size_t *gi = arena_alloc(&s->a, (set->n + 1) * sizeof(*gi));
+	size_t n = live_groups(s, set, g, gi);
+	list_groups(s, g, n);
+	for (size_t i = 0; i < set->n; i++) {
+		struct rec_obj *o = &set->v[i];
+		o->live = NULL;
+		node_seq_each(g[gi[i]].items, item)
+			if (!strcmp(node_str_or(node_at(item, "metadata.name"), ""), o->name)) {
+				o->live = item;
+				break;
+			}
+	}
+}
+
+/* The apply would leave o->live as it is (apply_noop.h), judged on the body as sent. */
+static bool provably_unchanged(struct rec_session *s, const struct rec_obj *o)
+{
+	if (!s->skip_unchanged || !o->live)
+		return false;
+	struct arena scratch = ARENA_INIT;
+	struct buf b = BUF_INIT;
+	json_emit(&b, o->obj, 0);
+	struct diags d;
+	diags_init(&d, &scratch);
+	struct node *sent = json_parse(&scratch, b.data, b.len, "body", &d);
+	buf_release(&b);
+	bool same = sent && !apply_noop_why(&scratch, sent, o->live, REC_FIELD_MANAGER);
+	arena_free(&scratch);
+	return same;
+}
+
 struct apply_run {
 	struct rec_session *s;
 	struct rec_set *set;
@@ -237,6 +362,12 @@ static bool apply_wave(struct apply_run *ar, unsigned wave, const char *query, s
 		struct rec_obj *o = &ar->set->v[i];
 		if (kube_apply_wave(o->res.group, o->res.kind) != wave)
 			continue;
+		if (provably_unchanged(s, o)) {
+			ar->verbs[i] = REC_UNCHANGED;
+			ar->done[i] = true;
+			ar->applied++;
+			continue;
+		}
 		calls[k].req = (struct kube_req){ .method = "PATCH", .path = o->path, .query = query,
 						  .content_type = "application/apply-patch+yaml", .obj = o->obj,
 						  .deadline_ms = s->deadline_ms };
@@ -310,6 +441,8 @@ int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, 
 {
 	if (dry != REC_DRY_NONE)
 		return apply_one_by_one(s, set, dry, force, all, out);
+	if (s->skip_unchanged)
+		list_live(s, set);
 	take_floor(s, set);
 	struct apply_run ar = { .s = s, .set = set, .all = all, .out = out };
 	ar.calls = arena_alloc(&s->a, (set->n + 1) * sizeof(*ar.calls));
@@ -373,7 +506,8 @@ static const struct node *list_bindings(struct rec_session *s, const struct rec_
 	}
 	kube_floor_from(&s->floor, &r);
 	const struct node *items = kube_ok(&r) ? map_get(r.body, "items") : NULL;
-	return items && items->kind == NODE_SEQ ? items : NULL;
+	s->bindings = items && items->kind == NODE_SEQ ? items : NULL;
+	return s->bindings;
 }
 
 int rec_check_bindings(struct rec_session *s, struct rec_set *set)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE, OPT_APPLYSET, OPT_CONCURRENCY };
+enum { OPT_DRY_RUN = 1, OPT_PRUNE, OPT_WAIT, OPT_FORCE, OPT_APPLYSET, OPT_CONCURRENCY, OPT_SKIP_UNCHANGED };
 
 #define DEFAULT_WAIT_MS (5 * 60 * 1000LL)
 
@@ -32,6 +32,10 @@ static const struct opt apply_opts[] = {
 	  "Apply requests in flight at most (as streams of one HTTP/2 connection where the API server "
 	  "offers it); objects still go in dependency order: namespaces and CRDs, what the pods need, "
 	  "bindings, workloads, then what points at them.", 0 },
+	{ "skip-unchanged", 0, OPT_BOOL, OPT_SKIP_UNCHANGED, NULL, NULL, "true",
+	  "Read the live objects first (one LIST per kind and namespace) and send no apply for an object "
+	  "it provably would not change: kubectl-feast's managed fields are exactly those the apply sets "
+	  "and every value sent is already live. false: send every object's apply.", 0 },
 	OPT_END,
 };
 
@@ -43,6 +47,7 @@ struct apply_args {
 	struct render_flags ro;
 	enum rec_dry dry;
 	bool prune, force, wait;
+	bool send_unchanged;    /* --skip-unchanged=false */
 	long long wait_ms;
 	const char *applyset;
 	struct applyset_ref parent;
@@ -57,6 +62,9 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 		v->dry = mode == DRY_RUN_SERVER ? REC_DRY_SERVER : mode == DRY_RUN_CLIENT ? REC_DRY_CLIENT : REC_DRY_NONE;
 		return mode < 0 ? -1 : 0;
 	}
+	case OPT_SKIP_UNCHANGED:
+		v->send_unchanged = value && strcmp(value, "true") != 0;
+		return 0;
 	case OPT_PRUNE:
 	case OPT_FORCE:
 		*(o->id == OPT_PRUNE ? &v->prune : &v->force) = !value || strcmp(value, "true") == 0;
@@ -119,6 +127,7 @@ static int apply_run(struct apply_args *v)
 		return bad == REC_BAD_INPUT ? EXIT_INVALID : EXIT_CLUSTER;
 	if (rec_check_bindings(s, &set) < 0)
 		return EXIT_INVALID;
+	s->skip_unchanged = !v->send_unchanged;
 	struct rec_applyset as;
 	if (v->applyset && rec_applyset_begin(s, &set, &v->parent, v->dry, &as) < 0)
 		return EXIT_CLUSTER;
@@ -149,7 +158,7 @@ const struct command cmd_apply = {
 	"apply",
 	"Render FeatureStores and apply the objects to the cluster (server-side apply).",
 	"kubectl feast apply -f FILENAME [-R] [--dry-run=none|client|server] [--prune [--applyset=NAME]]\n"
-	"                    [--wait[=TIMEOUT]] [--force-conflicts] [--concurrency N]\n"
+	"                    [--wait[=TIMEOUT]] [--force-conflicts] [--concurrency N] [--skip-unchanged=false]\n"
 	"                    [--target standalone|operator]\n"
 	"                    [render flags: --image --sidecar ...] [kubectl connection flags]",
 	"Every input is checked first: an invalid spec is reported as FILE:LINE:COL: field: message\n"
@@ -157,9 +166,11 @@ const struct command cmd_apply = {
 	"field manager \"kubectl-feast\", one request per object, several at a time (--concurrency)\n"
 	"in dependency order, and one line per object, in the order `render` prints them, says\n"
 	"what happened (deployment.apps/feast-x created|configured|unchanged).  Applying the\n"
-	"same input again reports every object unchanged.  Throttling (429) is waited out and a\n"
-	"failing request resent within --request-timeout; a failure that stays stops the run and\n"
-	"says how many objects were applied; applying again converges.\n"
+	"same input again reports every object unchanged and sends no apply at all: the live\n"
+	"objects are listed first, and an object whose live copy shows that the apply cannot\n"
+	"change it is not sent (--skip-unchanged=false sends every one).  Throttling (429) is\n"
+	"waited out and a failing request resent within --request-timeout; a failure that stays\n"
+	"stops the run and says how many objects were applied; applying again converges.\n"
 	"\n"
 	"With --target operator the FeatureStores themselves (and their KEDA ScaledObjects) are\n"
 	"applied for the Feast operator to reconcile; --wait then follows the Deployments the\n"

@@ -62,11 +62,16 @@ has out '^deployment.apps/feast-shop unchanged$'
 expect_run 0 "$FEAST" diff -f warning.yaml
 
 # ---- a 409 storm on every write: the server's reason, nothing claimed ----
+# Every object sent (--skip-unchanged=false): the first wave fails whole.
 fault '{"type": "conflict", "writes": true, "count": 50}'
-expect_run 3 "$FEAST" apply -f error.yaml
+expect_run 3 "$FEAST" apply -f error.yaml --skip-unchanged=false
 has err '^error: from server \(Conflict\): '
 has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 13 objects'
 has err '^error: the same for configmap/feast-secret-merge-'
+# By default only what changes is written: the storm meets the Deployment alone.
+expect_run 3 "$FEAST" apply -f error.yaml
+has err '^error: from server \(Conflict\): '
+has err 'stopped at deployment.apps/feast-shop: 10 of 13 objects were applied \(0 changed\)'
 clear_faults
 
 # ---- connections reset (a few are resent, a run of them stops the apply), then an outage ----

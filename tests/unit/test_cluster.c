@@ -2,6 +2,7 @@
 #include "rules_util.h"
 #include "unit_cases.h"
 
+#include "apply_noop.h"
 #include "fieldset.h"
 #include "json.h"
 #include "reconcile.h"
@@ -105,6 +106,66 @@ Test(cluster, fieldset_union_joins_both)
 	cr_expect_str_eq(as_json(fieldset_union(&A, x, y)), "{\"f:a\":{\"f:b\":{},\"f:d\":{}},\"f:c\":{},\"f:e\":{}}");
 	cr_expect_str_eq(as_json(fieldset_union(&A, NULL, y)), as_json(y));
 	cr_expect_null(fieldset_union(&A, NULL, NULL));
+}
+
+/* ---- skipping applies: testdata/cluster/apply-noop*.yaml ---- */
+
+/* What the API server would hold of a YAML tree: its JSON as sent, parsed back. */
+static struct node *as_sent(const struct node *n)
+{
+	if (!n || node_is_null(n))
+		return NULL;
+	const char *text = as_json(n);
+	return json_parse(&A, text, strlen(text), "case", &D);
+}
+
+ParameterizedTestParameters(cluster, noop_fieldset_case)
+{
+	size_t n;
+	struct unit_case *v = unit_cases_load("testdata/cluster/apply-noop-fieldset.yaml", &n);
+	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
+}
+
+ParameterizedTest(struct unit_case *c, cluster, noop_fieldset_case)
+{
+	struct node *doc = parse(c->text);
+	struct node *got = apply_noop_fieldset(&A, as_sent(map_get(doc, "object")));
+	struct node *want = as_sent(map_get(doc, "want"));
+	if (!want)
+		cr_expect_null(got, "%s: %s", c->where, as_json(got));
+	else
+		cr_expect(got && apply_noop_fieldset_equal(got, want), "%s: got %s, want %s", c->where,
+			  as_json(got), as_json(want));
+}
+
+ParameterizedTestParameters(cluster, noop_case)
+{
+	size_t n;
+	struct unit_case *v = unit_cases_load("testdata/cluster/apply-noop.yaml", &n);
+	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
+}
+
+ParameterizedTest(struct unit_case *c, cluster, noop_case)
+{
+	struct node *doc = parse(c->text);
+	const char *why = apply_noop_why(&A, as_sent(map_get(doc, "object")), as_sent(map_get(doc, "live")),
+					 REC_FIELD_MANAGER);
+	if (!strcmp(need(c, "want"), "skip")) {
+		cr_expect_null(why, "%s: sent because %s", c->where, why);
+		return;
+	}
+	cr_assert_not_null(why, "%s: skipped", c->where);
+	cr_expect(strstr(why, need(c, "why")) != NULL, "%s: %s", c->where, why);
+}
+
+Test(cluster, noop_fieldset_keys_compare_as_json)
+{
+	struct node *x = parse("'k:{\"a\":1,\"b\":\"x\"}': {.: {}, f:a: {}}\n");
+	struct node *y = parse("'k:{\"b\": \"x\", \"a\": 1}': {f:a: {}, .: {}}\n");
+	struct node *z = parse("'k:{\"a\":2,\"b\":\"x\"}': {.: {}, f:a: {}}\n");
+	cr_expect(apply_noop_fieldset_equal(x, y));
+	cr_expect(!apply_noop_fieldset_equal(x, z));
+	cr_expect(!apply_noop_fieldset_equal(x, NULL));
 }
 
 /* ---- scale rules: testdata/rules/scale-rules.yaml ---- */
