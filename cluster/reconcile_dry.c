@@ -150,9 +150,10 @@ int rec_dry_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bo
 
 /* ---- what failed ---- */
 
+/* A connection reset after the request went out is not this: the server was there. */
 static bool no_answer(const struct kube_call *c)
 {
-	return c->rc < 0 && (c->resp.err == KUBE_E_CONNECT || c->resp.err == KUBE_E_TLS);
+	return c->rc < 0 && c->resp.unsent;
 }
 
 /* Every failed call went unanswered because the server could not be reached. */

@@ -111,6 +111,8 @@ struct kube_response {
 	long long date_ms;        /* the answer's Date header (the server's clock, whole seconds),
 				   * ms since the epoch; 0 when absent */
 	bool auth_retried;        /* a 401 refreshed the credentials and the request was resent */
+	bool unsent;              /* no answer because the request never left: no address (DNS),
+				   * connection refused, or the TLS handshake failed */
 };
 
 struct kube_req {
