@@ -101,8 +101,8 @@ struct rec_obj {
 	const char *name;
 	const char *path;           /* REST path of the object */
 	const char *display;        /* "deployment.apps/feast-x", as kubectl prints it */
-	struct node *live;          /* after rec_get or rec_apply: the live object, NULL if absent */
-	struct node *result;        /* after rec_apply: the server's answer */
+	struct node *live;          /* after rec_get or rec_dry_all: the live object, NULL if absent */
+	struct node *result;        /* after an apply (rec_apply_all, rec_dry_all): the server's answer */
 	bool scale_target;          /* rec_apply_all says "scaled" for it, and always prints it */
 };
 
