@@ -1,6 +1,6 @@
 #!/bin/sh
 # diff.sh -- time `kubectl feast diff` and `apply --dry-run=server` of stores already applied
-# against `kubectl diff --server-side -f` of the same rendered objects, on a real control
+# against `kubectl diff --server-side --field-manager=kubectl-feast` of the same rendered objects, on a real control
 # plane (tests/cluster/up.sh), on loopback and behind bench/delay_proxy.py (BENCH_RTT_MS,
 # default 20).  BENCH_STORES (default 20) stores; BENCH_OLD_FEAST names another
 # kubectl-feast build to time in the same run (before/after a change).  Medians of three.
@@ -73,7 +73,7 @@ for rtt in $rtts; do
 		f=$(median3 timed "$feast" "$@")
 		o=
 		[ -z "$old" ] || o="$(median3 timed "$old" "$@") ms | "
-		k=$(median3 timed kubectl diff --server-side -f "$work/rendered.yaml")
+		k=$(median3 timed kubectl diff --server-side --force-conflicts --field-manager=kubectl-feast -f "$work/rendered.yaml")
 		printf '| %s | %d ms | %s%d ms | %s |\n' "$*" "$f" "$o" "$k" "$(ratio "$k" "$f")" | sed "s|$work/||"
 	done
 	if [ -n "$proxy_pid" ]; then

@@ -146,8 +146,8 @@ int rec_request(struct rec_session *s, const struct kube_req *req, struct kube_r
  * (rec_call_failures) with a summary saying nothing was changed, and -1 is returned. */
 int rec_dry_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, enum rec_verb *verbs);
 /* GET the objects of `set` (those with want[i], when want is not NULL) into o->live (NULL
- * when absent), s->concurrency at a time; the batch in which one fails (no answer, or an
- * error other than NotFound) is the last.  calls[i] and done[i] are set->v[i]'s, for
+ * when absent), s->concurrency at a time; once one fails (no answer, or an error other
+ * than NotFound) no more are sent.  calls[i] and done[i] are set->v[i]'s, for
  * rec_call_failures.  Returns 0, or -1 when one failed (nothing reported yet). */
 int rec_get_all(struct rec_session *s, struct rec_set *set, const bool *want, struct kube_call *calls, bool *done);
 /* After a 409 naming conflicting fields: how to resolve it (s->conflict_hint, or apply's). */

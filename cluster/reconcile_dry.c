@@ -6,11 +6,6 @@
 
 #include <string.h>
 
-static unsigned batch_size(const struct rec_session *s)
-{
-	return s->concurrency ? s->concurrency : KUBE_RUN_CONCURRENCY;
-}
-
 static bool not_found(const struct kube_call *c)
 {
 	return c->rc == 0 && c->resp.code == 404 && !strcmp(c->resp.status.reason, "NotFound");
@@ -19,36 +14,28 @@ static bool not_found(const struct kube_call *c)
 int rec_get_all(struct rec_session *s, struct rec_set *set, const bool *want, struct kube_call *calls, bool *done)
 {
 	size_t *idx = arena_alloc(&s->a, (set->n + 1) * sizeof(*idx));
-	struct kube_call *batch = arena_alloc(&s->a, (set->n + 1) * sizeof(*batch));
+	struct kube_call *run = arena_alloc(&s->a, (set->n + 1) * sizeof(*run));
 	size_t n = 0;
 	for (size_t i = 0; i < set->n; i++)
-		if (!want || want[i])
+		if (!want || want[i]) {
+			run[n].req = (struct kube_req){ .method = "GET", .path = set->v[i].path, .deadline_ms = s->deadline_ms };
 			idx[n++] = i;
-	/* In batches rather than one kube_run: a GET of an object not created yet is a 404, which
-	 * kube_run would count as a failure and stop on, while an unreachable server must stop
-	 * the run after the first batch rather than wait out resends for every object. */
-	struct kube_run_opts ro = { .concurrency = s->concurrency, .idempotent = true };
-	for (size_t from = 0; from < n; from += batch_size(s)) {
-		size_t k = n - from < batch_size(s) ? n - from : batch_size(s);
-		for (size_t j = 0; j < k; j++) {
-			struct rec_obj *o = &set->v[idx[from + j]];
-			batch[j] = (struct kube_call){ .req = { .method = "GET", .path = o->path,
-								.deadline_ms = s->deadline_ms } };
 		}
-		if (kube_run(s->c, &s->a, batch, k, &ro, &s->d) < 0)
-			return -1;
-		bool failed = false;
-		for (size_t j = 0; j < k; j++) {
-			size_t i = idx[from + j];
-			calls[i] = batch[j];
-			set->v[i].live = kube_ok(&batch[j].resp) ? batch[j].resp.body : NULL;
-			done[i] = kube_ok(&batch[j].resp) || not_found(&batch[j]);
-			failed |= !done[i];
-		}
-		if (failed)
-			return -1;
+	/* An object not created yet is a 404, the answer sought; anything else stops the run (an
+	 * unreachable server after the calls in flight, not after every object's resends). */
+	struct kube_run_opts ro = { .concurrency = s->concurrency, .idempotent = true, .stop_on_failure = true,
+				    .not_found_ok = true };
+	if (n && kube_run(s->c, &s->a, run, n, &ro, &s->d) < 0)
+		return -1;
+	bool failed = false;
+	for (size_t j = 0; j < n; j++) {
+		size_t i = idx[j];
+		calls[i] = run[j];
+		set->v[i].live = kube_ok(&run[j].resp) ? run[j].resp.body : NULL;
+		done[i] = kube_ok(&run[j].resp) || not_found(&run[j]);
+		failed |= run[j].started && !done[i];
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 /* A copy without what moves on its own: resourceVersion, status (a controller may write it
