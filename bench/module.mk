@@ -23,6 +23,15 @@ bench-apply: all
 
 .PHONY: bench-apply
 
+# `kubectl feast diff` and `apply --dry-run=server` of stores already applied against
+# `kubectl diff --server-side` (bench/diff.sh; a real control plane, as bench-apply):
+# BENCH_STORES (20), BENCH_OLD_FEAST=another build to time before/after a change.
+bench-diff: all
+	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
+		bench/diff.sh $(BENCH_ARGS)
+
+.PHONY: bench-diff
+
 # The lost-update benchmark of Feast's registry (bench/feast-registry.sh): minutes of
 # Feast CLI runs, so not part of `make bench`.
 bench-feast-registry: all

@@ -27,8 +27,15 @@
  * (apply_noop.h) is reported unchanged without a request.  429s are waited out
  * within the request's budget, 5xx and lost connections resent a few times
  * (the apply is idempotent); anything else fails the object, and the run
- * stops after the wave it is in.  Dry runs and diff (rec_apply) GET first:
- * they must compare with the live object.
+ * stops after the wave it is in; a server that cannot be reached at all is
+ * one error for the run (rec_call_failures).  Dry runs and diff
+ * (rec_dry_all) GET every object first, since they must compare with the
+ * live object, then send the dry-run PATCHes, both s->concurrency at a time.
+ *
+ * ApplySet members: a plain apply or `scale NAME` of a store whose live
+ * objects are members of an ApplySet keeps their applyset.kubernetes.io/
+ * part-of label (rec_applyset_keep), read from the store's live
+ * ClusterRoleBinding, which rec_check_bindings lists anyway.
  *
  * Prune deletes, per FeatureStore of the run, objects in its namespace that
  * carry its labels (feast.dev/name, managed-by kubectl-feast), were applied
@@ -100,14 +107,16 @@ struct rec_obj {
 	const char *name;
 	const char *path;           /* REST path of the object */
 	const char *display;        /* "deployment.apps/feast-x", as kubectl prints it */
-	struct node *live;          /* after rec_get or rec_apply: the live object, NULL if absent */
-	struct node *result;        /* after rec_apply: the server's answer */
+	struct node *live;          /* after rec_get or rec_dry_all: the live object, NULL if absent */
+	struct node *result;        /* after an apply (rec_apply_all, rec_dry_all): the server's answer */
 	bool scale_target;          /* rec_apply_all says "scaled" for it, and always prints it */
 };
 
 struct rec_store {
 	const char *name, *ns;      /* a FeatureStore of the run and its effective namespace */
 	const struct document *doc;
+	bool member_known;          /* rec_check_bindings saw whether its live binding is a member */
+	const char *applyset;       /* then: the ApplySet id that binding carries, or NULL */
 };
 
 struct rec_set {
@@ -136,9 +145,26 @@ int rec_resolve(struct rec_session *s, struct rec_set *set);
 int rec_get(struct rec_session *s, struct rec_obj *o);
 /* A request with client-go's Retry-After retries (429, 5xx), at most 3 resends. */
 int rec_request(struct rec_session *s, const struct kube_req *req, struct kube_response *r);
-/* Server-side apply of o->obj (GET first); `verb` says what happened. */
-int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool force,
-	      enum rec_verb *verb);
+/* Dry runs and diff: GET every object into o->live (NULL when absent), then, for a server
+ * dry run, send its apply PATCH with dryRun=All (answer in o->result); both through kube_run,
+ * s->concurrency at a time.  verbs[i] is what would happen to set->v[i] (client dry run:
+ * created or applied).  Nothing is printed.  On a failure the objects are reported
+ * (rec_call_failures) with a summary saying nothing was changed, and -1 is returned. */
+int rec_dry_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, enum rec_verb *verbs);
+/* GET the objects of `set` (those with want[i], when want is not NULL) into o->live (NULL
+ * when absent), s->concurrency at a time; once one fails (no answer, or an error other
+ * than NotFound) no more are sent.  calls[i] and done[i] are set->v[i]'s, for
+ * rec_call_failures.  Returns 0, or -1 when one failed (nothing reported yet). */
+int rec_get_all(struct rec_session *s, struct rec_set *set, const bool *want, struct kube_call *calls, bool *done);
+/* After a 409 naming conflicting fields: how to resolve it (s->conflict_hint, or apply's). */
+void rec_conflict_hint(struct rec_session *s, const struct kube_response *r);
+/* The calls of a run (calls[i] is set->v[i]'s, done[i]: it succeeded) that were sent and did
+ * not succeed, as diagnostics: the first one's reason, the others named, those that failed as
+ * the first one did in one line.  When none of them got an answer because the server could
+ * not be reached (refused, DNS, TLS), only the first one's reason.  Returns the first failed
+ * object (NULL: none); *unreachable says which case it was. */
+const struct rec_obj *rec_call_failures(struct rec_session *s, const struct rec_set *set,
+					const struct kube_call *calls, const bool *done, bool *unreachable);
 /* Apply every object, printing one line each to `out` in input order (objects
  * left unchanged only when `all` is set).  On a failure it stops after the
  * wave and says how many objects were written. */
@@ -150,7 +176,9 @@ void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum re
  * that says how to resolve it.  One LIST of the bindings labelled with the run's store
  * names (a binding of another manager would fail the apply with a conflict anyway); its
  * answer is also the run's floor.  Returns -1 with errors in s->d (refused), else 0;
- * bindings it cannot list are left to the apply, which then fails on its own terms. */
+ * bindings it cannot list are left to the apply, which then fails on its own terms.
+ * It also notes, per store whose binding it could read, whether that binding is an
+ * ApplySet member (rec_store.member_known, .applyset). */
 int rec_check_bindings(struct rec_session *s, struct rec_set *set);
 
 /* ---- deleting (reconcile_prune.c, reconcile_applyset.c, reconcile_delete.c) ---- */
@@ -211,6 +239,21 @@ int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct 
 		       struct rec_applyset *as);
 int rec_applyset_prune(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
 		       enum rec_dry dry, FILE *out);
+/* begin() without writing anything (diff --applyset): the parent read and checked, the
+ * objects of `set` labelled as members, the lists filled in. */
+int rec_applyset_plan(struct rec_session *s, struct rec_set *set, const struct applyset_ref *ref,
+		      struct rec_applyset *as);
+/* The members prune() would delete, in the order it deletes them (no writes). */
+int rec_applyset_find(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
+		      struct rec_set *go);
+/* A run without --applyset (apply, diff, scale NAME), after rec_check_bindings: the objects
+ * of a store whose live binding is a member of an ApplySet get its part-of label, so that
+ * server-side apply does not take them out of the set (new objects of the store join it).
+ * Objects of no store (shared ClusterRoles and ConfigMaps, passed-through documents) are
+ * read when some store of the run is a member, or when no binding could tell (the operator
+ * target): each keeps the label its live version carries, if kubectl-feast applied it.
+ * Nothing is written; objects that cannot be read keep no label (the apply reports them). */
+int rec_applyset_keep(struct rec_session *s, struct rec_set *set);
 
 /* delete NAME...: per store (its name and namespace), every live object of a kind render
  * builds that carries its labels (feast.dev/name, managed-by kubectl-feast; a

@@ -82,74 +82,6 @@ static const char *apply_query(struct rec_session *s, enum rec_dry dry, bool for
 	return r;
 }
 
-/* A copy without what moves on its own: resourceVersion, status (a controller may write it
- * between our GET and our apply), managedFields times. */
-static struct node *comparable(struct arena *a, const struct node *obj)
-{
-	struct node *c = node_clone(a, obj);
-	struct node *meta = map_get(c, "metadata");
-	map_del(meta, "resourceVersion");
-	map_del(c, "status");
-	struct node *mf = map_get(meta, "managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		struct node *e = mf->u.seq.v[i];
-		map_del(e, "time");
-		if (!strcmp(node_str_or(map_get(e, "subresource"), ""), "status"))
-			map_del(e, "fieldsV1");
-	}
-	return c;
-}
-
-/* Created when the server says so; else unchanged when nothing but what moves on its own
- * differs.  A stored write that changes nothing keeps even the resourceVersion; a dry run
- * keeps it whatever it changes. */
-static enum rec_verb verb_of(struct rec_session *s, const struct rec_obj *o, long code, enum rec_dry dry)
-{
-	if (code == 201 || !o->live)
-		return o->live ? REC_CONFIGURED : REC_CREATED;
-	const char *before = node_str_or(node_at(o->live, "metadata.resourceVersion"), "");
-	const char *after = node_str_or(node_at(o->result, "metadata.resourceVersion"), "");
-	if (dry == REC_DRY_NONE && !strcmp(before, after))
-		return REC_UNCHANGED;
-	return node_equal(comparable(&s->a, o->live), comparable(&s->a, o->result)) ? REC_UNCHANGED
-										    : REC_CONFIGURED;
-}
-
-static void conflict_hint(struct rec_session *s, const struct kube_response *r)
-{
-	if (r->code != 409 || !r->status.ncauses)
-		return;
-	diag_error(&s->d, NULL, "", "%s",
-		   s->conflict_hint ? s->conflict_hint
-				    : "the fields above have other managers: run again with --force-conflicts to take "
-				      "them over, or stop setting them in the other tool (see "
-				      "https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)");
-}
-
-int rec_apply(struct rec_session *s, struct rec_obj *o, enum rec_dry dry, bool force, enum rec_verb *verb)
-{
-	if (rec_get(s, o) < 0)
-		return -1;
-	if (dry == REC_DRY_CLIENT) {
-		/* Without the server's merge, an existing object can only be "applied". */
-		*verb = o->live ? REC_APPLIED : REC_CREATED;
-		return 0;
-	}
-	struct kube_req req = { .method = "PATCH", .path = o->path, .query = apply_query(s, dry, force),
-				.content_type = "application/apply-patch+yaml", .obj = o->obj };
-	struct kube_response r;
-	if (rec_request(s, &req, &r) < 0)
-		return -1;
-	if (!kube_ok(&r)) {
-		kube_fail(&s->d, &r);
-		conflict_hint(s, &r);
-		return -1;
-	}
-	o->result = r.body;
-	*verb = verb_of(s, o, r.code, dry);
-	return 0;
-}
-
 void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum rec_dry dry)
 {
 	static const char *const words[] = { "created", "configured", "unchanged", "serverside-applied", "pruned",
@@ -159,16 +91,14 @@ void rec_print_verb(FILE *out, const struct rec_obj *o, enum rec_verb v, enum re
 	fflush(out);
 }
 
-/* Dry runs compare with the live object (GET first), one object at a time. */
-static int apply_one_by_one(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all,
-			    FILE *out)
+/* Dry runs compare with the live object: every GET, then every dry-run PATCH. */
+static int apply_dry(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all, FILE *out)
 {
+	enum rec_verb *verbs = arena_alloc(&s->a, (set->n + 1) * sizeof(*verbs));
+	if (rec_dry_all(s, set, dry, force, verbs) < 0)
+		return -1;
 	for (size_t i = 0; i < set->n; i++) {
-		enum rec_verb v;
-		if (rec_apply(s, &set->v[i], dry, force, &v) < 0) {
-			diag_error(&s->d, NULL, "", "stopped at %s (dry run: nothing was changed)", set->v[i].display);
-			return -1;
-		}
+		enum rec_verb v = verbs[i];
 		if (set->v[i].scale_target && (v == REC_CONFIGURED || v == REC_APPLIED))
 			v = REC_SCALED;
 		if (all || (v != REC_UNCHANGED && v != REC_APPLIED) || set->v[i].scale_target)
@@ -396,40 +326,17 @@ static bool apply_wave(struct apply_run *ar, unsigned wave, const char *query, s
 	return ok;
 }
 
-/* Every failed object's reason (the first one's as kubectl words it, the others named, those
- * that failed as the first one did in one line), then how far the run got. */
+/* Every failed object's reason (rec_call_failures), then how far the run got. */
 static int report_failures(struct apply_run *ar)
 {
 	struct rec_session *s = ar->s;
-	const struct rec_obj *first = NULL;
-	const char *first_msg = NULL;
-	struct buf same = BUF_INIT;
-	for (size_t i = 0; i < ar->set->n; i++) {
-		const struct kube_call *c = &ar->calls[i];
-		if (ar->done[i] || !c->started)
-			continue;
-		const struct rec_obj *o = &ar->set->v[i];
-		size_t before = s->d.n;
-		if (c->rc < 0)
-			diag_error(&s->d, NULL, "", "%s", c->error ? c->error : "no answer");
-		else
-			kube_fail(&s->d, &c->resp);
-		if (!first) {
-			first = o;
-			first_msg = s->d.n > before ? s->d.v[before].msg : "";
-			if (c->rc == 0)
-				conflict_hint(s, &c->resp);
-		} else if (s->d.n > before && !strcmp(s->d.v[before].msg, first_msg)) {
-			s->d.n = before, s->d.errors--;
-			buf_addf(&same, "%s%s", same.len ? ", " : "", o->display);
-		} else if (s->d.n > before) {
-			s->d.v[before].msg = arena_printf(&s->a, "%s: %s", o->display, s->d.v[before].msg);
-		}
-	}
-	if (same.len)
-		diag_error(&s->d, NULL, "", "the same for %s", same.data);
-	buf_release(&same);
-	if (first)
+	bool unreachable;
+	const struct rec_obj *first = rec_call_failures(s, ar->set, ar->calls, ar->done, &unreachable);
+	if (unreachable)
+		diag_error(&s->d, NULL, "", "the API server could not be reached: %zu of %zu objects were not sent "
+			   "(%zu applied, %zu changed); run the same command again once it can be reached",
+			   ar->set->n - ar->applied, ar->set->n, ar->applied, ar->changed);
+	else if (first)
 		diag_error(&s->d, NULL, "",
 			   "stopped at %s: %zu of %zu objects were applied (%zu changed), the rest were not; run "
 			   "the same command again once the cause is fixed", first->display, ar->applied, ar->set->n,
@@ -440,7 +347,7 @@ static int report_failures(struct apply_run *ar)
 int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, bool force, bool all, FILE *out)
 {
 	if (dry != REC_DRY_NONE)
-		return apply_one_by_one(s, set, dry, force, all, out);
+		return apply_dry(s, set, dry, force, all, out);
 	if (s->skip_unchanged)
 		list_live(s, set);
 	take_floor(s, set);
@@ -510,6 +417,19 @@ static const struct node *list_bindings(struct rec_session *s, const struct rec_
 	return s->bindings;
 }
 
+/* A store's live binding says whether the store's objects are members of an ApplySet: an
+ * ApplySet run labels every object it sends, and kubectl-feast must have applied it. */
+static void note_member(struct rec_set *set, const struct rec_obj *o, const struct node *live)
+{
+	for (size_t i = 0; i < set->nstores; i++) {
+		if (set->stores[i].doc != o->src)
+			continue;
+		set->stores[i].member_known = true;
+		set->stores[i].applyset = live && rec_applied_by_us(live) ?
+			node_str_or(map_get(node_at(live, "metadata.labels"), APPLYSET_PART_OF_LABEL), NULL) : NULL;
+	}
+}
+
 int rec_check_bindings(struct rec_session *s, struct rec_set *set)
 {
 	const struct node *items = list_bindings(s, set);
@@ -523,6 +443,7 @@ int rec_check_bindings(struct rec_session *s, struct rec_set *set)
 		for (size_t k = 0; k < items->u.seq.n && !live; k++)
 			if (!strcmp(node_str_or(node_at(items->u.seq.v[k], "metadata.name"), ""), o->name))
 				live = items->u.seq.v[k];
+		note_member(set, o, live);
 		const struct node *theirs = live ? sa_subject(live, ns) : NULL;
 		if (!theirs)
 			continue;

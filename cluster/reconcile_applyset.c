@@ -81,8 +81,8 @@ static int write_parent(struct rec_session *s, const struct rec_applyset *as, co
 	return kube_ok(&r) ? 0 : kube_fail(&s->d, &r);
 }
 
-int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct applyset_ref *ref, enum rec_dry dry,
-		       struct rec_applyset *as)
+int rec_applyset_plan(struct rec_session *s, struct rec_set *set, const struct applyset_ref *ref,
+		      struct rec_applyset *as)
 {
 	memset(as, 0, sizeof(*as));
 	as->ref = *ref;
@@ -111,8 +111,8 @@ int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct 
 		if (o->res.namespaced)
 			applyset_list_add(&s->a, &as->new_nss, o->ns);
 	}
-	/* Before any member is written the parent covers both sets, so an apply cut short
-	 * leaves nothing outside the set for the next prune. */
+	/* Before any member is written the parent covers both sets (begin), so an apply cut
+	 * short leaves nothing outside the set for the next prune. */
 	struct applyset_list gks = as->gks, nss = as->nss;
 	for (size_t i = 0; i < as->new_gks.n; i++)
 		applyset_list_add(&s->a, &gks, as->new_gks.v[i]);
@@ -120,7 +120,15 @@ int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct 
 		applyset_list_add(&s->a, &nss, as->new_nss.v[i]);
 	as->all_gks = gks;
 	as->all_nss = nss;
-	return write_parent(s, as, &gks, &nss, dry);
+	return 0;
+}
+
+int rec_applyset_begin(struct rec_session *s, struct rec_set *set, const struct applyset_ref *ref, enum rec_dry dry,
+		       struct rec_applyset *as)
+{
+	if (rec_applyset_plan(s, set, ref, as) < 0)
+		return -1;
+	return write_parent(s, as, &as->all_gks, &as->all_nss, dry);
 }
 
 /* The resource of a group-kind the parent lists: from the run's objects, render's kinds,
@@ -198,14 +206,15 @@ static int prune_kinds(struct rec_session *s, const struct rec_set *set, const s
 	return 0;
 }
 
-int rec_applyset_prune(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
-		       enum rec_dry dry, FILE *out)
+int rec_applyset_find(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
+		      struct rec_set *go)
 {
 	struct kube_resource *kinds;
 	size_t nkinds;
+	memset(go, 0, sizeof(*go));
 	if (prune_kinds(s, set, as, &kinds, &nkinds) < 0)
 		return -1;
-	struct rec_set cands = { 0 }, go = { 0 };
+	struct rec_set cands = { 0 };
 	for (size_t k = 0; k < nkinds; k++)
 		if (list_members(s, set, as, &kinds[k], &cands) < 0)
 			return -1;
@@ -216,11 +225,83 @@ int rec_applyset_prune(struct rec_session *s, const struct rec_set *set, const s
 		if (used < 0)
 			return -1;
 		if (!used)
-			*rec_set_push(&s->a, &go) = cands.v[i];
+			*rec_set_push(&s->a, go) = cands.v[i];
 	}
-	if (rec_delete_each(s, &go, dry, REC_PRUNED, out) < 0)
+	return 0;
+}
+
+int rec_applyset_prune(struct rec_session *s, const struct rec_set *set, const struct rec_applyset *as,
+		       enum rec_dry dry, FILE *out)
+{
+	struct rec_set go;
+	if (rec_applyset_find(s, set, as, &go) < 0 || rec_delete_each(s, &go, dry, REC_PRUNED, out) < 0)
 		return -1;
 	struct applyset_list nss = as->new_nss;
 	applyset_list_add(&s->a, &nss, as->ns);
 	return write_parent(s, as, &as->new_gks, &nss, dry);
+}
+
+/* ---- a run without --applyset: members stay members ---- */
+
+static const struct rec_store *store_of(const struct rec_set *set, const struct document *src)
+{
+	for (size_t i = 0; src && i < set->nstores; i++)
+		if (set->stores[i].doc == src)
+			return &set->stores[i];
+	return NULL;
+}
+
+static void label_member(struct rec_session *s, struct rec_obj *o, const char *id)
+{
+	struct node *labels = map_child_map(&s->a, map_child_map(&s->a, o->obj, "metadata"), "labels");
+	if (!map_has(labels, APPLYSET_PART_OF_LABEL))
+		map_put(&s->a, labels, APPLYSET_PART_OF_LABEL, node_str(&s->a, id));
+}
+
+/* The objects no store's binding speaks for, read: each keeps the part-of label its live
+ * version carries where kubectl-feast applied it (and so owns the label). */
+static int keep_read(struct rec_session *s, struct rec_set *set, const bool *want)
+{
+	struct kube_call *calls = arena_alloc(&s->a, (set->n + 1) * sizeof(*calls));
+	bool *done = arena_alloc(&s->a, (set->n + 1) * sizeof(*done));
+	size_t n = s->d.n;
+	(void)rec_get_all(s, set, want, calls, done);
+	rec_drop_diags(s, n); /* unread: the apply that follows meets the same failure */
+	for (size_t i = 0; i < set->n; i++) {
+		struct rec_obj *o = &set->v[i];
+		const char *id = o->live ? node_str_or(map_get(node_at(o->live, "metadata.labels"),
+							       APPLYSET_PART_OF_LABEL), NULL) : NULL;
+		if (want[i] && id && rec_applied_by_us(o->live))
+			label_member(s, o, id);
+		o->live = NULL;
+	}
+	return 0;
+}
+
+int rec_applyset_keep(struct rec_session *s, struct rec_set *set)
+{
+	bool any_member = false, any_known = false, any_binding = false;
+	for (size_t i = 0; i < set->nstores; i++) {
+		any_member |= set->stores[i].applyset != NULL;
+		any_known |= set->stores[i].member_known;
+	}
+	bool *want = arena_alloc(&s->a, (set->n + 1) * sizeof(*want));
+	size_t nwant = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct rec_obj *o = &set->v[i];
+		const struct rec_store *st = store_of(set, o->src);
+		any_binding |= st && !strcmp(o->res.kind, "ClusterRoleBinding");
+		if (st && st->member_known) {
+			if (st->applyset)
+				label_member(s, o, st->applyset);
+			continue;
+		}
+		want[i] = true;
+		nwant++;
+	}
+	/* Bindings that could not be listed (unreachable, forbidden) tell nothing: the objects
+	 * are not read either, and keep no label. */
+	if (!nwant || !(any_member || (!any_known && !any_binding)))
+		return 0;
+	return keep_read(s, set, want);
 }

@@ -52,7 +52,7 @@ static void end_call(struct run *r, struct slot *s, int rc, const struct kube_re
 		k->resp = *resp;
 	k->rc = rc;
 	k->error = error ? arena_strdup(r->a, error) : NULL;
-	if (r->o->stop_on_failure && (rc < 0 || !kube_ok(&k->resp)))
+	if (r->o->stop_on_failure && (rc < 0 || !kube_ok(&k->resp)) && !(r->o->not_found_ok && k->resp.code == 404))
 		r->stopping = true;
 	buf_release(&s->body);
 	s->call = NULL;

@@ -111,6 +111,8 @@ struct kube_response {
 	long long date_ms;        /* the answer's Date header (the server's clock, whole seconds),
 				   * ms since the epoch; 0 when absent */
 	bool auth_retried;        /* a 401 refreshed the credentials and the request was resent */
+	bool unsent;              /* no answer because the request never left: no address (DNS),
+				   * connection refused, or the TLS handshake failed */
 };
 
 struct kube_req {
@@ -232,6 +234,8 @@ struct kube_run_opts {
 	bool idempotent;           /* resending is harmless (server-side apply, GET): resend after
 				    * 5xx answers and lost connections too, not only after 429 */
 	bool stop_on_failure;      /* start no new call once one ends without a 2xx answer */
+	bool not_found_ok;         /* ... where a 404 counts as an answer (GETs of objects that
+				    * may not exist yet) */
 };
 
 #define KUBE_RUN_CONCURRENCY 8

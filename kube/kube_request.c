@@ -156,6 +156,8 @@ int xfer_finish(struct kube_client *c, struct arena *a, const struct kube_req *r
 	if (cc != CURLE_OK) {
 		resp->code = 0;
 		resp->err = transport_error(c, req, x, cc, timeout, d);
+		resp->unsent = cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_RESOLVE_PROXY ||
+			       cc == CURLE_COULDNT_CONNECT || resp->err == KUBE_E_TLS;
 		return -1;
 	}
 	resp->code = code;

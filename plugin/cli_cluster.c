@@ -3,6 +3,7 @@
 #include "check.h"
 #include "docshape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int rec_load(struct rec_session *s, const struct file_args *files, struct doclist *docs)
@@ -75,6 +76,17 @@ int rec_prepare(struct rec_session *s, const struct file_args *files, const stru
 	rec_print(s);
 	if (rec_connect(s) < 0 || rec_resolve(s, set) < 0)
 		return REC_BAD_CLUSTER;
+	return 0;
+}
+
+int rec_concurrency_set(struct rec_session *s, const char *value, char *err, size_t errlen)
+{
+	char *end = NULL;
+	unsigned long n = strtoul(value, &end, 10);
+	if (!*value || *end || n < 1 || n > 256 || *value == '-')
+		return snprintf(err, errlen, "invalid argument \"%s\" for \"--concurrency\" flag: want a count from 1 "
+				"to 256", value), -1;
+	s->concurrency = (unsigned)n;
 	return 0;
 }
 

@@ -28,10 +28,10 @@ static const struct opt apply_opts[] = {
 	  "TIMEOUT defaults to 5m, 0 waits without limit. Exit 4 when it runs out.", 0 },
 	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
 	  "Take over fields that another field manager owns instead of failing with a conflict.", 0 },
-	{ "concurrency", 0, OPT_VALUE, OPT_CONCURRENCY, "N", NULL, "8",
-	  "Apply requests in flight at most (as streams of one HTTP/2 connection where the API server "
-	  "offers it); objects still go in dependency order: namespaces and CRDs, what the pods need, "
-	  "bindings, workloads, then what points at them.", 0 },
+	CONCURRENCY_OPT(OPT_CONCURRENCY,
+			"Apply requests in flight at most (as streams of one HTTP/2 connection where the API server "
+			"offers it); objects still go in dependency order: namespaces and CRDs, what the pods need, "
+			"bindings, workloads, then what points at them."),
 	{ "skip-unchanged", 0, OPT_BOOL, OPT_SKIP_UNCHANGED, NULL, NULL, "true",
 	  "Read the live objects first (one LIST per kind and namespace) and send no apply for an object "
 	  "it provably would not change: kubectl-feast's managed fields are exactly those the apply sets "
@@ -72,15 +72,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	case OPT_APPLYSET:
 		v->applyset = value;
 		return applyset_parse_ref(&v->s.a, value, &v->parent, err, errlen);
-	case OPT_CONCURRENCY: {
-		char *end = NULL;
-		unsigned long n = strtoul(value, &end, 10);
-		if (!*value || *end || n < 1 || n > 256 || *value == '-')
-			return snprintf(err, errlen, "invalid argument \"%s\" for \"--concurrency\" flag: want a "
-					"count from 1 to 256", value), -1;
-		v->s.concurrency = (unsigned)n;
-		return 0;
-	}
+	case OPT_CONCURRENCY:
+		return rec_concurrency_set(&v->s, value, err, errlen);
 	case OPT_WAIT:
 		v->wait = true;
 		v->wait_ms = DEFAULT_WAIT_MS;
@@ -130,6 +123,8 @@ static int apply_run(struct apply_args *v)
 	s->skip_unchanged = !v->send_unchanged;
 	struct rec_applyset as;
 	if (v->applyset && rec_applyset_begin(s, &set, &v->parent, v->dry, &as) < 0)
+		return EXIT_CLUSTER;
+	if (!v->applyset && rec_applyset_keep(s, &set) < 0)
 		return EXIT_CLUSTER;
 	if (rec_apply_all(s, &set, v->dry, v->force, true, stdout) < 0)
 		return EXIT_CLUSTER;

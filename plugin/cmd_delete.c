@@ -78,7 +78,7 @@ static int stores_of(struct delete_args *v, const struct opt_args *names, struct
 		return EXIT_CLUSTER;
 	set->stores = arena_alloc(&s->a, (size_t)names->n * sizeof(*set->stores));
 	for (int i = 0; i < names->n; i++)
-		set->stores[set->nstores++] = (struct rec_store){ names->v[i], s->cfg.namespace, NULL };
+		set->stores[set->nstores++] = (struct rec_store){ .name = names->v[i], .ns = s->cfg.namespace };
 	return EXIT_OK;
 }
 

@@ -12,14 +12,19 @@
 /* kubectl diff's exit codes: 0 same, 1 different, errors above 1. */
 enum { DIFF_SAME = 0, DIFF_DIFFERENT = 1, DIFF_USAGE = 2, DIFF_CLUSTER = 3, DIFF_INVALID = 4 };
 
-enum { OPT_PRUNE = 1, OPT_FORCE };
+enum { OPT_PRUNE = 1, OPT_FORCE, OPT_APPLYSET, OPT_CONCURRENCY };
 
 static const struct opt diff_opts[] = {
 	FILE_ARGS_OPTS,
 	{ "prune", 0, OPT_BOOL, OPT_PRUNE, NULL, NULL, "false",
 	  "Also show the objects `apply --prune` would delete.", 0 },
+	{ "applyset", 0, OPT_VALUE, OPT_APPLYSET, "[RESOURCE/]NAME", NULL, NULL,
+	  "With --prune: compare as `apply --prune --applyset` would apply, showing as deletions the "
+	  "members of that ApplySet its prune would delete (stores that left the input included).", 0 },
 	{ "force-conflicts", 0, OPT_BOOL, OPT_FORCE, NULL, NULL, "false",
 	  "Show the result of taking over fields other managers own, instead of failing with a conflict.", 0 },
+	CONCURRENCY_OPT(OPT_CONCURRENCY, "Requests in flight at most (every GET, then every dry-run apply); "
+					 "the diffs still come out in input order."),
 	OPT_END,
 };
 
@@ -31,11 +36,12 @@ struct diff_args {
 	struct render_flags ro;
 	bool prune, force;
 	bool differ;
+	const char *applyset;
+	struct applyset_ref parent;
 };
 
 static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, size_t errlen)
 {
-	(void)err, (void)errlen;
 	struct diff_args *v = ctx;
 	bool on = !value || strcmp(value, "true") == 0;
 	switch (o->id) {
@@ -45,6 +51,11 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	case OPT_FORCE:
 		v->force = on;
 		return 0;
+	case OPT_APPLYSET:
+		v->applyset = value;
+		return applyset_parse_ref(&v->s.a, value, &v->parent, err, errlen);
+	case OPT_CONCURRENCY:
+		return rec_concurrency_set(&v->s, value, err, errlen);
 	}
 	return 0;
 }
@@ -144,22 +155,19 @@ static struct node *secret_fields(struct arena *a, const struct rec_obj *o, stru
 	return fieldset_union(a, set, extra);
 }
 
-static int diff_object(struct diff_args *v, struct rec_obj *o)
+static void diff_object(struct diff_args *v, struct rec_obj *o)
 {
 	struct arena *a = &v->s.a;
-	enum rec_verb verb;
-	if (rec_apply(&v->s, o, REC_DRY_SERVER, v->force, &verb) < 0)
-		return -1;
 	struct node *set = secret_fields(a, o, fieldset_union(a, fieldset_of(a, o->live, REC_FIELD_MANAGER),
 							     fieldset_of(a, o->result, REC_FIELD_MANAGER)));
 	show(v, o, view(a, o, o->live, set), view(a, o, o->result, set));
-	return 0;
 }
 
-static int diff_pruned(struct diff_args *v, const struct rec_set *set)
+/* What apply --prune would delete: by the stores' labels, or the ApplySet's members. */
+static int diff_pruned(struct diff_args *v, const struct rec_set *set, const struct rec_applyset *as)
 {
 	struct rec_set cands;
-	if (rec_prune_find(&v->s, set, &cands) < 0)
+	if ((as ? rec_applyset_find(&v->s, set, as, &cands) : rec_prune_find(&v->s, set, &cands)) < 0)
 		return -1;
 	for (size_t i = 0; i < cands.n; i++) {
 		struct rec_obj *o = &cands.v[i];
@@ -176,10 +184,17 @@ static int diff_run(struct diff_args *v)
 	int bad = rec_prepare(s, &v->files, &v->ro, &set);
 	if (bad)
 		return bad == REC_BAD_INPUT ? DIFF_INVALID : DIFF_CLUSTER;
+	if (rec_check_bindings(s, &set) < 0)
+		return DIFF_INVALID;
+	struct rec_applyset as;
+	if (v->applyset ? rec_applyset_plan(s, &set, &v->parent, &as) < 0 : rec_applyset_keep(s, &set) < 0)
+		return DIFF_CLUSTER;
+	enum rec_verb *verbs = arena_alloc(&s->a, (set.n + 1) * sizeof(*verbs));
+	if (rec_dry_all(s, &set, REC_DRY_SERVER, v->force, verbs) < 0)
+		return DIFF_CLUSTER;
 	for (size_t i = 0; i < set.n; i++)
-		if (diff_object(v, &set.v[i]) < 0)
-			return DIFF_CLUSTER;
-	if (v->prune && diff_pruned(v, &set) < 0)
+		diff_object(v, &set.v[i]);
+	if (v->prune && diff_pruned(v, &set, v->applyset ? &as : NULL) < 0)
 		return DIFF_CLUSTER;
 	if (fflush(stdout) != 0) {
 		diag_error(&s->d, NULL, "", "writing the diff failed");
@@ -194,20 +209,31 @@ static int run(const struct command *cmd, int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	/* Its usage and help exit codes are kubectl diff's and everyone's: 2 and 0. */
 	int rc = rec_parse_inputs(cmd, argc, argv, on_opt, &v, &v.s, &v.files, &v.ro);
+	if (rc == CMD_RUN && v.applyset && !v.prune)
+		rc = usage_error(cmd, "--applyset requires --prune");
 	return rec_finish(&v.s, rc == CMD_RUN ? diff_run(&v) : rc);
 }
 
 const struct command cmd_diff = {
 	"diff",
 	"Show what `apply` would change in the cluster, limited to the fields this tool manages.",
-	"kubectl feast diff -f FILENAME [-R] [--prune] [--force-conflicts] [--target standalone|operator]\n"
-	"                   [render flags: --image --sidecar ...] [kubectl connection flags]",
+	"kubectl feast diff -f FILENAME [-R] [--prune [--applyset=NAME]] [--force-conflicts] [--concurrency N]\n"
+	"                   [--target standalone|operator] [render flags: --image --sidecar ...]\n"
+	"                   [kubectl connection flags]",
 	"The inputs are checked and rendered as `apply` would; each object is then sent as a\n"
 	"server-side apply dry run (nothing is stored) and the answer is compared with the live\n"
 	"object.  Both are cut down to the fields the field manager \"kubectl-feast\" owns before or\n"
 	"after, so fields set by others (an HPA's replica count, server defaults, status) never show.\n"
 	"The output is a unified diff per object, live/NAME against merged/NAME with NAME as\n"
 	"kubectl diff names it ([group.]version.Kind.namespace.name); Secret values are masked.\n"
+	"The GETs and the dry runs go several at a time (--concurrency); the diffs come out in\n"
+	"input order.\n"
+	"\n"
+	"--prune adds, as deletions, what `apply --prune` would delete; with --applyset=NAME,\n"
+	"what `apply --prune --applyset=NAME` would: every member of that ApplySet the input no\n"
+	"longer holds (shared objects still in use stay), and the objects show the ApplySet's\n"
+	"part-of label.  Without --applyset, objects that are members of an ApplySet keep their\n"
+	"label, as `apply` keeps it.\n"
 	"\n"
 	"Exit codes (as kubectl diff): 0 no differences, 1 differences, 2 usage, 3 cluster or API\n"
 	"failure, 4 invalid spec.",

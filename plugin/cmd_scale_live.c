@@ -134,7 +134,12 @@ static int rerender(struct live *l, struct doclist *docs, const struct render_fl
 					!strcmp(node_str_or(map_get(set.v[i].obj, "kind"), ""), "Deployment");
 	s->conflict_hint = "another field manager changed fields that apply set (above): re-apply the store with "
 			   "`kubectl feast apply --force-conflicts` to take them back, or undo the other change";
-	if (rec_resolve(s, &set) < 0 || rec_apply_all(s, &set, l->dry, false, false, stdout) < 0 ||
+	if (rec_resolve(s, &set) < 0)
+		return EXIT_CLUSTER;
+	/* A store applied with --applyset stays in its set. */
+	if (rec_check_bindings(s, &set) < 0)
+		return EXIT_INVALID;
+	if (rec_applyset_keep(s, &set) < 0 || rec_apply_all(s, &set, l->dry, false, false, stdout) < 0 ||
 	    rec_prune_all(s, &set, l->dry, stdout) < 0)
 		return EXIT_CLUSTER;
 	return EXIT_OK;

@@ -1,6 +1,8 @@
 # cluster_faults.sh -- API server faults in the middle of `apply`: each run fails clearly
 # (exit 3, the server's reason, how far it got), Retry-After answers are retried, and a
-# rerun converges to the state a clean apply gives.
+# rerun converges to the state a clean apply gives.  A server that cannot be reached at all
+# (closed port, a CA that does not match) is one error for the run, in apply, its dry runs
+# and diff.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
 apiserver_cluster_start 0.2
@@ -94,4 +96,35 @@ fault "{\"type\": \"latency\", \"seconds\": 3, \"path\": \"$DEP\", \"count\": 1}
 expect_run 3 "$FEAST" apply -f info.yaml --request-timeout=500ms
 has err 'stopped at deployment.apps/feast-shop'
 clear_faults
+converged info.yaml
+
+# ---- nothing to reach: one error for the run, however many objects ----
+one_error() { # one_error WHAT: the first object's error and the summary, nothing else
+	[ "$(grep -c '^error: ' err)" = 2 ] || fail "$1: not one error: $(cat err)"
+	has err '^error: the API server could not be reached: 13 of 13 objects were not sent'
+	[ ! -s out ] || fail "$1 printed: $(cat out)"
+}
+closed="--server https://127.0.0.1:1 --insecure-skip-tls-verify"
+# shellcheck disable=SC2086
+expect_run 3 "$FEAST" apply -f info.yaml $closed
+has err '^error: PATCH https://127.0.0.1:1/.*: cannot reach the API server'
+has err 'objects were not sent \(0 applied, 0 changed\); run the same command again once it can be reached$'
+one_error "apply, closed port"
+# shellcheck disable=SC2086
+expect_run 3 "$FEAST" apply -f info.yaml $closed --dry-run=server
+has err 'were not sent \(dry run: nothing was changed\)$'
+one_error "apply --dry-run=server, closed port"
+# shellcheck disable=SC2086
+expect_run 3 "$FEAST" diff -f info.yaml $closed
+one_error "diff, closed port"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout wrong.key -out wrong-ca.crt -days 1 -subj /CN=wrong-ca \
+	2>/dev/null || fail "openssl could not make a CA"
+expect_run 3 "$FEAST" apply -f info.yaml --certificate-authority wrong-ca.crt
+has err "^error: PATCH .*: the API server's certificate could not be verified against the configured CA"
+one_error "apply, wrong CA"
+expect_run 3 "$FEAST" diff -f info.yaml --certificate-authority wrong-ca.crt --concurrency 2
+has err "^error: GET .*: the API server's certificate could not be verified"
+one_error "diff, wrong CA"
+# A reset after the request went out is not "unreachable": the reset storm above names the
+# object and how far the run got, and the server is answering again.
 converged info.yaml
