@@ -104,10 +104,9 @@ void node_prune(struct node *n)
 			n->u.map.v[keep++] = *p;
 		}
 		n->u.map.n = keep;
-	} else if (n->kind == NODE_SEQ) {
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			node_prune(n->u.seq.v[i]);
 	}
+	node_seq_each(n, item)
+		node_prune(item);
 }
 
 void obj_emit(struct render_ctx *r, const struct store *st, struct node *obj)

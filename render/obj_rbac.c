@@ -55,8 +55,8 @@ static void kubernetes_authz(struct render_ctx *r, struct store *st)
 
 	/* The roles a Feast permission policy names, created empty for the user to bind. */
 	const struct node *roles = map_get(fs->authz_cfg, "roles");
-	for (size_t i = 0; roles && roles->kind == NODE_SEQ && i < roles->u.seq.n; i++) {
-		const char *name = node_text(roles->u.seq.v[i]);
+	node_seq_each(roles, role) {
+		const char *name = node_text(role);
 		if (name && *name)
 			obj_emit(r, st, obj_new(r, st, T_ROLE, name, true, "authorization", "authorization"));
 	}

@@ -207,8 +207,8 @@ static void add_first_init(struct render_ctx *r, struct node *pod, struct node *
 {
 	struct node *old = map_get(pod, "initContainers"), *inits = node_seq(r->a, NULL);
 	seq_push(r->a, inits, c);
-	for (size_t i = 0; old && old->kind == NODE_SEQ && i < old->u.seq.n; i++)
-		seq_push(r->a, inits, old->u.seq.v[i]);
+	node_seq_each(old, o)
+		seq_push(r->a, inits, o);
 	if (old)
 		map_set(r->a, pod, "initContainers", inits);
 	else
@@ -249,10 +249,10 @@ static int edit_servers(struct render_ctx *r, struct node *pod)
 	if (prestop < 0)
 		prestop = 0;
 	struct node *list = map_get(pod, "containers");
-	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->u.seq.n; i++) {
-		mount(r, list->u.seq.v[i]);
+	node_seq_each(list, c) {
+		mount(r, c);
 		if (prestop)
-			map_set(r->a, list->u.seq.v[i], "lifecycle", pre_stop(r, prestop));
+			map_set(r->a, c, "lifecycle", pre_stop(r, prestop));
 	}
 	return prestop;
 }

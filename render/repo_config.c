@@ -32,10 +32,8 @@ static void put_field(struct render_ctx *r, struct node *m, const char *to, cons
 /* extraConfig entries flattened into a section, booleans coerced. */
 static void put_extra(struct render_ctx *r, struct node *m, const struct node *extra)
 {
-	if (!extra || extra->kind != NODE_MAP)
-		return;
-	for (size_t i = 0; i < extra->u.map.n; i++)
-		map_set(r->a, m, extra->u.map.v[i].key, coerce_extra(r, extra->u.map.v[i].val));
+	node_map_each(extra, p)
+		map_set(r->a, m, p->key, coerce_extra(r, p->val));
 }
 
 /* Mount `key` of a Secret (or ConfigMap) for the merge; returns the file's path. */
