@@ -80,8 +80,7 @@ size_t docshape_check(const struct document *doc, struct diags *d)
 	if (d->errors > errors)
 		return d->errors - errors;
 	near_miss(doc, api, kind, d);
-	enum doc_kind k = doc_classify(root);
-	if (k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1)
+	if (doc_is_featurestore(root))
 		report_tags(d, root, "");
 	return d->errors - errors;
 }
@@ -147,8 +146,7 @@ size_t docshape_check_unique(const struct doclist *docs, struct diags *d)
 size_t docshape_require_store(const struct doclist *docs, struct diags *d)
 {
 	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind k = doc_classify(docs->v[i].root);
-		if (k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1)
+		if (doc_is_featurestore(docs->v[i].root))
 			return 0;
 	}
 	struct pos at = { docs->n ? docs->v[0].file : NULL, 0, 0 };

@@ -235,6 +235,18 @@ Test(rules, malformed_version_of_a_known_group)
 	cr_assert_eq(check_text(featurestore_named("example.com/", "t", "")), 0);
 }
 
+/* What render builds stores from: both served versions, and nothing that only looks like one. */
+Test(rules, which_documents_are_featurestores)
+{
+	cr_assert(doc_is_featurestore(parse(featurestore_named("feast.dev/v1", "t", ""))));
+	cr_assert(doc_is_featurestore(parse(featurestore_named("feast.dev/v1alpha1", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse(featurestore_named("feast.dev/v2", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse(featurestore_named("example.com/v1", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse("apiVersion: feast.dev/v1\nkind: Featurestore\n")));
+	cr_assert_not(doc_is_featurestore(parse("kind: FeatureStore\n")));
+	cr_assert_not(doc_is_featurestore(NULL));
+}
+
 /* The operator re-checks DB store types at reconcile time against its own
  * lists; the CRD's enums are those lists, so the schema refuses the same
  * values, for every store in both versions. */
