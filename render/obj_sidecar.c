@@ -96,14 +96,7 @@ void build_sidecar_rbac(struct render_ctx *r, struct store *st)
 	}
 	map_set(r->a, role, "rules", rules);
 	obj_emit(r, st, role);
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, NULL, "sidecar");
-	map_set(r->a, map_get(rb, "roleRef"), "kind", str_node(r, "Role"));
-	map_set(r->a, map_get(rb, "roleRef"), "name", str_node(r, name));
-	struct node *subject = map_get(rb, "subjects")->u.seq.v[0];
-	map_set(r->a, subject, "name", str_node(r, st->fs.feast_name));
-	if (st->fs.ns)
-		map_set(r->a, subject, "namespace", str_node(r, st->fs.ns));
-	obj_emit(r, st, rb);
+	emit_role_binding(r, st, name, NULL, "sidecar", st->fs.feast_name);
 }
 
 /* ---- the sidecar container ---- */

@@ -189,19 +189,6 @@ static void prepare_all(struct render_ctx *r)
 	}
 }
 
-static void append(struct render_ctx *r, struct node *root, const struct document *src)
-{
-	struct objlist *out = r->out;
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 32;
-		out->v = arena_grow(r->a, out->v, out->n * sizeof(*out->v), cap * sizeof(*out->v));
-		out->cap = cap;
-	}
-	out->v[out->n].root = root;
-	out->v[out->n].src = src;
-	out->n++;
-}
-
 /* The FeatureStore as written; only a missing namespace comes from -n, as for every object. */
 static struct node *store_as_written(struct render_ctx *r, const struct store *st)
 {
@@ -338,7 +325,7 @@ static int operator_pass(struct render_ctx *r, const struct render_sink *sink)
 		if (k < r->nsums && r->sums[k].doc == doc) {
 			struct store st;
 			store_load(r, k++, &st);
-			append(r, store_as_written(r, &st), doc);
+			obj_append(r, store_as_written(r, &st), doc);
 			build_scaledobject(r, &st);
 		} else if (!keda_consumed(r, doc) && doc->root) {
 			const char *kind = node_str_or(map_get(doc->root, "kind"), "document");
@@ -375,7 +362,7 @@ static int standalone_pass(struct render_ctx *r, const struct render_sink *sink)
 		const struct document *doc = &r->docs->v[i];
 		if (doc_is_featurestore(doc->root) || keda_consumed(r, doc))
 			continue;
-		append(r, render_passthrough(r, doc), doc);
+		obj_append(r, render_passthrough(r, doc), doc);
 	}
 	return batch_end(r, sink);
 }
