@@ -80,8 +80,7 @@ const char *rec_display(struct arena *a, const struct kube_resource *res, const 
 
 static bool is_store(const struct node *root)
 {
-	enum doc_kind k = doc_classify(root);
-	return k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1;
+	return doc_is_featurestore(root);
 }
 
 static void collect_stores(struct rec_session *s, const struct doclist *docs, struct rec_set *set)

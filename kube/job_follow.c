@@ -45,9 +45,9 @@ static bool in_set(const char *s, int i)
 static bool condition(const struct node *job, const char *type)
 {
 	const struct node *c = node_at(job, "status.conditions");
-	for (size_t i = 0; c && c->kind == NODE_SEQ && i < c->u.seq.n; i++)
-		if (!strcmp(node_str_or(map_get(c->u.seq.v[i], "type"), ""), type) &&
-		    !strcmp(node_str_or(map_get(c->u.seq.v[i], "status"), ""), "True"))
+	node_seq_each(c, cond)
+		if (!strcmp(node_str_or(map_get(cond, "type"), ""), type) &&
+		    !strcmp(node_str_or(map_get(cond, "status"), ""), "True"))
 			return true;
 	return false;
 }
@@ -69,8 +69,7 @@ static enum shard_state from_pods(const struct node *pods, int shard, int shards
 {
 	bool running = false, pending = false, succeeded = false;
 	*failed = 0;
-	for (size_t i = 0; pods && pods->kind == NODE_SEQ && i < pods->u.seq.n; i++) {
-		const struct node *p = pods->u.seq.v[i];
+	node_seq_each(pods, p) {
 		if (pod_index(p, shards) != shard)
 			continue;
 		const char *phase = node_str_or(node_at(p, "status.phase"), "Pending");
@@ -94,9 +93,9 @@ static void finished(struct job_follow *f, const struct node *job, struct buf *o
 	}
 	const struct node *c = node_at(job, "status.conditions");
 	const char *why = "";
-	for (size_t i = 0; c && c->kind == NODE_SEQ && i < c->u.seq.n; i++)
-		if (!strcmp(node_str_or(map_get(c->u.seq.v[i], "type"), ""), "Failed"))
-			why = node_str_or(map_get(c->u.seq.v[i], "message"), node_str_or(map_get(c->u.seq.v[i], "reason"), ""));
+	node_seq_each(c, cond)
+		if (!strcmp(node_str_or(map_get(cond, "type"), ""), "Failed"))
+			why = node_str_or(map_get(cond, "message"), node_str_or(map_get(cond, "reason"), ""));
 	buf_addf(out, "job.batch/%s failed: %d of %d shards succeeded%s%s\n", name, ok, f->shards, *why ? ": " : "",
 		 why);
 }
@@ -179,8 +178,8 @@ struct node *job_from_cronjob(struct arena *a, const struct node *cj, int shards
 		map_put(a, meta, "labels", node_clone(a, labels));
 	map_put(a, ann, "cronjob.kubernetes.io/instantiate", node_str(a, "manual"));
 	const struct node *from = node_at(tmpl, "metadata.annotations");
-	for (size_t i = 0; from && from->kind == NODE_MAP && i < from->u.map.n; i++)
-		map_set(a, ann, from->u.map.v[i].key, node_clone(a, from->u.map.v[i].val));
+	node_map_each(from, p)
+		map_set(a, ann, p->key, node_clone(a, p->val));
 	map_put(a, meta, "annotations", ann);
 	struct node *owner = node_map(a, NULL), *owners = node_seq(a, NULL);
 	map_put(a, owner, "apiVersion", node_str(a, "batch/v1"));

@@ -27,8 +27,7 @@ void kube_floor_from(struct kube_floor *f, const struct kube_response *r)
 static long long applied_at(const struct node *obj, const char *manager)
 {
 	const struct node *mf = node_at(obj, "metadata.managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		const struct node *e = mf->u.seq.v[i];
+	node_seq_each(mf, e) {
 		long long ms;
 		if (!strcmp(node_str_or(map_get(e, "manager"), ""), manager) &&
 		    !strcmp(node_str_or(map_get(e, "operation"), ""), "Apply") &&
@@ -43,8 +42,7 @@ static long long applied_at(const struct node *obj, const char *manager)
 static bool others_since(const struct node *obj, const char *manager, long long since_ms)
 {
 	const struct node *mf = node_at(obj, "metadata.managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		const struct node *e = mf->u.seq.v[i];
+	node_seq_each(mf, e) {
 		long long ms;
 		bool ours = !strcmp(node_str_or(map_get(e, "manager"), ""), manager) &&
 			    !strcmp(node_str_or(map_get(e, "operation"), ""), "Apply") &&

@@ -186,29 +186,30 @@ static void set_blob(CURL *e, CURLoption opt, const unsigned char *p, size_t len
 	curl_easy_setopt(e, opt, &b);
 }
 
+/* The client certificate or its key, PEM: the kubeconfig's file, else its inline data, else what
+ * the exec plugin returned (`exec` NULL when there is none). */
+static void tls_pem(CURL *e, CURLoption file_opt, CURLoption blob_opt, CURLoption type_opt, const char *file,
+		    const struct kube_blob *data, const unsigned char *exec, size_t exec_len)
+{
+	if (file)
+		curl_easy_setopt(e, file_opt, file);
+	else if (data->data)
+		set_blob(e, blob_opt, data->data, data->len);
+	else if (exec)
+		set_blob(e, blob_opt, exec, exec_len);
+	else
+		return;
+	curl_easy_setopt(e, type_opt, "PEM");
+}
+
 void auth_tls(struct kube_client *c, CURL *e)
 {
 	const struct kube_config *k = &c->cfg;
-	if (k->cert_file) {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, k->cert_file);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (k->cert_data.data) {
-		set_blob(e, CURLOPT_SSLCERT_BLOB, k->cert_data.data, k->cert_data.len);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (c->use_exec && c->have_exec && c->exec.cert) {
-		set_blob(e, CURLOPT_SSLCERT_BLOB, c->exec.cert, c->exec.cert_len);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	}
-	if (k->key_file) {
-		curl_easy_setopt(e, CURLOPT_SSLKEY, k->key_file);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (k->key_data.data) {
-		set_blob(e, CURLOPT_SSLKEY_BLOB, k->key_data.data, k->key_data.len);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (c->use_exec && c->have_exec && c->exec.key) {
-		set_blob(e, CURLOPT_SSLKEY_BLOB, c->exec.key, c->exec.key_len);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	}
+	bool exec = c->use_exec && c->have_exec;
+	tls_pem(e, CURLOPT_SSLCERT, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERTTYPE, k->cert_file, &k->cert_data,
+		exec ? c->exec.cert : NULL, c->exec.cert_len);
+	tls_pem(e, CURLOPT_SSLKEY, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEYTYPE, k->key_file, &k->key_data,
+		exec ? c->exec.key : NULL, c->exec.key_len);
 	if (k->username || k->password) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, k->username ? k->username : "");

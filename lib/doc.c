@@ -141,24 +141,24 @@ bool map_del(struct node *map, const char *key)
 	return true;
 }
 
-struct node *map_child_map(struct arena *a, struct node *map, const char *key)
+static struct node *child_of_kind(struct arena *a, struct node *map, const char *key, enum node_kind kind)
 {
 	struct node *c = map_get(map, key);
-	if (c && c->kind == NODE_MAP)
+	if (c && c->kind == kind)
 		return c;
-	c = node_map(a, NULL);
+	c = kind == NODE_MAP ? node_map(a, NULL) : node_seq(a, NULL);
 	map_set(a, map, key, c);
 	return c;
 }
 
+struct node *map_child_map(struct arena *a, struct node *map, const char *key)
+{
+	return child_of_kind(a, map, key, NODE_MAP);
+}
+
 struct node *map_child_seq(struct arena *a, struct node *map, const char *key)
 {
-	struct node *c = map_get(map, key);
-	if (c && c->kind == NODE_SEQ)
-		return c;
-	c = node_seq(a, NULL);
-	map_set(a, map, key, c);
-	return c;
+	return child_of_kind(a, map, key, NODE_SEQ);
 }
 
 /* ---- sequences ---- */

@@ -110,43 +110,29 @@ static void emit(struct buf *out, const struct node *n, int indent, int level)
 		buf_adds(out, "null");
 		return;
 	}
-	switch (n->kind) {
-	case NODE_SCALAR:
+	if (n->kind == NODE_SCALAR) {
 		emit_scalar(out, n);
 		return;
-	case NODE_MAP:
-		if (!n->u.map.n) {
-			buf_adds(out, "{}");
-			return;
-		}
-		buf_addc(out, '{');
-		for (size_t i = 0; i < n->u.map.n; i++) {
-			if (i)
-				buf_addc(out, ',');
-			newline(out, indent, level + 1);
-			json_quote(out, n->u.map.v[i].key, (size_t)-1);
-			buf_adds(out, indent ? ": " : ":");
-			emit(out, n->u.map.v[i].val, indent, level + 1);
-		}
-		newline(out, indent, level);
-		buf_addc(out, '}');
-		return;
-	case NODE_SEQ:
-		if (!n->u.seq.n) {
-			buf_adds(out, "[]");
-			return;
-		}
-		buf_addc(out, '[');
-		for (size_t i = 0; i < n->u.seq.n; i++) {
-			if (i)
-				buf_addc(out, ',');
-			newline(out, indent, level + 1);
-			emit(out, n->u.seq.v[i], indent, level + 1);
-		}
-		newline(out, indent, level);
-		buf_addc(out, ']');
+	}
+	bool map = n->kind == NODE_MAP;
+	size_t count = map ? n->u.map.n : n->u.seq.n;
+	if (!count) {
+		buf_adds(out, map ? "{}" : "[]");
 		return;
 	}
+	buf_addc(out, map ? '{' : '[');
+	for (size_t i = 0; i < count; i++) {
+		if (i)
+			buf_addc(out, ',');
+		newline(out, indent, level + 1);
+		if (map) {
+			json_quote(out, n->u.map.v[i].key, (size_t)-1);
+			buf_adds(out, indent ? ": " : ":");
+		}
+		emit(out, map ? n->u.map.v[i].val : n->u.seq.v[i], indent, level + 1);
+	}
+	newline(out, indent, level);
+	buf_addc(out, map ? '}' : ']');
 }
 
 void json_emit(struct buf *out, const struct node *n, int indent)

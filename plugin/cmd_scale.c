@@ -93,8 +93,7 @@ static const struct document *pick_store(const struct scale_args *a, const struc
 	size_t n = 0, matches = 0;
 	struct buf names = BUF_INIT;
 	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind k = doc_classify(docs->v[i].root);
-		if (k != DOC_FEATURESTORE_V1 && k != DOC_FEATURESTORE_V1ALPHA1)
+		if (!doc_is_featurestore(docs->v[i].root))
 			continue;
 		const char *name = node_str_or(node_at(docs->v[i].root, "metadata.name"), "");
 		const char *ns = node_str_or(node_at(docs->v[i].root, "metadata.namespace"), NULL);

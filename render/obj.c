@@ -104,23 +104,27 @@ void node_prune(struct node *n)
 			n->u.map.v[keep++] = *p;
 		}
 		n->u.map.n = keep;
-	} else if (n->kind == NODE_SEQ) {
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			node_prune(n->u.seq.v[i]);
 	}
+	node_seq_each(n, item)
+		node_prune(item);
 }
 
 void obj_emit(struct render_ctx *r, const struct store *st, struct node *obj)
 {
 	node_prune(obj);
+	obj_append(r, obj, st ? st->fs.doc : NULL);
+}
+
+void obj_append(struct render_ctx *r, struct node *root, const struct document *src)
+{
 	struct objlist *l = r->out;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 32;
 		l->v = arena_grow(r->a, l->v, l->n * sizeof(*l->v), cap * sizeof(*l->v));
 		l->cap = cap;
 	}
-	l->v[l->n].root = obj;
-	l->v[l->n].src = st ? st->fs.doc : NULL;
+	l->v[l->n].root = root;
+	l->v[l->n].src = src;
 	l->n++;
 }
 

@@ -39,18 +39,6 @@ static const struct node *engine_config(struct render_ctx *r, const struct node 
 	return l.v[0].root;
 }
 
-static void bind(struct render_ctx *r, struct store *st, const char *name, const char *type, const char *sa)
-{
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, type, type);
-	map_set(r->a, map_get(rb, "roleRef"), "kind", str_node(r, "Role"));
-	map_set(r->a, map_get(rb, "roleRef"), "name", str_node(r, name));
-	struct node *subject = map_get(rb, "subjects")->u.seq.v[0];
-	map_set(r->a, subject, "name", str_node(r, sa));
-	if (st->fs.ns)
-		map_set(r->a, subject, "namespace", str_node(r, st->fs.ns));
-	obj_emit(r, st, rb);
-}
-
 static void role(struct render_ctx *r, struct store *st, const char *name, const char *type, enum tmpl_id rules)
 {
 	struct node *role = obj_new(r, st, T_ROLE, name, true, type, type);
@@ -85,8 +73,8 @@ void build_batch_engine_rbac(struct render_ctx *r, struct store *st)
 	if (!*driver_sa)
 		driver_sa = driver;
 	role(r, st, server, "batch-engine", T_RULES_SPARK_SERVER);
-	bind(r, st, server, "batch-engine", st->fs.feast_name);
+	emit_role_binding(r, st, server, "batch-engine", "batch-engine", st->fs.feast_name);
 	obj_emit(r, st, obj_new(r, st, T_SERVICEACCOUNT, driver_sa, true, "batch-driver", "batch-driver"));
 	role(r, st, driver, "batch-driver", T_RULES_SPARK_DRIVER);
-	bind(r, st, driver, "batch-driver", driver_sa);
+	emit_role_binding(r, st, driver, "batch-driver", "batch-driver", driver_sa);
 }

@@ -24,14 +24,7 @@ static void cronjob_rbac(struct render_ctx *r, struct store *st, const char *nam
 	map_set(r->a, rules->u.seq.v[0], "resourceNames", strs_node(r, &dep, 1));
 	map_set(r->a, role, "rules", rules);
 	obj_emit(r, st, role);
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, "cronjob", "cronjob");
-	map_set(r->a, map_get(rb, "roleRef"), "kind", str_node(r, "Role"));
-	map_set(r->a, map_get(rb, "roleRef"), "name", str_node(r, name));
-	struct node *subject = map_get(rb, "subjects")->u.seq.v[0];
-	map_set(r->a, subject, "name", str_node(r, name));
-	if (st->fs.ns)
-		map_set(r->a, subject, "namespace", str_node(r, st->fs.ns));
-	obj_emit(r, st, rb);
+	emit_role_binding(r, st, name, "cronjob", "cronjob", name);
 }
 
 static struct node *step(struct render_ctx *r, const struct store *st, const struct node *cfg, int i,

@@ -30,8 +30,8 @@ static void mount_all_sub(struct render_ctx *r, struct node *pod, bool inits, co
 {
 	struct node *lists[2] = { inits ? map_get(pod, "initContainers") : NULL, map_get(pod, "containers") };
 	for (int l = 0; l < 2; l++)
-		for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQ && i < lists[l]->u.seq.n; i++)
-			add_mount_sub(r, lists[l]->u.seq.v[i], name, path, ro, sub_path);
+		node_seq_each(lists[l], c)
+			add_mount_sub(r, c, name, path, ro, sub_path);
 }
 
 static void mount_all(struct render_ctx *r, struct node *pod, bool inits, const char *name,
@@ -95,8 +95,8 @@ static void mount_tls(struct render_ctx *r, const struct store *st, struct node 
 		const char *path = arena_printf(r->a, "/tls/%s/", srv_names[order[i]]);
 		add_volume(r, pod, vol, "secret", named_source(r, "secretName", sv->tls.secret));
 		add_mount(r, find_container(pod, "containers", srv_names[order[i]]), vol, path, true);
-		for (size_t c = 0; inits && inits->kind == NODE_SEQ && c < inits->u.seq.n; c++)
-			add_mount(r, inits->u.seq.v[c], vol, path, true);
+		node_seq_each(inits, c)
+			add_mount(r, c, vol, path, true);
 	}
 	mount_oidc_ca(r, fs, pod);
 }
@@ -169,9 +169,9 @@ static void node_selector(struct render_ctx *r, const struct fs *fs, struct node
 	for (int i = 0; i < SRV_COUNT; i++)
 		maps[1 + i] = fs->srv[order[i]].on ? map_get(fs->srv[order[i]].cfg, "nodeSelector") : NULL;
 	for (int m = 0; m < 1 + SRV_COUNT; m++)
-		for (size_t i = 0; maps[m] && maps[m]->kind == NODE_MAP && i < maps[m]->u.map.n; i++)
-			if (!node_is_null(maps[m]->u.map.v[i].val))
-				map_set(r->a, sel, maps[m]->u.map.v[i].key, user_copy(r, maps[m]->u.map.v[i].val));
+		node_map_each(maps[m], p)
+			if (!node_is_null(p->val))
+				map_set(r->a, sel, p->key, user_copy(r, p->val));
 	if (sel->u.map.n)
 		map_set(r->a, pod, "nodeSelector", sel);
 }
@@ -180,18 +180,14 @@ static void node_selector(struct render_ctx *r, const struct fs *fs, struct node
  * may gain terms (a second spread, a required term) without a change here. */
 static void fill_selectors(struct render_ctx *r, const struct fs *fs, struct node *n)
 {
-	if (n && n->kind == NODE_MAP) {
-		for (size_t i = 0; i < n->u.map.n; i++) {
-			struct pair *p = &n->u.map.v[i];
-			if (!strcmp(p->key, "matchLabels") && node_is_null(p->val))
-				p->val = selector_new(r, fs);
-			else
-				fill_selectors(r, fs, p->val);
-		}
-	} else if (n && n->kind == NODE_SEQ) {
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			fill_selectors(r, fs, n->u.seq.v[i]);
+	node_map_each(n, p) {
+		if (!strcmp(p->key, "matchLabels") && node_is_null(p->val))
+			p->val = selector_new(r, fs);
+		else
+			fill_selectors(r, fs, p->val);
 	}
+	node_seq_each(n, item)
+		fill_selectors(r, fs, item);
 }
 
 /* An HA default (templates/fragments/) for this store's pods. */
@@ -270,8 +266,8 @@ void build_deployment(struct render_ctx *r, struct store *st)
 	mount_tls(r, st, pod);
 	mount_data(r, st, pod);
 	const struct node *volumes = map_get(fs->services, "volumes");
-	for (size_t i = 0; volumes && volumes->kind == NODE_SEQ && i < volumes->u.seq.n; i++)
-		seq_push(r->a, map_child_seq(r->a, pod, "volumes"), user_copy(r, volumes->u.seq.v[i]));
+	node_seq_each(volumes, v)
+		seq_push(r->a, map_child_seq(r->a, pod, "volumes"), user_copy(r, v));
 	mount_extras(r, st, pod);
 	scheduling(r, fs, pod);
 	st->deployment = dep;

@@ -23,6 +23,15 @@ static void role_ref(struct render_ctx *r, struct node *binding, const char *kin
 	map_set(r->a, ref, "name", str_node(r, name));
 }
 
+void emit_role_binding(struct render_ctx *r, struct store *st, const char *name, const char *svc_type,
+		       const char *component, const char *sa)
+{
+	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, svc_type, component);
+	role_ref(r, rb, "Role", name);
+	set_subject(r, rb, sa, st->fs.ns);
+	obj_emit(r, st, rb);
+}
+
 /* A ClusterRoleBinding needs the ServiceAccount's namespace spelled out. */
 static void cluster_binding(struct render_ctx *r, struct store *st, const char *name, const char *role)
 {
@@ -46,17 +55,14 @@ static void kubernetes_authz(struct render_ctx *r, struct store *st)
 	map_set(r->a, role, "rules", tmpl_clone(r, T_RULES_AUTHZ));
 	obj_emit(r, st, role);
 
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, fs->feast_name, true, "authorization", "authorization");
-	role_ref(r, rb, "Role", fs->feast_name);
-	set_subject(r, rb, fs->feast_name, fs->ns);
-	obj_emit(r, st, rb);
+	emit_role_binding(r, st, fs->feast_name, "authorization", "authorization", fs->feast_name);
 
 	cluster_binding(r, st, arena_printf(r->a, "%s-cluster-binding", fs->feast_name), TOKEN_REVIEW_ROLE);
 
 	/* The roles a Feast permission policy names, created empty for the user to bind. */
 	const struct node *roles = map_get(fs->authz_cfg, "roles");
-	for (size_t i = 0; roles && roles->kind == NODE_SEQ && i < roles->u.seq.n; i++) {
-		const char *name = node_text(roles->u.seq.v[i]);
+	node_seq_each(roles, role) {
+		const char *name = node_text(role);
 		if (name && *name)
 			obj_emit(r, st, obj_new(r, st, T_ROLE, name, true, "authorization", "authorization"));
 	}

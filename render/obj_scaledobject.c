@@ -43,9 +43,9 @@ bool keda_consumed(const struct render_ctx *r, const struct document *doc)
 static struct node *labels(struct render_ctx *r, const struct store *st, const struct node *user)
 {
 	struct node *l = labels_new(r, &st->fs, NULL, "feature-server");
-	for (size_t i = 0; user && user->kind == NODE_MAP && i < user->u.map.n; i++)
-		if (!map_get(l, user->u.map.v[i].key) && !node_is_null(user->u.map.v[i].val))
-			map_put(r->a, l, user->u.map.v[i].key, user_copy(r, user->u.map.v[i].val));
+	node_map_each(user, u)
+		if (!map_get(l, u->key) && !node_is_null(u->val))
+			map_put(r->a, l, u->key, user_copy(r, u->val));
 	return l;
 }
 
@@ -72,11 +72,11 @@ static void metadata(struct render_ctx *r, const struct store *st, const struct 
 	}
 	if (ann && ann->kind == NODE_MAP && ann->u.map.n)
 		map_set(r->a, meta, "annotations", ann);
-	for (size_t i = 0; user && user->kind == NODE_MAP && i < user->u.map.n; i++) {
-		const char *k = user->u.map.v[i].key;
+	node_map_each(user, u) {
+		const char *k = u->key;
 		if (strcmp(k, "name") && strcmp(k, "namespace") && strcmp(k, "labels") && strcmp(k, "annotations") &&
-		    !node_is_null(user->u.map.v[i].val))
-			diag_warn(r->d, &user->u.map.v[i].kpos, arena_printf(r->a, "metadata.%s", k),
+		    !node_is_null(u->val))
+			diag_warn(r->d, &u->kpos, arena_printf(r->a, "metadata.%s", k),
 				  "not rendered: a ScaledObject for Git carries name, namespace, labels and "
 				  "annotations only");
 	}
@@ -166,7 +166,7 @@ void build_scaledobject(struct render_ctx *r, struct store *st)
 	map_set(r->a, spec, "maxReplicaCount", int_node(r, so->max));
 	advanced(r, st, so, spec);
 	const struct node *triggers = map_get(so->spec, "triggers");
-	for (size_t i = 0; triggers && triggers->kind == NODE_SEQ && i < triggers->u.seq.n; i++)
+	for (size_t i = 0; i < node_seq_len(triggers); i++)
 		check_resources(r, st, triggers->u.seq.v[i], i);
 	obj_emit(r, st, obj);
 }

@@ -15,19 +15,19 @@ static const char *shard_command(const struct store *st)
 {
 	const struct node *cmds = node_at(st->fs.cronjob, "containerConfigs.commands");
 	const char *found = NULL;
-	for (size_t i = 0; cmds && cmds->kind == NODE_SEQ && i < cmds->u.seq.n; i++)
-		if (shards_is_materialize(node_str_or(cmds->u.seq.v[i], "")))
-			found = node_str_or(cmds->u.seq.v[i], "");
+	node_seq_each(cmds, cmd)
+		if (shards_is_materialize(node_str_or(cmd, "")))
+			found = node_str_or(cmd, "");
 	return found ? found : SHARD_DEFAULT_COMMAND;
 }
 
 /* `from`'s items appended to `to`, skipping those whose `key` is already there. */
 static void union_by(struct render_ctx *r, struct node *to, const struct node *from, const char *key)
 {
-	for (size_t i = 0; from && from->kind == NODE_SEQ && i < from->u.seq.n; i++) {
-		const char *k = key ? node_text(map_get(from->u.seq.v[i], key)) : NULL;
+	node_seq_each(from, item) {
+		const char *k = key ? node_text(map_get(item, key)) : NULL;
 		if (!k || !seq_find_by(to, key, k))
-			seq_push(r->a, to, user_copy(r, from->u.seq.v[i]));
+			seq_push(r->a, to, user_copy(r, item));
 	}
 }
 
@@ -91,9 +91,9 @@ static struct node *shard_pod(struct render_ctx *r, const struct store *st)
 			continue;
 		if (!strcmp(k, "initContainers")) {
 			struct node *inits = node_seq(r->a, NULL);
-			for (size_t j = 0; v->kind == NODE_SEQ && j < v->u.seq.n; j++)
-				if (strcmp(node_str_or(map_get(v->u.seq.v[j], "name"), ""), "feast-apply"))
-					seq_push(r->a, inits, v->u.seq.v[j]);
+			node_seq_each(v, c)
+				if (strcmp(node_str_or(map_get(c, "name"), ""), "feast-apply"))
+					seq_push(r->a, inits, c);
 			if (inits->u.seq.n)
 				map_put(r->a, pod, k, inits);
 		} else if (!strcmp(k, "containers")) {

@@ -8,17 +8,10 @@
 
 #include <string.h>
 
-#define SIDECAR_VOLUME "feast-sidecar"
 #define GATE_CONDITION "feast.dev/registry-ready"
 /* The `feast serve` CLI refreshes its registry every 60 s unless told otherwise (its
  * --registry_ttl_sec default; the 5 s of Feast's Python API does not reach the CLI). */
 #define REGISTRY_TTL_DEFAULT 60
-/* terminationGracePeriodSeconds = preStop + the servers' own shutdown + what the sidecar
- * needs after them: the kill grace of a lock holder still running (3 s) and one renew
- * deadline (10 s) to release the Lease (the daemon's defaults, sidecar/daemon/lease.h), + a margin. */
-#define SERVER_STOP_S 10
-#define LOCK_RELEASE_S (3 + 10)
-#define GRACE_MARGIN_S 5
 
 static bool wanted(const struct render_ctx *r, const struct store *st)
 {
@@ -103,14 +96,7 @@ void build_sidecar_rbac(struct render_ctx *r, struct store *st)
 	}
 	map_set(r->a, role, "rules", rules);
 	obj_emit(r, st, role);
-	struct node *rb = obj_new(r, st, T_ROLEBINDING, name, true, NULL, "sidecar");
-	map_set(r->a, map_get(rb, "roleRef"), "kind", str_node(r, "Role"));
-	map_set(r->a, map_get(rb, "roleRef"), "name", str_node(r, name));
-	struct node *subject = map_get(rb, "subjects")->u.seq.v[0];
-	map_set(r->a, subject, "name", str_node(r, st->fs.feast_name));
-	if (st->fs.ns)
-		map_set(r->a, subject, "namespace", str_node(r, st->fs.ns));
-	obj_emit(r, st, rb);
+	emit_role_binding(r, st, name, NULL, "sidecar", st->fs.feast_name);
 }
 
 /* ---- the sidecar container ---- */
@@ -196,7 +182,8 @@ static void put_near(struct render_ctx *r, struct node *map, const char *key, st
 static void mount(struct render_ctx *r, struct node *container)
 {
 	struct node *m = node_map(r->a, NULL);
-	map_put(r->a, m, "name", str_node(r, SIDECAR_VOLUME));
+	const char *volume = node_str_or(node_at(r->tm.t[T_FRAG_SIDECAR_POD], "volume.name"), "");
+	map_put(r->a, m, "name", str_node(r, volume));
 	map_put(r->a, m, "mountPath", str_node(r, SIDECAR_DIR));
 	map_put(r->a, m, "readOnly", node_bool(r->a, true));
 	seq_push(r->a, map_child_seq(r->a, container, "volumeMounts"), m);
@@ -207,8 +194,8 @@ static void add_first_init(struct render_ctx *r, struct node *pod, struct node *
 {
 	struct node *old = map_get(pod, "initContainers"), *inits = node_seq(r->a, NULL);
 	seq_push(r->a, inits, c);
-	for (size_t i = 0; old && old->kind == NODE_SEQ && i < old->u.seq.n; i++)
-		seq_push(r->a, inits, old->u.seq.v[i]);
+	node_seq_each(old, o)
+		seq_push(r->a, inits, o);
 	if (old)
 		map_set(r->a, pod, "initContainers", inits);
 	else
@@ -241,29 +228,46 @@ static struct node *pre_stop(struct render_ctx *r, int seconds)
 	return lc;
 }
 
+/* The fragment's integer at `path` (templates/fragments/sidecar-pod.yaml). */
+static int policy_int(const struct render_ctx *r, const char *path)
+{
+	int64_t v = 0;
+	node_get_int(node_at(r->tm.t[T_FRAG_SIDECAR_POD], path), &v);
+	return (int)v;
+}
+
 /* Servers: the lock client at hand (the CronJob's commands run in them), and a preStop
  * sleep so the endpoints drop a terminating pod before its server stops. */
 static int edit_servers(struct render_ctx *r, struct node *pod)
 {
-	int prestop = r->opts->prestop_seconds == 0 ? RENDER_PRESTOP_SECONDS : r->opts->prestop_seconds;
+	int prestop = r->opts->prestop_seconds == 0 ? policy_int(r, "preStopSeconds") : r->opts->prestop_seconds;
 	if (prestop < 0)
 		prestop = 0;
 	struct node *list = map_get(pod, "containers");
-	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->u.seq.n; i++) {
-		mount(r, list->u.seq.v[i]);
+	node_seq_each(list, c) {
+		mount(r, c);
 		if (prestop)
-			map_set(r->a, list->u.seq.v[i], "lifecycle", pre_stop(r, prestop));
+			map_set(r->a, c, "lifecycle", pre_stop(r, prestop));
 	}
 	return prestop;
 }
 
+/* The pod's grace: the preStop sleep, then each step of the fragment's terminationGrace. */
+static int grace_seconds(const struct render_ctx *r, int prestop)
+{
+	const struct node *steps = map_get(r->tm.t[T_FRAG_SIDECAR_POD], "terminationGrace");
+	int grace = prestop;
+	node_map_each(steps, step) {
+		int64_t s = 0;
+		node_get_int(step->val, &s);
+		grace += (int)s;
+	}
+	return grace;
+}
+
 static void add_volume(struct render_ctx *r, struct node *pod)
 {
-	struct node *v = node_map(r->a, NULL), *src = node_map(r->a, NULL);
-	map_put(r->a, src, "medium", str_node(r, "Memory"));
-	map_put(r->a, src, "sizeLimit", str_node(r, "16Mi"));
-	map_put(r->a, v, "name", str_node(r, SIDECAR_VOLUME));
-	map_put(r->a, v, "emptyDir", src);
+	struct node *v = tmpl_clone_part(r, T_FRAG_SIDECAR_POD, "volume");
 	struct node *vols = map_get(pod, "volumes");
 	if (!vols) {
 		vols = node_seq(r->a, NULL);
@@ -282,8 +286,8 @@ void inject_sidecar(struct render_ctx *r, struct store *st)
 	lock_apply(r, pod);
 	int prestop = edit_servers(r, pod);
 	add_volume(r, pod);
-	int grace = prestop + SERVER_STOP_S + LOCK_RELEASE_S + GRACE_MARGIN_S;
-	put_near(r, pod, "terminationGracePeriodSeconds", int_node(r, grace), NULL, "serviceAccountName");
+	put_near(r, pod, "terminationGracePeriodSeconds", int_node(r, grace_seconds(r, prestop)), NULL,
+		 "serviceAccountName");
 	if (r->opts->readiness == RENDER_READINESS_GATE) {
 		struct node *gate = node_map(r->a, NULL), *gates = node_seq(r->a, NULL);
 		map_put(r->a, gate, "conditionType", str_node(r, GATE_CONDITION));

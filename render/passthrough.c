@@ -55,14 +55,12 @@ static bool has_tags(const struct node *n)
 {
 	if (n->tag)
 		return true;
-	if (n->kind == NODE_MAP)
-		for (size_t i = 0; i < n->u.map.n; i++)
-			if (has_tags(n->u.map.v[i].val))
-				return true;
-	if (n->kind == NODE_SEQ)
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			if (has_tags(n->u.seq.v[i]))
-				return true;
+	node_map_each(n, p)
+		if (has_tags(p->val))
+			return true;
+	node_seq_each(n, item)
+		if (has_tags(item))
+			return true;
 	return false;
 }
 
@@ -112,12 +110,10 @@ static struct node *untag(struct render_ctx *r, struct node *n)
 		return c;
 	}
 	n->tag = NULL;
-	if (n->kind == NODE_MAP)
-		for (size_t i = 0; i < n->u.map.n; i++)
-			n->u.map.v[i].val = untag(r, n->u.map.v[i].val);
-	if (n->kind == NODE_SEQ)
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			n->u.seq.v[i] = untag(r, n->u.seq.v[i]);
+	node_map_each(n, p)
+		p->val = untag(r, p->val);
+	for (size_t i = 0; i < node_seq_len(n); i++)
+		n->u.seq.v[i] = untag(r, n->u.seq.v[i]);
 	return n;
 }
 

@@ -16,8 +16,7 @@ struct node *env_var(struct render_ctx *r, const char *name, const char *value)
 
 void env_override(struct render_ctx *r, struct node *env, const struct node *user)
 {
-	for (size_t i = 0; user && user->kind == NODE_SEQ && i < user->u.seq.n; i++) {
-		const struct node *u = user->u.seq.v[i];
+	node_seq_each(user, u) {
 		const char *name = node_text(map_get(u, "name"));
 		struct node *copy = user_copy(r, u);
 		size_t j = 0;
@@ -149,12 +148,11 @@ static void probes(struct render_ctx *r, const struct store *st, enum srv s, str
 {
 	const struct node *frag = r->tm.t[T_FRAG_SERVER_PROBES];
 	const struct node *h = probe_handler(r, st, s);
-	for (size_t i = 0; frag->kind == NODE_MAP && i < frag->u.map.n; i++) {
-		const struct node *timings = frag->u.map.v[i].val;
+	node_map_each(frag, probe) {
 		struct node *p = node_clone(r->a, h);
-		for (size_t j = 0; timings && timings->kind == NODE_MAP && j < timings->u.map.n; j++)
-			map_put(r->a, p, timings->u.map.v[j].key, node_clone(r->a, timings->u.map.v[j].val));
-		map_set(r->a, c, frag->u.map.v[i].key, p);
+		node_map_each(probe->val, t)
+			map_put(r->a, p, t->key, node_clone(r->a, t->val));
+		map_set(r->a, c, probe->key, p);
 	}
 }
 

@@ -163,13 +163,13 @@ static struct node *feast_apply(struct render_ctx *r, const struct store *st)
 			continue;
 		env_override(r, env, map_get(sv->cfg, "env"));
 		const struct node *from = map_get(sv->cfg, "envFrom");
-		for (size_t j = 0; from && from->kind == NODE_SEQ && j < from->u.seq.n; j++)
-			seq_push(r->a, env_from, user_copy(r, from->u.seq.v[j]));
+		node_seq_each(from, e)
+			seq_push(r->a, env_from, user_copy(r, e));
 		const struct node *vm = map_get(sv->cfg, "volumeMounts");
-		for (size_t j = 0; vm && vm->kind == NODE_SEQ && j < vm->u.seq.n; j++) {
-			const char *path = node_text(map_get(vm->u.seq.v[j], "mountPath"));
+		node_seq_each(vm, m) {
+			const char *path = node_text(map_get(m, "mountPath"));
 			if (path && !seq_find_by(mounts, "mountPath", path))
-				seq_push(r->a, mounts, user_copy(r, vm->u.seq.v[j]));
+				seq_push(r->a, mounts, user_copy(r, m));
 		}
 	}
 	set_user(r, c, "envFrom", env_from);

@@ -158,8 +158,7 @@ static void survey(struct render_ctx *r)
 	const struct doclist *docs = r->docs;
 	r->sums = arena_alloc(r->run, (docs->n ? docs->n : 1) * sizeof(*r->sums));
 	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind kind = doc_classify(docs->v[i].root);
-		if (kind != DOC_FEATURESTORE_V1 && kind != DOC_FEATURESTORE_V1ALPHA1)
+		if (!doc_is_featurestore(docs->v[i].root))
 			continue;
 		struct store st;
 		scratch_reset(r);
@@ -188,19 +187,6 @@ static void prepare_all(struct render_ctx *r)
 		store_prepare(r, &st);
 		r->sums[i].merges = st.nops > 0;
 	}
-}
-
-static void append(struct render_ctx *r, struct node *root, const struct document *src)
-{
-	struct objlist *out = r->out;
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 32;
-		out->v = arena_grow(r->a, out->v, out->n * sizeof(*out->v), cap * sizeof(*out->v));
-		out->cap = cap;
-	}
-	out->v[out->n].root = root;
-	out->v[out->n].src = src;
-	out->n++;
 }
 
 /* The FeatureStore as written; only a missing namespace comes from -n, as for every object. */
@@ -296,11 +282,9 @@ static void flux_pass(struct render_ctx *r, size_t first)
 {
 	for (size_t i = first; i < r->out->n; i++) {
 		const struct render_obj *o = &r->out->v[i];
-		enum doc_kind kind = doc_classify(o->root), src = o->src ? doc_classify(o->src->root) : DOC_OTHER;
 		/* Objects built for a store have the store as source; any other source is passed through. */
-		bool as_written = o->src && (o->root == o->src->root || kind == DOC_FEATURESTORE_V1 ||
-					     kind == DOC_FEATURESTORE_V1ALPHA1 ||
-					     (src != DOC_FEATURESTORE_V1 && src != DOC_FEATURESTORE_V1ALPHA1));
+		bool as_written = o->src && (o->root == o->src->root || doc_is_featurestore(o->root) ||
+					     !doc_is_featurestore(o->src->root));
 		if (as_written && !r->opts->no_flux_warnings)
 			flux_warn(r->d, o->root);
 		else if (!as_written)
@@ -341,7 +325,7 @@ static int operator_pass(struct render_ctx *r, const struct render_sink *sink)
 		if (k < r->nsums && r->sums[k].doc == doc) {
 			struct store st;
 			store_load(r, k++, &st);
-			append(r, store_as_written(r, &st), doc);
+			obj_append(r, store_as_written(r, &st), doc);
 			build_scaledobject(r, &st);
 		} else if (!keda_consumed(r, doc) && doc->root) {
 			const char *kind = node_str_or(map_get(doc->root, "kind"), "document");
@@ -376,10 +360,9 @@ static int standalone_pass(struct render_ctx *r, const struct render_sink *sink)
 	batch_begin(r);
 	for (size_t i = 0; i < r->docs->n; i++) {
 		const struct document *doc = &r->docs->v[i];
-		enum doc_kind kind = doc_classify(doc->root);
-		if (kind == DOC_FEATURESTORE_V1 || kind == DOC_FEATURESTORE_V1ALPHA1 || keda_consumed(r, doc))
+		if (doc_is_featurestore(doc->root) || keda_consumed(r, doc))
 			continue;
-		append(r, render_passthrough(r, doc), doc);
+		obj_append(r, render_passthrough(r, doc), doc);
 	}
 	return batch_end(r, sink);
 }

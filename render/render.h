@@ -85,13 +85,13 @@ enum render_format { RENDER_YAML, RENDER_JSON };
 
 /* The feast-sidecar in the pod (render/obj_sidecar.c): the registry lock around feast-apply
  * and readiness gating.  Zero values are the command's defaults: injected when the store
- * scales, readiness by the sidecar's probe, Kubernetes 1.29, a 5 s preStop sleep. */
+ * scales, readiness by the sidecar's probe, Kubernetes 1.29, the preStop sleep of
+ * templates/fragments/sidecar-pod.yaml. */
 #define RENDER_SIDECAR_IMAGE "feast-sidecar:" FEAST_VERSION
 /* On each Deployment: the plugin and version that rendered it (kubectl-feast/<version>).
  * Pods are labelled with Feast's version (app.kubernetes.io/version, from the image tag). */
 #define RENDER_BY_ANNOTATION "feast.dev/rendered-by"
 #define RENDER_KUBE_MINOR 29        /* native sidecars: on by default since 1.29 */
-#define RENDER_PRESTOP_SECONDS 5
 
 enum render_sidecar {
 	RENDER_SIDECAR_AUTO,     /* when scaling is enabled: replicas > 1, HPA or KEDA */
@@ -114,7 +114,7 @@ struct render_opts {
 	const char *sidecar_image;       /* NULL: RENDER_SIDECAR_IMAGE */
 	enum render_readiness readiness;
 	int kube_minor;                  /* target cluster 1.<minor>; 0: RENDER_KUBE_MINOR */
-	int prestop_seconds;             /* servers' preStop sleep; 0: RENDER_PRESTOP_SECONDS, < 0: none */
+	int prestop_seconds;             /* servers' preStop sleep; 0: templates/fragments/sidecar-pod.yaml's, < 0: none */
 	bool no_flux_warnings;           /* no warning for passed-through documents holding `${` */
 	bool prometheus_operator;        /* the cluster has ServiceMonitor: render one for metrics */
 	bool openshift;                  /* serving certificates, the UI Route, OpenShift's CronJob UIDs */

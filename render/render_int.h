@@ -45,7 +45,7 @@ enum tmpl_id {
 	T_SIDECAR, T_RULES_SIDECAR, T_RULES_SIDECAR_GATE, T_RULES_SPARK_SERVER, T_RULES_SPARK_DRIVER,
 	T_SERVICEMONITOR, T_ROUTE, T_RULES_NAMESPACE_REGISTRY, T_SHARD_JOB,
 	/* Policy fragments (templates/fragments/): the HA defaults builders put into objects. */
-	T_FRAG_ANTI_AFFINITY, T_FRAG_ZONE_SPREAD, T_FRAG_STRATEGY, T_FRAG_SERVER_PROBES,
+	T_FRAG_ANTI_AFFINITY, T_FRAG_ZONE_SPREAD, T_FRAG_STRATEGY, T_FRAG_SERVER_PROBES, T_FRAG_SIDECAR_POD,
 	T_COUNT
 };
 
@@ -160,6 +160,8 @@ struct node *labels_new(struct render_ctx *r, const struct fs *fs, const char *s
 struct node *selector_new(struct render_ctx *r, const struct fs *fs);
 /* Drop the template's leftover nulls and append to the output. */
 void obj_emit(struct render_ctx *r, const struct store *st, struct node *obj);
+/* Append to the output as it is, `src` the document it comes from (or NULL). */
+void obj_append(struct render_ctx *r, struct node *root, const struct document *src);
 void node_prune(struct node *n);
 /* Deep copy of a user subtree without its nulls; NULL stays NULL. */
 struct node *user_copy(struct render_ctx *r, const struct node *n);
@@ -223,6 +225,10 @@ void build_cronjob(struct render_ctx *r, struct store *st);          /* obj_cron
 void shard_job(struct render_ctx *r, struct store *st, struct node *job);
 /* The batch engine's RBAC, when its ConfigMap is in the run (obj_batch_engine.c). */
 void build_batch_engine_rbac(struct render_ctx *r, struct store *st);
+/* RoleBinding `name` of Role `name` to ServiceAccount `sa` in the store's namespace (obj_rbac.c),
+ * labelled for `svc_type` and `component` as obj_new() does, then emitted. */
+void emit_role_binding(struct render_ctx *r, struct store *st, const char *name, const char *svc_type,
+		       const char *component, const char *sa);
 /* The feast-sidecar (obj_sidecar.c): its RBAC with the other RBAC, then into the built pod. */
 void build_sidecar_rbac(struct render_ctx *r, struct store *st);
 void inject_sidecar(struct render_ctx *r, struct store *st);

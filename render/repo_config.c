@@ -32,10 +32,8 @@ static void put_field(struct render_ctx *r, struct node *m, const char *to, cons
 /* extraConfig entries flattened into a section, booleans coerced. */
 static void put_extra(struct render_ctx *r, struct node *m, const struct node *extra)
 {
-	if (!extra || extra->kind != NODE_MAP)
-		return;
-	for (size_t i = 0; i < extra->u.map.n; i++)
-		map_set(r->a, m, extra->u.map.v[i].key, coerce_extra(r, extra->u.map.v[i].val));
+	node_map_each(extra, p)
+		map_set(r->a, m, p->key, coerce_extra(r, p->val));
 }
 
 /* Mount `key` of a Secret (or ConfigMap) for the merge; returns the file's path. */
@@ -81,15 +79,22 @@ static const char *file_path(struct render_ctx *r, const struct persist *p, cons
 	return path ? path : arena_printf(r->a, "/feast-data/%s", dflt);
 }
 
-static struct node *online_section(struct render_ctx *r, struct store *st)
+/* An online or offline store on a DB: only its type here, the rest merged in at pod start. */
+static struct node *db_section(struct render_ctx *r, struct store *st, const struct persist *p, const char *section,
+			       const char *volume)
 {
 	struct node *m = node_map(r->a, NULL);
+	put_str(r, m, "type", p->type);
+	merge_store(r, st, p, section, volume);
+	return m;
+}
+
+static struct node *online_section(struct render_ctx *r, struct store *st)
+{
 	const struct persist *p = &st->fs.online;
-	if (p->kind == PERSIST_STORE) {
-		put_str(r, m, "type", p->type);
-		merge_store(r, st, p, "online_store", "online-store-config");
-		return m;
-	}
+	if (p->kind == PERSIST_STORE)
+		return db_section(r, st, p, "online_store", "online-store-config");
+	struct node *m = node_map(r->a, NULL);
 	put_str(r, m, "path", file_path(r, p, "online_store.db"));
 	put_str(r, m, "type", "sqlite");
 	return m;
@@ -97,13 +102,10 @@ static struct node *online_section(struct render_ctx *r, struct store *st)
 
 static struct node *offline_section(struct render_ctx *r, struct store *st)
 {
-	struct node *m = node_map(r->a, NULL);
 	const struct persist *p = &st->fs.offline;
-	if (p->kind == PERSIST_STORE) {
-		put_str(r, m, "type", p->type);
-		merge_store(r, st, p, "offline_store", "offline-store-config");
-		return m;
-	}
+	if (p->kind == PERSIST_STORE)
+		return db_section(r, st, p, "offline_store", "offline-store-config");
+	struct node *m = node_map(r->a, NULL);
 	put_str(r, m, "type", p->type && *p->type ? p->type : "dask");
 	return m;
 }

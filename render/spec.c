@@ -28,31 +28,31 @@ static void type_error(struct dec *x, const struct node *n, const char *path, co
 	x->errors++;
 }
 
-/* The map under `key`, or NULL when absent or null; a non-map is an error. */
-static const struct node *get_map(struct dec *x, const struct node *parent, const char *key,
-				  const char *path)
+/* The node under `key` when it is of `kind`; NULL when absent or null, and NULL with a type
+ * error (`want`) when it is of another kind. */
+static const struct node *get_kind(struct dec *x, const struct node *parent, const char *key, const char *path,
+				   enum node_kind kind, const char *want)
 {
 	const struct node *n = map_get(parent, key);
 	if (!n || node_is_null(n))
 		return NULL;
-	if (n->kind != NODE_MAP) {
-		type_error(x, n, path, "an object");
+	if (n->kind != kind) {
+		type_error(x, n, path, want);
 		return NULL;
 	}
 	return n;
 }
 
+static const struct node *get_map(struct dec *x, const struct node *parent, const char *key,
+				  const char *path)
+{
+	return get_kind(x, parent, key, path, NODE_MAP, "an object");
+}
+
 static const struct node *get_seq(struct dec *x, const struct node *parent, const char *key,
 				  const char *path)
 {
-	const struct node *n = map_get(parent, key);
-	if (!n || node_is_null(n))
-		return NULL;
-	if (n->kind != NODE_SEQ) {
-		type_error(x, n, path, "an array");
-		return NULL;
-	}
-	return n;
+	return get_kind(x, parent, key, path, NODE_SEQ, "an array");
 }
 
 static const char *get_str(struct dec *x, const struct node *parent, const char *key,

@@ -43,6 +43,7 @@ static const char *const tmpl_files[T_COUNT] = {
 	[T_FRAG_ZONE_SPREAD] = "fragments/zone-spread.yaml",
 	[T_FRAG_STRATEGY] = "fragments/deployment-strategy.yaml",
 	[T_FRAG_SERVER_PROBES] = "fragments/server-probes.yaml",
+	[T_FRAG_SIDECAR_POD] = "fragments/sidecar-pod.yaml",
 };
 
 static const struct embedded_file *find(const char *name, struct diags *d)

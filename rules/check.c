@@ -32,6 +32,12 @@ enum doc_kind doc_classify(const struct node *root)
 	return DOC_OTHER;
 }
 
+bool doc_is_featurestore(const struct node *root)
+{
+	enum doc_kind k = doc_classify(root);
+	return k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1;
+}
+
 /* ---- document order ---- */
 
 struct indexed {
@@ -120,7 +126,7 @@ size_t check_document(const struct document *doc, struct diags *d)
 			root = keda_schema_view(d->arena, root);
 		schema_check(v, root, &hooks, d);
 		diags_set_source(d, from, "schema"); /* the CEL rules' own are "cel" already */
-		if (!strcmp(crd->group, "feast.dev") && !strcmp(crd->kind, "FeatureStore"))
+		if (doc_is_featurestore(doc->root))
 			reconcile_check(doc->root, d);
 	}
 	diags_set_source(d, from, v ? "operator" : "schema");

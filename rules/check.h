@@ -47,6 +47,9 @@ enum doc_kind {
 };
 
 enum doc_kind doc_classify(const struct node *root);
+/* A feast.dev FeatureStore of a version we know (v1 or v1alpha1): the documents render
+ * builds a store from and the operator's rules apply to. */
+bool doc_is_featurestore(const struct node *root);
 
 size_t check_documents(struct arena *a, const struct doclist *docs, struct diags *d);
 size_t check_document(const struct document *doc, struct diags *d);

@@ -28,13 +28,10 @@ static void report_tags(struct diags *d, const struct node *n, const char *at)
 	if (n->tag)
 		diag_error(d, &n->pos, at, "the YAML tag %s is not allowed in a FeatureStore: kubectl reads another "
 			   "value than the one written (write the plain value)", docshape_tag_name(d, n->tag));
-	if (n->kind == NODE_MAP)
-		for (size_t i = 0; i < n->u.map.n; i++)
-			report_tags(d, n->u.map.v[i].val,
-				    *at ? arena_printf(d->arena, "%s.%s", at, n->u.map.v[i].key) : n->u.map.v[i].key);
-	else if (n->kind == NODE_SEQ)
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			report_tags(d, n->u.seq.v[i], arena_printf(d->arena, "%s[%zu]", at, i));
+	node_map_each(n, p)
+		report_tags(d, p->val, *at ? arena_printf(d->arena, "%s.%s", at, p->key) : p->key);
+	for (size_t i = 0; i < node_seq_len(n); i++)
+		report_tags(d, n->u.seq.v[i], arena_printf(d->arena, "%s[%zu]", at, i));
 }
 
 static bool group_mentions_feast(const char *api)
@@ -83,8 +80,7 @@ size_t docshape_check(const struct document *doc, struct diags *d)
 	if (d->errors > errors)
 		return d->errors - errors;
 	near_miss(doc, api, kind, d);
-	enum doc_kind k = doc_classify(root);
-	if (k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1)
+	if (doc_is_featurestore(root))
 		report_tags(d, root, "");
 	return d->errors - errors;
 }
@@ -150,8 +146,7 @@ size_t docshape_check_unique(const struct doclist *docs, struct diags *d)
 size_t docshape_require_store(const struct doclist *docs, struct diags *d)
 {
 	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind k = doc_classify(docs->v[i].root);
-		if (k == DOC_FEATURESTORE_V1 || k == DOC_FEATURESTORE_V1ALPHA1)
+		if (doc_is_featurestore(docs->v[i].root))
 			return 0;
 	}
 	struct pos at = { docs->n ? docs->v[0].file : NULL, 0, 0 };

@@ -156,14 +156,11 @@ static const char *ref_kind(const char *key, const char **name_key)
 static void walk_refs(struct arena *a, const struct node *n, const char *path, const char *where,
 		      struct doctor_refs *out)
 {
-	if (n && n->kind == NODE_SEQ)
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			walk_refs(a, n->u.seq.v[i], arena_printf(a, "%s[%zu]", path, i), where, out);
-	if (!n || n->kind != NODE_MAP)
-		return;
-	for (size_t i = 0; i < n->u.map.n; i++) {
-		const char *key = n->u.map.v[i].key, *name_key;
-		const struct node *v = n->u.map.v[i].val;
+	for (size_t i = 0; i < node_seq_len(n); i++)
+		walk_refs(a, n->u.seq.v[i], arena_printf(a, "%s[%zu]", path, i), where, out);
+	node_map_each(n, p) {
+		const char *key = p->key, *name_key;
+		const struct node *v = p->val;
 		const char *sub = *path ? arena_printf(a, "%s.%s", path, key) : key;
 		const char *kind = ref_kind(key, &name_key);
 		if (kind && v && v->kind == NODE_MAP && !node_is_true(map_get(v, "optional")))

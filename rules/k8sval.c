@@ -90,36 +90,34 @@ static bool is_label_value(const char *s, size_t n)
 	return true;
 }
 
+/* The API server's order: the format message first, the length one only for a well-formed name. */
+static const char *format_then_length(const char *s, bool well_formed, const char *format, size_t max,
+				      const char *too_long)
+{
+	if (!well_formed)
+		return format;
+	return strlen(s) > max ? too_long : NULL;
+}
+
 const char *dns1123_label_error(const char *s)
 {
-	size_t n = strlen(s);
-	if (!is_label(s, n))
-		return label_fmt;
-	return n > DNS1123_LABEL_MAX ? too_long_63 : NULL;
+	return format_then_length(s, is_label(s, strlen(s)), label_fmt, DNS1123_LABEL_MAX, too_long_63);
 }
 
 const char *dns1123_subdomain_error(const char *s)
 {
-	size_t n = strlen(s);
-	if (!is_subdomain(s, n))
-		return subdomain_fmt;
-	return n > DNS1123_SUBDOMAIN_MAX ? too_long_253 : NULL;
+	return format_then_length(s, is_subdomain(s, strlen(s)), subdomain_fmt, DNS1123_SUBDOMAIN_MAX, too_long_253);
 }
 
 const char *dns1035_label_error(const char *s)
 {
-	size_t n = strlen(s);
-	if (!is_label(s, n) || !(s[0] >= 'a' && s[0] <= 'z'))
-		return dns1035_fmt;
-	return n > DNS1035_LABEL_MAX ? too_long_63 : NULL;
+	bool ok = is_label(s, strlen(s)) && s[0] >= 'a' && s[0] <= 'z';
+	return format_then_length(s, ok, dns1035_fmt, DNS1035_LABEL_MAX, too_long_63);
 }
 
 const char *label_value_error(const char *s)
 {
-	size_t n = strlen(s);
-	if (!is_label_value(s, n))
-		return label_value_fmt;
-	return n > LABEL_VALUE_MAX ? too_long_63 : NULL;
+	return format_then_length(s, is_label_value(s, strlen(s)), label_value_fmt, LABEL_VALUE_MAX, too_long_63);
 }
 
 const char *qualified_name_error(const char *s)

@@ -40,9 +40,8 @@ static size_t list_stores(struct arena *a, const struct doclist *docs, struct st
 	struct store_ref *v = arena_alloc(a, (docs->n ? docs->n : 1) * sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; i < docs->n; i++) {
-		enum doc_kind k = doc_classify(docs->v[i].root);
 		const char *name = get_str(docs->v[i].root, "metadata.name");
-		if ((k != DOC_FEATURESTORE_V1 && k != DOC_FEATURESTORE_V1ALPHA1) || !name)
+		if (!doc_is_featurestore(docs->v[i].root) || !name)
 			continue;
 		v[n].doc = &docs->v[i];
 		v[n].name = name;

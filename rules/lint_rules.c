@@ -218,9 +218,7 @@ static void check_anti_affinity(struct lint_ctx *c, const struct store *st)
 {
 	const struct node *req =
 		node_at(st->services, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution");
-	if (!req || req->kind != NODE_SEQ)
-		return;
-	for (size_t i = 0; i < req->u.seq.n; i++) {
+	for (size_t i = 0; i < node_seq_len(req); i++) {
 		const char *key = node_str_or(map_get(req->u.seq.v[i], "topologyKey"), "");
 		bool node = !strcmp(key, "kubernetes.io/hostname");
 		bool zone = !strcmp(key, "topology.kubernetes.io/zone");
@@ -347,7 +345,7 @@ static int64_t prestop_seconds(const struct node *ctr)
 static void check_containers(struct lint_ctx *c, const struct document *doc, const struct node *list,
 			     const char *path, bool *sidecar, int64_t *prestop)
 {
-	for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->u.seq.n; i++) {
+	for (size_t i = 0; i < node_seq_len(list); i++) {
 		const struct node *ctr = list->u.seq.v[i], *img = map_get(ctr, "image");
 		const char *name = node_str_or(map_get(ctr, "name"), ""), *why = unpinned(node_str_or(img, NULL));
 		if (why)

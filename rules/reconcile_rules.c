@@ -47,80 +47,40 @@ static bool registry_rest(const struct node *spec)
 	return registry_server(spec) && node_is_true(get(spec, "services.registry.local.server.restAPI"));
 }
 
-static bool ui_server(const struct node *spec)
-{
-	return get(spec, "services.ui") != NULL;
-}
-
 static bool kubernetes_authz(const struct node *spec)
 {
 	const struct node *authz = get(spec, "authz");
 	return !authz || get(authz, "kubernetes") != NULL; /* authz defaults to kubernetes: {} */
 }
 
-static bool oidc_authz(const struct node *spec)
-{
-	return get(spec, "authz.oidc") != NULL;
-}
-
-static bool cron_job(const struct node *spec)
-{
-	return get(spec, "cronJob") != NULL;
-}
-
-static bool autoscaling(const struct node *spec)
-{
-	return get(spec, "services.scaling.autoscaling") != NULL;
-}
-
-static bool pdb(const struct node *spec)
-{
-	return get(spec, "services.podDisruptionBudgets") != NULL;
-}
-
-static bool online_pvc(const struct node *spec)
-{
-	return get(spec, "services.onlineStore.persistence.file.pvc.create") != NULL;
-}
-
-static bool offline_pvc(const struct node *spec)
-{
-	return get(spec, "services.offlineStore.persistence.file.pvc.create") != NULL;
-}
-
-static bool registry_pvc(const struct node *spec)
-{
-	return get(spec, "services.registry.local.persistence.file.pvc.create") != NULL;
-}
-
 /* ---- the tables ---- */
 
 const struct derived_name derived_names[] = {
-	{ "label feast.dev/name", "%s", NAME_LABEL_VALUE, NULL },
-	{ "Deployment", "feast-%s", NAME_SUBDOMAIN, NULL },
-	{ "ServiceAccount", "feast-%s", NAME_SUBDOMAIN, NULL },
-	{ "ConfigMap", "feast-%s-client", NAME_SUBDOMAIN, NULL },
-	{ "Service", "feast-%s-online", NAME_DNS1035, online_server },
-	{ "Service", "feast-%s-offline", NAME_DNS1035, offline_server },
-	{ "Service", "feast-%s-registry", NAME_DNS1035, registry_grpc },
-	{ "Service", "feast-%s-registry-rest", NAME_DNS1035, registry_rest },
-	{ "Service", "feast-%s-ui", NAME_DNS1035, ui_server },
-	{ "Role", "feast-%s", NAME_SUBDOMAIN, kubernetes_authz },
-	{ "RoleBinding", "feast-%s", NAME_SUBDOMAIN, kubernetes_authz },
-	{ "ClusterRoleBinding", "feast-%s-cluster-binding", NAME_SUBDOMAIN, kubernetes_authz },
-	{ "ClusterRoleBinding", "feast-%s-oidc-token-review", NAME_SUBDOMAIN, oidc_authz },
-	{ "CronJob", "feast-%s", NAME_CRONJOB, cron_job },
-	{ "ServiceAccount", "feast-%s-cronjob", NAME_SUBDOMAIN, cron_job },
-	{ "Role", "feast-%s-cronjob", NAME_SUBDOMAIN, cron_job },
-	{ "RoleBinding", "feast-%s-cronjob", NAME_SUBDOMAIN, cron_job },
-	{ "Role", "feast-%s-sidecar", NAME_SUBDOMAIN, NULL },
-	{ "RoleBinding", "feast-%s-sidecar", NAME_SUBDOMAIN, NULL },
-	{ "Lease", "feast-%s-registry-lock", NAME_SUBDOMAIN, NULL },
-	{ "HorizontalPodAutoscaler", "feast-%s", NAME_SUBDOMAIN, autoscaling },
-	{ "PodDisruptionBudget", "feast-%s", NAME_SUBDOMAIN, pdb },
-	{ "PersistentVolumeClaim", "feast-%s-online", NAME_SUBDOMAIN, online_pvc },
-	{ "PersistentVolumeClaim", "feast-%s-offline", NAME_SUBDOMAIN, offline_pvc },
-	{ "PersistentVolumeClaim", "feast-%s-registry", NAME_SUBDOMAIN, registry_pvc },
+	{ "label feast.dev/name", "%s", NAME_LABEL_VALUE, NULL, NULL },
+	{ "Deployment", "feast-%s", NAME_SUBDOMAIN, NULL, NULL },
+	{ "ServiceAccount", "feast-%s", NAME_SUBDOMAIN, NULL, NULL },
+	{ "ConfigMap", "feast-%s-client", NAME_SUBDOMAIN, NULL, NULL },
+	{ "Service", "feast-%s-online", NAME_DNS1035, online_server, NULL },
+	{ "Service", "feast-%s-offline", NAME_DNS1035, offline_server, NULL },
+	{ "Service", "feast-%s-registry", NAME_DNS1035, registry_grpc, NULL },
+	{ "Service", "feast-%s-registry-rest", NAME_DNS1035, registry_rest, NULL },
+	{ "Service", "feast-%s-ui", NAME_DNS1035, NULL, "services.ui" },
+	{ "Role", "feast-%s", NAME_SUBDOMAIN, kubernetes_authz, NULL },
+	{ "RoleBinding", "feast-%s", NAME_SUBDOMAIN, kubernetes_authz, NULL },
+	{ "ClusterRoleBinding", "feast-%s-cluster-binding", NAME_SUBDOMAIN, kubernetes_authz, NULL },
+	{ "ClusterRoleBinding", "feast-%s-oidc-token-review", NAME_SUBDOMAIN, NULL, "authz.oidc" },
+	{ "CronJob", "feast-%s", NAME_CRONJOB, NULL, "cronJob" },
+	{ "ServiceAccount", "feast-%s-cronjob", NAME_SUBDOMAIN, NULL, "cronJob" },
+	{ "Role", "feast-%s-cronjob", NAME_SUBDOMAIN, NULL, "cronJob" },
+	{ "RoleBinding", "feast-%s-cronjob", NAME_SUBDOMAIN, NULL, "cronJob" },
+	{ "Role", "feast-%s-sidecar", NAME_SUBDOMAIN, NULL, NULL },
+	{ "RoleBinding", "feast-%s-sidecar", NAME_SUBDOMAIN, NULL, NULL },
+	{ "Lease", "feast-%s-registry-lock", NAME_SUBDOMAIN, NULL, NULL },
+	{ "HorizontalPodAutoscaler", "feast-%s", NAME_SUBDOMAIN, NULL, "services.scaling.autoscaling" },
+	{ "PodDisruptionBudget", "feast-%s", NAME_SUBDOMAIN, NULL, "services.podDisruptionBudgets" },
+	{ "PersistentVolumeClaim", "feast-%s-online", NAME_SUBDOMAIN, NULL, "services.onlineStore.persistence.file.pvc.create" },
+	{ "PersistentVolumeClaim", "feast-%s-offline", NAME_SUBDOMAIN, NULL, "services.offlineStore.persistence.file.pvc.create" },
+	{ "PersistentVolumeClaim", "feast-%s-registry", NAME_SUBDOMAIN, NULL, "services.registry.local.persistence.file.pvc.create" },
 };
 
 const size_t derived_names_count = sizeof(derived_names) / sizeof(derived_names[0]);
@@ -211,7 +171,7 @@ static size_t check_derived_names(const struct node *root, const struct node *sp
 	size_t ndone = 0;
 	for (size_t i = 0; i < derived_names_count; i++) {
 		const struct derived_name *dn = &derived_names[i];
-		if (dn->when && !dn->when(spec))
+		if ((dn->when && !dn->when(spec)) || (dn->when_set && !get(spec, dn->when_set)))
 			continue;
 		char derived[300];
 		snprintf(derived, sizeof(derived), dn->format, name);

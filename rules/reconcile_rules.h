@@ -44,7 +44,10 @@ struct derived_name {
 	const char *kind;     /* "Service", or what the name is used for */
 	const char *format;   /* printf format with one %s for metadata.name */
 	enum name_rule rule;
-	bool (*when)(const struct node *spec); /* NULL: always rendered */
+	/* Rendered only when `when` holds, or (when_set) when that field under spec is set;
+	 * both NULL: always rendered. */
+	bool (*when)(const struct node *spec);
+	const char *when_set;
 };
 
 struct reconcile_rule {

@@ -157,7 +157,7 @@ size_t shards_check_documents(const struct doclist *docs, struct diags *d)
 	size_t errors = 0;
 	for (size_t i = 0; i < docs->n; i++) {
 		const struct node *root = docs->v[i].root;
-		if (doc_classify(root) != DOC_FEATURESTORE_V1 && doc_classify(root) != DOC_FEATURESTORE_V1ALPHA1)
+		if (!doc_is_featurestore(root))
 			continue;
 		int n = shards_annotation(root);
 		if (n < 0) {

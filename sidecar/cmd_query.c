@@ -90,18 +90,12 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct s
 	return rc < 0 ? SC_USAGE : rc > 0 ? -1 : 0;
 }
 
-static int run_status(const struct command *cmd, int argc, char **argv)
+static int status(const struct command *cmd, struct st_args *a, const struct opt_args *args)
 {
-	struct st_args a;
-	char *pos[argc + 1];
-	struct opt_args args = { pos, 0, NULL, 0 };
-	int rc = parse_args(cmd, argc, argv, &a, &args);
-	if (rc)
-		return rc < 0 ? SC_OK : rc;
-	if (args.n)
-		return usage_error(cmd, "unexpected argument \"%s\"", args.v[0]);
+	if (args->n)
+		return usage_error(cmd, "unexpected argument \"%s\"", args->v[0]);
 	char answer[PROTO_LINE_MAX];
-	if (ask(&a, "STATUS", answer, sizeof(answer)) < 0)
+	if (ask(a, "STATUS", answer, sizeof(answer)) < 0)
 		return SC_UNAVAILABLE;
 	if (strncmp(answer, "STATUS ", 7) != 0) {
 		fprintf(stderr, "error: unexpected answer: %s\n", answer);
@@ -111,7 +105,25 @@ static int run_status(const struct command *cmd, int argc, char **argv)
 	return SC_OK;
 }
 
-static int run_check(const struct command *cmd, int argc, char **argv)
+static int check(const struct command *cmd, struct st_args *a, const struct opt_args *args)
+{
+	if (args->n != 1 || (strcmp(args->v[0], "live") && strcmp(args->v[0], "ready")))
+		return usage_error(cmd, "want one of: live, ready");
+	char request[32], answer[PROTO_LINE_MAX];
+	snprintf(request, sizeof(request), "CHECK %s", args->v[0]);
+	if (ask(a, request, answer, sizeof(answer)) < 0)
+		return SC_FAIL;
+	if (strcmp(answer, "OK") != 0) {
+		fprintf(stderr, "%s: %s\n", args->v[0], answer);
+		return SC_FAIL;
+	}
+	return SC_OK;
+}
+
+extern const struct command cmd_check;
+
+/* status and check: the same options, then one question to the daemon. */
+static int run_query(const struct command *cmd, int argc, char **argv)
 {
 	struct st_args a;
 	char *pos[argc + 1];
@@ -119,17 +131,7 @@ static int run_check(const struct command *cmd, int argc, char **argv)
 	int rc = parse_args(cmd, argc, argv, &a, &args);
 	if (rc)
 		return rc < 0 ? SC_OK : rc;
-	if (args.n != 1 || (strcmp(args.v[0], "live") && strcmp(args.v[0], "ready")))
-		return usage_error(cmd, "want one of: live, ready");
-	char request[32], answer[PROTO_LINE_MAX];
-	snprintf(request, sizeof(request), "CHECK %s", args.v[0]);
-	if (ask(&a, request, answer, sizeof(answer)) < 0)
-		return SC_FAIL;
-	if (strcmp(answer, "OK") != 0) {
-		fprintf(stderr, "%s: %s\n", args.v[0], answer);
-		return SC_FAIL;
-	}
-	return SC_OK;
+	return cmd == &cmd_check ? check(cmd, &a, &args) : status(cmd, &a, &args);
 }
 
 const struct command cmd_status = {
@@ -138,7 +140,7 @@ const struct command cmd_status = {
 	"status [--socket PATH]",
 	NULL,
 	status_groups,
-	run_status,
+	run_query,
 };
 
 const struct command cmd_check = {
@@ -147,7 +149,7 @@ const struct command cmd_check = {
 	"check live|ready [--socket PATH] [--timeout DURATION]",
 	NULL,
 	status_groups,
-	run_check,
+	run_query,
 };
 
 static int run_version(const struct command *cmd, int argc, char **argv)

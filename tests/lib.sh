@@ -194,6 +194,16 @@ lacks() {
 	! grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "${3:-$1 has /$2/}"; }
 }
 
+# replay_saved NAME REPLAY DIR: run a fuzz target's replay program (built without libFuzzer)
+# over the saved inputs in DIR, which must hold some, and check that it replayed every one.
+replay_saved() {
+	[ -x "$2" ] || fail "$1: no $2 (built by the module.mk of its target)"
+	_count=$(ls "$3" | wc -l)
+	[ "$_count" -gt 0 ] || fail "$1: no regression inputs in $3"
+	"$2" "$3" >out || fail "$1: replay failed"
+	grep -q "replayed $_count input(s)" out || fail "$1: replay count: $(cat out)"
+}
+
 # apiserver_rv: the test API server's current global resourceVersion.
 apiserver_rv() {
 	apiserver_admin GET /admin/state | sed 's/.*"resourceVersion": *"\([0-9]*\)".*/\1/'

@@ -54,8 +54,14 @@ micro_ms() {
 	"$PYTHON" -c 'import sys, datetime; t = datetime.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc); print(int(t.timestamp() * 1000))' "$1"
 }
 
-# A critical section that records start and end (epoch ms) in $CRIT_LOG.
+# soak_or N SOAK_N: how many rounds to run, SOAK_N under `make soak` (SIDECAR_SOAK set), else N.
+soak_or() {
+	if [ "${SIDECAR_SOAK:-}" ]; then echo "$2"; else echo "$1"; fi
+}
+
+# A critical section that records start and end (epoch ms) in $CRIT_LOG, which it exports.
 make_crit() {
+	export CRIT_LOG="$TEST_TMP/crit.log"
 	cat >"$TEST_TMP/crit.sh" <<'SH'
 #!/bin/sh
 echo "start $1 $(date +%s%3N)" >>"$CRIT_LOG"

@@ -5,10 +5,10 @@
 #include "daemon.h"
 #include "lease_io.h"
 #include "sccli.h"
+#include "worker_thread.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +47,7 @@ struct direct *direct_open(struct sc_config *cfg, int *fd, int *code, char *err,
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->opts = (struct daemon_opts){ cfg, io, -1, -1, sv[1], false, NULL };
 	/* The wrapper's thread handles signals; the broker thread blocks them. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&d->thread, NULL, direct_main, d);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = worker_thread_start(&d->thread, direct_main, d);
 	if (rc != 0) {
 		snprintf(err, n, "cannot start the lease thread: %s", strerror(rc));
 		*code = SC_UNAVAILABLE;

@@ -7,8 +7,8 @@
 #include "kube_client.h"
 #include "kube_resource.h"
 #include "slog.h"
+#include "worker_thread.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -218,17 +218,9 @@ static void *worker_main(void *arg)
 
 int gate_start(struct gate *g)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	worker_cond_init(&g->cv);
 	pthread_mutex_init(&g->mu, NULL);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&g->thread, NULL, worker_main, g);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = worker_thread_start(&g->thread, worker_main, g);
 	if (rc != 0) {
 		pthread_mutex_destroy(&g->mu);
 		pthread_cond_destroy(&g->cv);
@@ -263,13 +255,8 @@ void gate_get_stats(struct gate *g, struct gate_stats *out)
 void gate_stop(struct gate *g)
 {
 	if (g->running) {
-		pthread_mutex_lock(&g->mu);
-		g->quit = true;
-		pthread_cond_signal(&g->cv);
-		pthread_mutex_unlock(&g->mu);
-		pthread_join(g->thread, NULL);
-		pthread_mutex_destroy(&g->mu);
-		pthread_cond_destroy(&g->cv);
+		worker_thread_quit(&g->mu, &g->cv, &g->quit);
+		worker_thread_join(g->thread, &g->mu, &g->cv);
 		g->running = false;
 	}
 	kube_client_free(g->client);

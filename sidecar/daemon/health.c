@@ -2,6 +2,7 @@
 #include "health.h"
 #include "clock.h"
 #include "sccli.h"
+#include "worker_thread.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -276,19 +277,11 @@ int health_start(struct health_worker *w, const struct health_target *t, int n, 
 	w->period_ms = period_ms > 0 ? period_ms : 1000;
 	w->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
 	w->efd = efd;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	worker_cond_init(&w->cv);
 	pthread_mutex_init(&w->mu, NULL);
 	/* libcurl's global state is set up here, on the owner's thread, before any worker uses it. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = worker_thread_start(&w->thread, worker_main, w);
 	if (rc != 0) {
 		curl_global_cleanup();
 		pthread_mutex_destroy(&w->mu);
@@ -316,13 +309,8 @@ void health_stop(struct health_worker *w)
 {
 	if (!w->running)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->quit = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
+	worker_thread_quit(&w->mu, &w->cv, &w->quit);
+	worker_thread_join(w->thread, &w->mu, &w->cv);
 	curl_global_cleanup();
 	w->running = false;
 }

@@ -126,16 +126,15 @@ int pod_from_node(const struct node *n, struct pod_info *out)
 	const struct node *status = map_get(n, "status");
 	out->phase = str_or_empty(map_get(status, "phase"));
 	const struct node *conds = map_get(status, "conditions");
-	if (conds && conds->kind == NODE_SEQ) {
-		for (size_t i = 0; i < conds->u.seq.n && out->nconditions < POD_MAX_CONDITIONS; i++) {
-			const struct node *c = conds->u.seq.v[i];
-			const char *type;
-			if (!node_get_str(map_get(c, "type"), &type))
-				continue;
-			out->conditions[out->nconditions].type = type;
-			out->conditions[out->nconditions].status = str_or_empty(map_get(c, "status"));
-			out->nconditions++;
-		}
+	node_seq_each(conds, c) {
+		const char *type;
+		if (out->nconditions == POD_MAX_CONDITIONS)
+			break;
+		if (!node_get_str(map_get(c, "type"), &type))
+			continue;
+		out->conditions[out->nconditions].type = type;
+		out->conditions[out->nconditions].status = str_or_empty(map_get(c, "status"));
+		out->nconditions++;
 	}
 	return *out->name ? 0 : -1;
 }

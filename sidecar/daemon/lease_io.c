@@ -1,8 +1,8 @@
 /* lease_io.c -- the worker thread that performs blocking Lease requests for the poll loop. */
 #include "lease_io.h"
 #include "clock.h"
+#include "worker_thread.h"
 
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -75,11 +75,7 @@ int io_worker_start(struct io_worker *w, struct lease_io *io)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	/* Signals belong to the loop's thread: the worker blocks them all. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = worker_thread_start(&w->thread, worker_main, w);
 	if (rc != 0) {
 		close(w->efd);
 		return -1;
@@ -89,15 +85,10 @@ int io_worker_start(struct io_worker *w, struct lease_io *io)
 
 void io_worker_stop(struct io_worker *w)
 {
-	pthread_mutex_lock(&w->mu);
-	w->quit = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	worker_thread_quit(&w->mu, &w->cv, &w->quit);
 	if (w->io->ops->wakeup)
 		w->io->ops->wakeup(w->io);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
+	worker_thread_join(w->thread, &w->mu, &w->cv);
 	close(w->efd);
 	w->io->ops->destroy(w->io);
 	w->io = NULL;

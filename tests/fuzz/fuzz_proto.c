@@ -11,16 +11,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                           \
-	do {                                                                                  \
-		if (!(cond)) {                                                                \
-			fprintf(stderr, "fuzz_proto: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                              \
-		}                                                                             \
-	} while (0)
 
 /* The reference for proto_num: an optional '-', decimal digits, and a magnitude that fits. */
 static void check_num(const char *s)

@@ -24,14 +24,7 @@
 #include "json.h"
 #include "kjson.h"
 #include "kube_client.h"
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "fuzz_sidecar_json: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
+#include "fuzz_check.h"
 
 static void check_lease(struct arena *a, const struct node *n, const struct lease_obj *o)
 {

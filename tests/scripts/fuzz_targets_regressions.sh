@@ -4,13 +4,7 @@
 # with the sanitizers.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 for t in exec discovery proto httpd; do
-	replay="$FEAST_BUILD_DIR/tests/fuzz_${t}_replay"
-	dir="$SRC/tests/fuzz/$t-regressions"
-	[ -x "$replay" ] || fail "no $replay (built by kube/module.mk or sidecar/module.mk)"
-	count=$(ls "$dir" | wc -l)
-	[ "$count" -gt 0 ] || fail "$t: no regression inputs"
-	"$replay" "$dir" >out || fail "$t: replay failed"
-	grep -q "replayed $count input(s)" out || fail "$t: replay count: $(cat out)"
+	replay_saved "$t" "$FEAST_BUILD_DIR/tests/fuzz_${t}_replay" "$SRC/tests/fuzz/$t-regressions"
 done
 # The exec target also reads the discovery and kube seeds: JSON that is no ExecCredential.
 "$FEAST_BUILD_DIR/tests/fuzz_exec_replay" "$SRC/tests/fuzz/kube-regressions" >out || fail "exec: replay of kube seeds failed"

@@ -3,10 +3,6 @@
 # without libFuzzer; under make check-asan with the sanitizers.
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 replay="$FEAST_BUILD_DIR/tests/fuzz_kube_replay"
-[ -x "$replay" ] || fail "no $replay (built by kube/module.mk)"
-count=$(ls "$SRC/tests/fuzz/kube-regressions" | wc -l)
-[ "$count" -gt 0 ] || fail "no regression inputs"
-"$replay" "$SRC/tests/fuzz/kube-regressions" >out || fail "replay failed"
-grep -q "replayed $count input(s)" out || fail "replay count: $(cat out)"
+replay_saved kube "$replay" "$SRC/tests/fuzz/kube-regressions"
 # The unit tests' hostile kubeconfigs too.
 "$replay" "$SRC/tests/unit" >out || fail "replay of tests/unit failed"

@@ -52,48 +52,7 @@ mkdir -p "$last/feature_repo"
 SH
 chmod +x bin/feast
 
-cat >store.yaml <<'EOF'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata:
-  name: merged
-  namespace: feast
-spec:
-  feastProject: merged
-  authz:
-    oidc:
-      secretRef:
-        name: oidc
-  openlineage:
-    enabled: true
-    apiKeySecretRef:
-      name: lineage
-  batchEngine:
-    configMapRef:
-      name: engine
-    configMapKey: engine.yaml
-  services:
-    offlineStore:
-      persistence:
-        store:
-          type: postgres
-          secretRef:
-            name: stores
-          secretKeyName: offline
-    onlineStore:
-      persistence:
-        store:
-          type: postgres
-          secretRef:
-            name: stores
-    registry:
-      local:
-        persistence:
-          store:
-            type: sql
-            secretRef:
-              name: stores
-EOF
+cp "$SRC/testdata/render-merge/store.yaml" store.yaml
 "$FEAST" render -f store.yaml -o json >store.json
 
 # What the kubelet would project from the Secrets and the ConfigMap.

@@ -12,30 +12,7 @@ REF="$SRC/testdata/operator"
 warn_default_image() {
 	"$FEAST" render "$@" >out 2>err || fail "render $*: $(cat err)"
 }
-cat >scaling.yaml <<'EOF'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata:
-  name: big
-  namespace: feast
-spec:
-  feastProject: big
-  replicas: 2
-  services:
-    onlineStore:
-      persistence:
-        store:
-          type: redis
-          secretRef:
-            name: stores
-    registry:
-      local:
-        persistence:
-          store:
-            type: sql
-            secretRef:
-              name: stores
-EOF
+cp "$SRC/testdata/render-sidecar/scaling.yaml" scaling.yaml
 cat >single.yaml <<'EOF'
 apiVersion: feast.dev/v1
 kind: FeatureStore

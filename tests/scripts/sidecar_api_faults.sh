@@ -7,8 +7,7 @@
 cd "$TEST_TMP"
 use_apiserver
 P=/apis/coordination.k8s.io/v1/namespaces/default/leases
-N=${SIDECAR_FAULT_N:-5}
-[ "${SIDECAR_SOAK:-}" ] && N=100
+N=$(soak_or "${SIDECAR_FAULT_N:-5}" 100)
 
 # A critical section that also marks its end when it is killed (SIGTERM
 # reaches the whole group: sleep dies, the trap runs, then sh exits).

@@ -6,9 +6,7 @@
 cd "$TEST_TMP"
 use_apiserver
 make_crit
-export CRIT_LOG="$TEST_TMP/crit.log"
-ROUNDS=${SIDECAR_TAKEOVER_ROUNDS:-2}
-[ "${SIDECAR_SOAK:-}" ] && ROUNDS=20
+ROUNDS=$(soak_or "${SIDECAR_TAKEOVER_ROUNDS:-2}" 20)
 
 start_daemon p2
 crash_takeovers "$ROUNDS"

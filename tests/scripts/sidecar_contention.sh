@@ -4,9 +4,7 @@
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
 make_crit
-export CRIT_LOG="$TEST_TMP/crit.log"
-N=${SIDECAR_CONTENTION_N:-10}
-[ "${SIDECAR_SOAK:-}" ] && N=100
+N=$(soak_or "${SIDECAR_CONTENTION_N:-10}" 100)
 export CRIT_SLEEP=0
 
 # Two daemon pods, five static clients each, plus five lock processes

@@ -3,7 +3,6 @@
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
 make_crit
-export CRIT_LOG="$TEST_TMP/crit.log"
 
 # A free loopback port for the HTTP listener.
 port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

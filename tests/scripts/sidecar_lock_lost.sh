@@ -3,7 +3,6 @@
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
 make_crit
-export CRIT_LOG="$TEST_TMP/crit.log"
 
 finish() { # finish PID: wait for it; its exit status in $rc
 	set +e

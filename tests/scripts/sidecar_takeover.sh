@@ -3,9 +3,7 @@
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
 make_crit
-export CRIT_LOG="$TEST_TMP/crit.log"
-ROUNDS=${SIDECAR_TAKEOVER_ROUNDS:-2}
-[ "${SIDECAR_SOAK:-}" ] && ROUNDS=20
+ROUNDS=$(soak_or "${SIDECAR_TAKEOVER_ROUNDS:-2}" 20)
 
 # Holder pod SIGKILLed with a waiter in another pod.
 start_daemon p2

@@ -10,7 +10,10 @@
 #include "buf.h"
 #include "check.h"
 #include "doc.h"
+#include "lease.h"
+#include "opts.h"
 #include "render.h"
+#include "render_flags.h"
 #include "render_int.h"
 #include "spec.h"
 #include "yaml_in.h"
@@ -143,6 +146,43 @@ Test(render, ha_branches)
 	expect_ha("  services:\n    scaling:\n      autoscaling:\n        maxReplicas: 4\n" DB_STORES, true, true,
 		  "RollingUpdate", false);
 	expect_ha("  services:\n    affinity:\n      nodeAffinity: {}\n", true, false, "Recreate", true);
+}
+
+/* The sidecar's pod edits are templates/fragments/sidecar-pod.yaml's values; the numbers it
+ * takes from elsewhere (the flag's default in --help, the daemon's lock timings) agree with it. */
+Test(render, sidecar_pod_from_its_fragment)
+{
+	struct templates tm;
+	cr_assert_eq(templates_load(&A, &tm, &D), 0);
+	const struct node *frag = tm.t[T_FRAG_SIDECAR_POD];
+	int64_t prestop = 0, kill = 0, renew = 0;
+	cr_assert(node_get_int(map_get(frag, "preStopSeconds"), &prestop));
+	cr_assert(node_get_int(node_at(frag, "terminationGrace.lockKillGraceSeconds"), &kill));
+	cr_assert(node_get_int(node_at(frag, "terminationGrace.lockRenewDeadlineSeconds"), &renew));
+	struct lease_timing daemon = LEASE_TIMING_DEFAULT;
+	cr_expect_eq(kill * 1000, daemon.kill_grace_ms);
+	cr_expect_eq(renew * 1000, daemon.renew_deadline_ms);
+	const struct opt *flag = render_flag_opts;
+	while (flag->name && strcmp(flag->name, "prestop-seconds"))
+		flag++;
+	cr_assert_not_null(flag->name);
+	cr_expect_str_eq(flag->dflt, arena_printf(&A, "%lld", (long long)prestop));
+
+	struct doclist l = parse("t.yaml", store("s", "  replicas: 2\n  services:\n" DB_STORES));
+	struct objlist out = render_ok(&l, NULL);
+	const struct node *pod = node_at(find_kind(&out, "Deployment", 0), "spec.template.spec");
+	cr_expect(node_equal(seq_find_by(map_get(pod, "volumes"), "name", "feast-sidecar"), map_get(frag, "volume")));
+	int64_t grace = prestop, step = 0;
+	const struct node *steps = map_get(frag, "terminationGrace");
+	node_map_each(steps, p)
+		grace += node_get_int(p->val, &step) ? step : 0;
+	int64_t got = 0;
+	cr_assert(node_get_int(map_get(pod, "terminationGracePeriodSeconds"), &got));
+	cr_expect_eq(got, grace);
+	const struct node *online = seq_find_by(map_get(pod, "containers"), "name", "online");
+	const struct node *sleep = node_at(online, "lifecycle.preStop.exec.command");
+	cr_assert_eq(node_seq_len(sleep), 2);
+	cr_expect_str_eq(node_text(sleep->u.seq.v[1]), arena_printf(&A, "%lld", (long long)prestop));
 }
 
 /* `out` is fragment `frag` with each `matchLabels: ~` filled by `sel`. */

@@ -235,6 +235,18 @@ Test(rules, malformed_version_of_a_known_group)
 	cr_assert_eq(check_text(featurestore_named("example.com/", "t", "")), 0);
 }
 
+/* What render builds stores from: both served versions, and nothing that only looks like one. */
+Test(rules, which_documents_are_featurestores)
+{
+	cr_assert(doc_is_featurestore(parse(featurestore_named("feast.dev/v1", "t", ""))));
+	cr_assert(doc_is_featurestore(parse(featurestore_named("feast.dev/v1alpha1", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse(featurestore_named("feast.dev/v2", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse(featurestore_named("example.com/v1", "t", ""))));
+	cr_assert_not(doc_is_featurestore(parse("apiVersion: feast.dev/v1\nkind: Featurestore\n")));
+	cr_assert_not(doc_is_featurestore(parse("kind: FeatureStore\n")));
+	cr_assert_not(doc_is_featurestore(NULL));
+}
+
 /* The operator re-checks DB store types at reconcile time against its own
  * lists; the CRD's enums are those lists, so the schema refuses the same
  * values, for every store in both versions. */
@@ -406,25 +418,44 @@ Test(rules, metadata_name)
 
 /* ---- Kubernetes name rules ---- */
 
-Test(rules, name_rules)
+/* testdata/rules/names.yaml: each rule with names it accepts and names it refuses. */
+static const struct {
+	const char *rule;
+	const char *(*error)(const char *s);
+} name_rules[] = {
+	{ "dns1123-label", dns1123_label_error },
+	{ "dns1123-subdomain", dns1123_subdomain_error },
+	{ "dns1035-label", dns1035_label_error },
+	{ "label-value", label_value_error },
+	{ "qualified-name", qualified_name_error },
+};
+
+ParameterizedTestParameters(rules, name_rule)
 {
-	cr_assert_null(dns1123_label_error("a-1"));
-	cr_assert_not_null(dns1123_label_error("-a"));
-	cr_assert_not_null(dns1123_label_error("a.b"));
-	cr_assert_null(dns1123_subdomain_error("a.b-c.d"));
-	cr_assert_not_null(dns1123_subdomain_error("a..b"));
-	cr_assert_not_null(dns1123_subdomain_error(""));
-	cr_assert_null(dns1035_label_error("a1"));
-	cr_assert_not_null(dns1035_label_error("1a"));
-	cr_assert_str_eq(dns1035_label_error(name_of(64)), "must be no more than 63 characters");
-	cr_assert_null(dns1035_label_error(name_of(63)));
-	cr_assert_null(label_value_error(""));
-	cr_assert_null(label_value_error("A_b.c-1"));
-	cr_assert_not_null(label_value_error("_a"));
-	cr_assert_null(qualified_name_error("app.kubernetes.io/name"));
-	cr_assert_not_null(qualified_name_error("a/b/c"));
-	cr_assert_not_null(qualified_name_error("/b"));
-	cr_assert_not_null(qualified_name_error("Example.com/b"));
+	size_t n;
+	struct unit_case *v = unit_cases_load("testdata/rules/names.yaml", &n);
+	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
+}
+
+ParameterizedTest(struct unit_case *c, rules, name_rule)
+{
+	const struct node *doc = parse(c->text);
+	const struct node *valid = map_get(doc, "valid"), *invalid = map_get(doc, "invalid");
+	const char *rule = node_str_or(map_get(doc, "rule"), "");
+	const char *(*error)(const char *) = NULL;
+	for (size_t i = 0; i < sizeof(name_rules) / sizeof(name_rules[0]); i++)
+		if (!strcmp(name_rules[i].rule, rule))
+			error = name_rules[i].error;
+	cr_assert_not_null(error, "%s: no name rule \"%s\"", c->where, rule);
+	node_seq_each(valid, v)
+		cr_expect_null(error(node_text(v)), "%s: %s must accept \"%s\"", c->where, rule, node_text(v));
+	node_seq_each(invalid, v) {
+		const char *name = node_text(v) ? node_text(v) : node_str_or(map_get(v, "name"), "");
+		const char *want = node_str_or(map_get(v, "message"), NULL), *got = error(name);
+		cr_expect_not_null(got, "%s: %s must refuse \"%s\"", c->where, rule, name);
+		if (got && want)
+			cr_expect_str_eq(got, want, "%s: %s of \"%s\"", c->where, rule, name);
+	}
 }
 
 Test(rules, labels_and_annotations)

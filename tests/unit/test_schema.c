@@ -6,7 +6,7 @@
 #include "schema.h"
 
 
-TestSuite(regex);
+TestSuite(regex, .init = suite_setup, .fini = suite_teardown);
 TestSuite(schema, .init = suite_setup, .fini = suite_teardown);
 
 /* ---- regex ---- */
@@ -21,70 +21,58 @@ static bool matches(const char *pattern, const char *text)
 	return m;
 }
 
-struct pattern_case {
-	const char *pattern;
-	const char *const yes[8];
-	const char *const no[8];
-};
+/* ---- every pattern of the CRD: testdata/schema/crd-patterns.yaml ----
+ * Each document is one pattern with the texts it must match and those it must not. */
 
-/* Every pattern of the FeatureStore CRD, with texts Go's regexp accepts and rejects. */
-static const struct pattern_case crd_patterns[] = {
-	{ "^[A-Za-z0-9][A-Za-z0-9_-]*$",
-	  { "p", "driver_stats", "A-1_b", NULL },
-	  { "", "_x", "-x", "a b", "a.b", "a\n", NULL } },
-	{ "^https://\\S+$",
-	  { "https://idp.example.com/realms/x", "https://\xc3\xa9", NULL },
-	  { "http://x", "https://", "https://a b", "https://a\tb", "xhttps://a", NULL } },
-	{ "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
-	  { "a", "cpu_total", "a:b,c_1", NULL },
-	  { "", "1a", "a:", "a,", "a-b", NULL } },
-	{ "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$",
-	  { "1", "200m", "1Gi", "0.5", ".5", "+1.5e3", "-2E-2", "5Ki" },
-	  { "", "lots", "1Gb", "1.5.5", "e3", "1 Gi", "Gi", NULL } },
-	{ "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",
-	  { "name", "example.com/name", "a.b-c/N_a.m-e", "x", NULL },
-	  { "", "/name", "Example.com/name", "a//b", "name-", "a/b/c", NULL } },
-};
+#define CRD_PATTERNS "testdata/schema/crd-patterns.yaml"
 
-static const struct pattern_case *pattern_case(const char *pattern)
+ParameterizedTestParameters(regex, crd_pattern)
 {
-	for (size_t i = 0; i < sizeof(crd_patterns) / sizeof(crd_patterns[0]); i++)
-		if (!strcmp(crd_patterns[i].pattern, pattern))
-			return &crd_patterns[i];
-	return NULL;
+	size_t n;
+	struct unit_case *v = unit_cases_load(CRD_PATTERNS, &n);
+	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
 }
 
-Test(regex, crd_patterns)
+ParameterizedTest(struct unit_case *c, regex, crd_pattern)
 {
-	for (size_t i = 0; i < sizeof(crd_patterns) / sizeof(crd_patterns[0]); i++) {
-		const struct pattern_case *c = &crd_patterns[i];
-		for (size_t j = 0; j < 8 && c->yes[j]; j++)
-			cr_assert(matches(c->pattern, c->yes[j]), "%s should match \"%s\"", c->pattern, c->yes[j]);
-		for (size_t j = 0; j < 8 && c->no[j]; j++)
-			cr_assert(!matches(c->pattern, c->no[j]), "%s should not match \"%s\"", c->pattern, c->no[j]);
-	}
+	const struct node *doc = parse(c->text);
+	const struct node *yes = map_get(doc, "match"), *no = map_get(doc, "mismatch");
+	const char *pattern = node_text(map_get(doc, "pattern"));
+	cr_assert_not_null(pattern, "%s: no pattern", c->where);
+	cr_assert_gt(node_seq_len(yes), 0, "%s: nothing it must match", c->where);
+	node_seq_each(yes, t)
+		cr_assert(matches(pattern, node_text(t)), "%s: %s should match \"%s\"", c->where, pattern, node_text(t));
+	node_seq_each(no, t)
+		cr_assert(!matches(pattern, node_text(t)), "%s: %s should not match \"%s\"", c->where, pattern,
+			  node_text(t));
 }
 
-/* Every pattern in the copied CRD has a case above (a newer CRD's new pattern fails here). */
-static void collect_patterns(const struct node *n, int depth)
+/* Every pattern in the copied CRD has a case (a newer CRD's new pattern fails here). */
+static void collect_patterns(const struct node *n, const char *const *tested, size_t ntested, int depth)
 {
 	cr_assert_lt(depth, 200);
-	if (n->kind == NODE_MAP) {
-		for (size_t i = 0; i < n->u.map.n; i++) {
-			const struct pair *p = &n->u.map.v[i];
-			if (!strcmp(p->key, "pattern") && p->val->kind == NODE_SCALAR)
-				cr_assert_not_null(pattern_case(p->val->u.sc.s), "untested CRD pattern %s", p->val->u.sc.s);
-			collect_patterns(p->val, depth + 1);
+	node_map_each(n, p) {
+		if (!strcmp(p->key, "pattern") && p->val->kind == NODE_SCALAR) {
+			size_t i = 0;
+			while (i < ntested && strcmp(tested[i], p->val->u.sc.s))
+				i++;
+			cr_assert_lt(i, ntested, "untested CRD pattern %s (add it to %s)", p->val->u.sc.s, CRD_PATTERNS);
 		}
-	} else if (n->kind == NODE_SEQ) {
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			collect_patterns(n->u.seq.v[i], depth + 1);
+		collect_patterns(p->val, tested, ntested, depth + 1);
 	}
+	node_seq_each(n, item)
+		collect_patterns(item, tested, ntested, depth + 1);
 }
 
 Test(schema, every_crd_pattern_is_tested)
 {
-	collect_patterns(parse(source_file("data/crds/feast.dev_featurestores.yaml")), 0);
+	size_t n;
+	struct unit_case *cases = unit_cases_read(CRD_PATTERNS, &n);
+	const char **tested = arena_alloc(&A, n * sizeof(*tested));
+	for (size_t i = 0; i < n; i++)
+		tested[i] = node_str_or(map_get(parse(cases[i].text), "pattern"), "");
+	unit_cases_release_all(cases, n);
+	collect_patterns(parse(source_file("data/crds/feast.dev_featurestores.yaml")), tested, n, 0);
 }
 
 Test(regex, syntax)
