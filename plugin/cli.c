@@ -63,7 +63,7 @@ int file_args_add(struct file_args *f, const char *value, char *err, size_t errl
 
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d)
 {
-	struct input_opts io = { f->recursive, NULL };
+	struct input_opts io = { f->recursive, NULL, false };
 	int rc = 0;
 	for (int i = 0; i < f->n; i++)
 		if (inputs_add(a, in, f->v[i], &io, d) < 0)
