@@ -73,3 +73,21 @@ int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, s
 		rc = -1;
 	return rc;
 }
+
+int load_raw_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *walk)
+{
+	struct input_opts io = { f->recursive, NULL, true };
+	int rc = 0;
+	for (int i = 0; i < f->n; i++)
+		if (inputs_add(a, in, f->v[i], &io, walk) < 0)
+			rc = -1;
+	return rc;
+}
+
+int parse_raw_inputs(struct arena *a, struct inputs *in, const struct diags *walk, struct diags *d)
+{
+	int rc = inputs_parse(a, in, walk, NULL, d);
+	if (doclist_unwrap(a, &in->docs, d))
+		rc = -1;
+	return rc;
+}
