@@ -198,15 +198,19 @@ static void survey(struct render_ctx *r)
 }
 
 /* Prepared before anything is built: which namespaces need the merge script is known only then. */
+void render_prepare_store(struct render_ctx *r, size_t i)
+{
+	struct store st;
+	scratch_reset(r);
+	store_load(r, i, &st);
+	store_prepare(r, &st);
+	r->sums[i].merges = st.nops > 0;
+}
+
 static void prepare_all(struct render_ctx *r)
 {
-	for (size_t i = 0; i < r->nsums; i++) {
-		struct store st;
-		scratch_reset(r);
-		store_load(r, i, &st);
-		store_prepare(r, &st);
-		r->sums[i].merges = st.nops > 0;
-	}
+	for (size_t i = 0; i < r->nsums; i++)
+		render_prepare_store(r, i);
 }
 
 static void append(struct render_ctx *r, struct node *root, const struct document *src)
@@ -425,7 +429,7 @@ static int check_pass(struct render_ctx *r, const struct render_sink *sink)
 
 int render_check_build(struct render_ctx *r, const struct render_sink *sink, bool report)
 {
-	if (r->opts->target == RENDER_TARGET_STANDALONE)
+	if (r->opts->target == RENDER_TARGET_STANDALONE && !r->prepared)
 		prepare_all(r);
 	r->ids = idents_new();
 	int rc = build_pass(r, sink);

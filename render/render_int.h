@@ -100,6 +100,7 @@ struct render_ctx {
 	 * previous one's goes); NULL when every tree is there. */
 	void (*load)(void *ctx, struct document *doc);
 	void *load_ctx;
+	bool prepared;               /* every store's prepare step is done (render_prepare_store()) */
 	struct idents *ids;          /* identities seen, for the duplicate check; NULL: not checked */
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
@@ -195,6 +196,9 @@ void render_ctx_streaming(struct render_ctx *r);
 /* The survey, a document at a time (stores only; others are skipped), then across them. */
 void render_survey_store(struct render_ctx *r, const struct document *doc);
 void render_survey_end(struct render_ctx *r);
+/* The prepare step of surveyed store i (what the shared objects need of it), its diagnostics
+ * to r->d; prepare_all() is this for every store, after render_survey_end(). */
+void render_prepare_store(struct render_ctx *r, size_t i);
 /* After the survey: prepare and build every store for its errors (to `sink` too, when given);
  * `report` false: a repeated identity is counted in r->errors, not reported. */
 int render_check_build(struct render_ctx *r, const struct render_sink *sink, bool report);

@@ -97,6 +97,10 @@ struct first {
 	struct diags yaml;         /* the streams' own: any at all sends the run the whole way */
 	char **ids;                /* open addressing: the identities seen, as docshape keys them */
 	size_t nids, capids;
+	/* Each store prepared as it is surveyed, saving a pass, until one names another by
+	 * feastRef (its prepare needs the other's summary): then all of them after the survey. */
+	struct diags prep;
+	bool prepare_late;
 };
 
 static size_t key_slot(char *const *v, size_t cap, const char *key)
@@ -148,6 +152,23 @@ static void push_doc(struct first *f, const struct document *doc)
 		f->r->sums[i].doc = f->docs->v + (f->r->sums[i].doc - old);
 }
 
+static void prepare_early(struct first *f)
+{
+	struct render_ctx *r = f->r;
+	if (!f->prepare_late && r->sums[r->nsums - 1].ref_name) {
+		/* Undone: the prepare pass will say it all again, in its order. */
+		f->prepare_late = true;
+		diags_init(&f->prep, r->run);
+		memset(r->warned, 0, sizeof(r->warned)); /* only prepare steps have warned yet */
+	}
+	if (f->prepare_late)
+		return;
+	struct diags *d = r->d;
+	r->d = &f->prep;
+	render_prepare_store(r, r->nsums - 1);
+	r->d = d;
+}
+
 /* One document: false when the run has to take the whole-tree path after all. */
 static bool first_doc(struct first *f, struct document *doc, struct arena *tree)
 {
@@ -166,7 +187,10 @@ static bool first_doc(struct first *f, struct document *doc, struct arena *tree)
 	struct document *mine = &f->docs->v[f->docs->n - 1];
 	struct doclist one = { mine, 1, 1 };
 	render_check_namespaces(r, &one);
+	size_t sums = r->nsums;
 	render_survey_store(r, mine);
+	if (r->nsums > sums)
+		prepare_early(f);
 	if (r->errors)
 		return false;
 	if (store) {
@@ -214,6 +238,11 @@ static int raw_run(struct render_ctx *r, struct first *f, const struct inputs *i
 	if (!first_pass(f, in))
 		return RENDER_WHOLE;
 	render_survey_end(r);
+	/* The prepare step's diagnostics come after the survey's, as prepare_all() gives them. */
+	if (!f->prepare_late) {
+		diags_copy(r->d, &f->prep, 0, f->prep.n);
+		r->prepared = true;
+	}
 	if (r->errors)
 		return RENDER_WHOLE;
 	r->load = reread_load;
@@ -241,6 +270,7 @@ int render_stream_raw(struct arena *a, const struct inputs *in, const struct ren
 	render_ctx_streaming(&r);
 	struct first f = { .r = &r, .docs = &docs };
 	diags_init(&f.yaml, a);
+	diags_init(&f.prep, a);
 	struct reread rr = { .in = in, .docs = &docs, .names = a };
 	diags_init(&rr.quiet, a);
 	int rc = templates_load(a, &r.tm, r.d) < 0 ? RENDER_WHOLE : raw_run(&r, &f, in, &rr, sink, d);
