@@ -14,8 +14,8 @@
 #
 # Fleet scale: kubectl-feast alone at 1,000 and 5,000 stores (the peers take
 # minutes there), time and peak RSS, and the same run's `validate` (parse,
-# check and render's checking pass, no output) to show what the input's parse
-# tree costs apart from rendering.
+# check and render's checking pass, no output), which still holds the whole
+# input's parse tree where render holds one store's (render/render_raw.c).
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -135,7 +135,7 @@ awk -v f1="$f1" -v f1rss="$f1rss" -v f100="$f100" -v f100rss="$f100rss" \
     -v h1="$h1" -v h1rss="$h1rss" -v h100="$h100" -v h100rss="$h100rss" \
     -v f1k="$f1k" -v f1krss="$f1krss" -v f5k="$f5k" -v f5krss="$f5krss" \
     -v v1k="$v1k" -v v1krss="$v1krss" -v v5k="$v5k" -v v5krss="$v5krss" \
-    -v in5k="$(wc -c <"$work/stores5000.yaml")" -v out5k="$("$feast" render -f "$work/stores5000.yaml" 2>/dev/null | wc -c)" \
+    -v in5k="$(wc -c <"$work/stores5000.yaml")" -v in1k="$(wc -c <"$work/stores1000.yaml")" -v out5k="$("$feast" render -f "$work/stores5000.yaml" 2>/dev/null | wc -c)" \
     -v objs="$objects1" -v bytes="$(wc -c <"$work/rendered100.yaml")" '
 function mib(k) { return sprintf("%.1f MiB", k / 1024) }
 function row(name, a, arss, b, brss) {
@@ -181,5 +181,9 @@ BEGIN {
 	print "| goal                                                       | met? |"
 	print "| ---------------------------------------------------------- | ---- |"
 	goal("render peak RSS at 5,000 stores under 20 MiB", f5krss < 20 * 1024)
-	goal("render RSS above validate flat from 1,000 to 5,000 stores", (f5krss - v5krss) - (f1krss - v1krss) <= 2048)
+	printf "\nrender peak RSS from 1,000 to 5,000 stores: %.0f bytes a store (the input itself: %.0f bytes a store)\n\n", \
+		(f5krss - f1krss) * 1024 / 4000, (in5k - in1k) / 4000
+	print "| goal                                                       | met? |"
+	print "| ---------------------------------------------------------- | ---- |"
+	goal("render holds no store trees: peak RSS below validate at 5,000", f5krss < v5krss)
 }'

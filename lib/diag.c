@@ -41,6 +41,16 @@ struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *
 	return x;
 }
 
+void diags_copy(struct diags *to, const struct diags *from, size_t begin, size_t end)
+{
+	for (size_t i = begin; i < end && i < from->n; i++) {
+		const struct diag *x = &from->v[i];
+		struct diag *y = diag_add(to, x->level, &x->pos, x->path, "%s", x->msg);
+		y->rule = x->rule;
+		y->source = x->source;
+	}
+}
+
 void diags_set_source(struct diags *d, size_t from, const char *source)
 {
 	for (size_t i = from; i < d->n; i++)

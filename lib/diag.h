@@ -54,6 +54,8 @@ struct diag *diag_add(struct diags *d, enum diag_level level, const struct pos *
 #define diag_error(d, pos, path, ...) diag_add(d, DIAG_ERROR, pos, path, __VA_ARGS__)
 #define diag_warn(d, pos, path, ...) diag_add(d, DIAG_WARNING, pos, path, __VA_ARGS__)
 
+/* Append `from`'s diagnostics [begin, end) to `to` (texts copied into to's arena). */
+void diags_copy(struct diags *to, const struct diags *from, size_t begin, size_t end);
 /* Give the diagnostics from index `from` on that have no source yet `source`
  * (a static string). */
 void diags_set_source(struct diags *d, size_t from, const char *source);

@@ -35,7 +35,31 @@ static int load_stream(struct arena *a, struct inputs *in, const char *name, FIL
 	size_t len = b.len;
 	buf_release(&b);
 	in->files++;
-	return yaml_parse(a, name, text, len, opts->limits, &in->docs, d);
+	if (!opts->raw)
+		return yaml_parse(a, name, text, len, opts->limits, &in->docs, d);
+	if (in->nstreams == in->capstreams) {
+		size_t cap = in->capstreams ? in->capstreams * 2 : 8;
+		in->streams = arena_grow(a, in->streams, in->nstreams * sizeof(*in->streams), cap * sizeof(*in->streams));
+		in->capstreams = cap;
+	}
+	in->streams[in->nstreams++] = (struct input_stream){ arena_strdup(a, name), text, len, d->n };
+	return 0;
+}
+
+int inputs_parse(struct arena *a, struct inputs *in, const struct diags *walk,
+		 const struct yaml_limits *limits, struct diags *d)
+{
+	int rc = 0;
+	size_t done = 0;
+	for (size_t i = 0; i < in->nstreams; i++) {
+		const struct input_stream *s = &in->streams[i];
+		diags_copy(d, walk, done, s->diags_before);
+		done = s->diags_before;
+		if (yaml_parse(a, s->name, s->text, s->len, limits, &in->docs, d) < 0)
+			rc = -1;
+	}
+	diags_copy(d, walk, done, walk->n);
+	return rc;
 }
 
 static int load_file(struct arena *a, struct inputs *in, const char *path,

@@ -514,8 +514,8 @@ static struct node *read_node(struct reader *r, yaml_event_t *ev, size_t *count)
 	return n;
 }
 
-static bool read_document(struct reader *r, yaml_event_t *start, unsigned index,
-			  struct doclist *docs)
+/* Reads the document that `start` opens; *doc is left zeroed when it holds no content. */
+static bool read_document(struct reader *r, yaml_event_t *start, unsigned index, struct document *out)
 {
 	r->nanchors = 0;
 	if (++r->gen == 0 && r->slots) { /* wrapped: old generations would look current */
@@ -551,56 +551,92 @@ static bool read_document(struct reader *r, yaml_event_t *start, unsigned index,
 	}
 	yaml_event_delete(&ev);
 	/* A document with only null (`---` alone, or `~`) holds no object. */
+	memset(out, 0, sizeof(*out));
 	if (doc.root && !node_is_null(doc.root))
-		doclist_push(r->a, docs, &doc);
+		*out = doc;
 	return true;
+}
+
+struct yaml_stream {
+	struct reader r;
+	unsigned index;
+	bool done;
+};
+
+struct yaml_stream *yaml_stream_open(struct arena *a, const char *file, const char *text, size_t len,
+				     const struct yaml_limits *limits, struct diags *d)
+{
+	struct yaml_stream *s = xcalloc(1, sizeof(*s));
+	struct reader *r = &s->r;
+	r->a = a;
+	r->file = arena_strdup(a, file);
+	r->text = text;
+	r->len = len;
+	r->lim = limits ? limits : &yaml_default_limits;
+	/* Room for aliases: the stream's size times the factor, less the stream itself. */
+	r->max_alias_bytes = len > SIZE_MAX / (r->lim->max_alias_factor + 1) ? SIZE_MAX / 2
+			   : len * r->lim->max_alias_factor;
+	if (r->max_alias_bytes < r->lim->min_alias_bytes)
+		r->max_alias_bytes = r->lim->min_alias_bytes;
+	r->max_alias_bytes -= len < r->max_alias_bytes ? len : r->max_alias_bytes;
+	r->d = d;
+	if (!yaml_parser_initialize(&r->parser)) {
+		diag_error(d, NULL, "", "cannot initialise the YAML parser");
+		free(s);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&r->parser, (const unsigned char *)text, len);
+	return s;
+}
+
+int yaml_stream_next(struct yaml_stream *s, struct arena *a, struct document *doc)
+{
+	struct reader *r = &s->r;
+	r->a = a;
+	memset(doc, 0, sizeof(*doc));
+	while (!s->done && !r->syntax_error) {
+		yaml_event_t ev;
+		if (!next_event(r, &ev))
+			break;
+		if (ev.type == YAML_STREAM_END_EVENT)
+			s->done = true;
+		else if (ev.type == YAML_DOCUMENT_START_EVENT)
+			read_document(r, &ev, s->index++, doc);
+		yaml_event_delete(&ev);
+		if (doc->root)
+			return 1;
+	}
+	return 0;
+}
+
+size_t yaml_stream_errors(const struct yaml_stream *s)
+{
+	return s->r.errors;
+}
+
+void yaml_stream_close(struct yaml_stream *s)
+{
+	if (!s)
+		return;
+	yaml_parser_delete(&s->r.parser);
+	free(s->r.anchors);
+	free(s->r.slots);
+	free(s);
 }
 
 int yaml_parse(struct arena *a, const char *file, const char *text, size_t len,
 	       const struct yaml_limits *limits, struct doclist *out, struct diags *d)
 {
-	struct reader r;
-	memset(&r, 0, sizeof(r));
-	r.a = a;
-	r.file = arena_strdup(a, file);
-	r.text = text;
-	r.len = len;
-	r.lim = limits ? limits : &yaml_default_limits;
-	/* Room for aliases: the stream's size times the factor, less the stream itself. */
-	r.max_alias_bytes = len > SIZE_MAX / (r.lim->max_alias_factor + 1) ? SIZE_MAX / 2
-			  : len * r.lim->max_alias_factor;
-	if (r.max_alias_bytes < r.lim->min_alias_bytes)
-		r.max_alias_bytes = r.lim->min_alias_bytes;
-	r.max_alias_bytes -= len < r.max_alias_bytes ? len : r.max_alias_bytes;
-	r.d = d;
-	struct doclist mine = { 0 };
-
-	if (!yaml_parser_initialize(&r.parser)) {
-		diag_error(d, NULL, "", "cannot initialise the YAML parser");
+	struct yaml_stream *s = yaml_stream_open(a, file, text, len, limits, d);
+	if (!s)
 		return -1;
-	}
-	yaml_parser_set_input_string(&r.parser, (const unsigned char *)text, len);
-	unsigned index = 0;
-	for (bool done = false; !done && !r.syntax_error;) {
-		yaml_event_t ev;
-		if (!next_event(&r, &ev))
-			break;
-		switch (ev.type) {
-		case YAML_DOCUMENT_START_EVENT:
-			read_document(&r, &ev, index++, &mine);
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&r.parser);
-	free(r.anchors);
-	free(r.slots);
-	if (r.errors)
+	struct doclist mine = { 0 };
+	struct document doc;
+	while (yaml_stream_next(s, a, &doc))
+		doclist_push(a, &mine, &doc);
+	size_t errors = yaml_stream_errors(s);
+	yaml_stream_close(s);
+	if (errors)
 		return -1;
 	for (size_t i = 0; i < mine.n; i++)
 		doclist_push(a, out, &mine.v[i]);

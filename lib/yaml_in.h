@@ -55,6 +55,21 @@ extern const struct yaml_limits yaml_default_limits;
 int yaml_parse(struct arena *a, const char *file, const char *text, size_t len,
 	       const struct yaml_limits *limits, struct doclist *out, struct diags *d);
 
+/* The same, a document at a time, so that a caller may drop each tree before
+ * the next is read.  yaml_stream_open() copies `file` into `a`; `text` must
+ * outlive the stream (documents point into it).  yaml_stream_next() reads the
+ * next document with content into `doc`, its nodes in `a` (which may differ
+ * from call to call), and returns 1, or 0 at the end of the stream or after a
+ * syntax error.  Diagnostics go to `d` as with yaml_parse(); a stream is
+ * sound only when yaml_stream_errors() is 0 at its end (yaml_parse() then
+ * keeps its documents).  Open returns NULL after adding an error to `d`. */
+struct yaml_stream;
+struct yaml_stream *yaml_stream_open(struct arena *a, const char *file, const char *text, size_t len,
+				     const struct yaml_limits *limits, struct diags *d);
+int yaml_stream_next(struct yaml_stream *s, struct arena *a, struct document *doc);
+size_t yaml_stream_errors(const struct yaml_stream *s);
+void yaml_stream_close(struct yaml_stream *s);
+
 void doclist_push(struct arena *a, struct doclist *l, const struct document *doc);
 
 #endif

@@ -63,12 +63,30 @@ int file_args_add(struct file_args *f, const char *value, char *err, size_t errl
 
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d)
 {
-	struct input_opts io = { f->recursive, NULL };
+	struct input_opts io = { f->recursive, NULL, false };
 	int rc = 0;
 	for (int i = 0; i < f->n; i++)
 		if (inputs_add(a, in, f->v[i], &io, d) < 0)
 			rc = -1;
 	/* kubectl works on a List's items (what `kubectl get -o yaml` writes), so every stage does too. */
+	if (doclist_unwrap(a, &in->docs, d))
+		rc = -1;
+	return rc;
+}
+
+int load_raw_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *walk)
+{
+	struct input_opts io = { f->recursive, NULL, true };
+	int rc = 0;
+	for (int i = 0; i < f->n; i++)
+		if (inputs_add(a, in, f->v[i], &io, walk) < 0)
+			rc = -1;
+	return rc;
+}
+
+int parse_raw_inputs(struct arena *a, struct inputs *in, const struct diags *walk, struct diags *d)
+{
+	int rc = inputs_parse(a, in, walk, NULL, d);
 	if (doclist_unwrap(a, &in->docs, d))
 		rc = -1;
 	return rc;

@@ -76,6 +76,11 @@ int command_parse_files(const struct command *cmd, int argc, char **argv, opt_ha
 /* Load every -f input, v1 List documents unwrapped into their items (lib/unlist.h);
  * diagnostics for unreadable or invalid input go to d. */
 int load_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *d);
+/* load_inputs() in two steps: the streams read (walk's diagnostics to `walk`), then, when a
+ * command needs the documents, parsed and unwrapped with every diagnostic into `d`, in
+ * load_inputs()' order. */
+int load_raw_inputs(struct arena *a, const struct file_args *f, struct inputs *in, struct diags *walk);
+int parse_raw_inputs(struct arena *a, struct inputs *in, const struct diags *walk, struct diags *d);
 
 /* Hidden entry point, outside commands[]: `kubectl-feast __complete WORDS...`
  * answers shell completion requests (cobra's protocol, as kubectl 1.26+ relays

@@ -93,17 +93,24 @@ static int render_inputs(const struct render_args *v)
 	opts.namespace_explicit = v->namespace != NULL;
 	render_flags_to_opts(&v->flags, &opts);
 
-	load_inputs(&a, &v->files, &in, &d);
-	if (!d.errors)
-		check_documents(&a, &in.docs, &d);
-	if (v->strict)
-		diags_promote(&d, DOCSHAPE_NEAR_MISS);
-	diags_flush_warnings(stderr, &d);
+	struct diags walk;
+	diags_init(&walk, &a);
+	load_raw_inputs(&a, &v->files, &in, &walk);
 	struct output out = { .d = &d };
 	render_writer_init(&out.w, stdout, v->format);
-	/* render_stream() hands nothing on unless every store rendered in its checking pass. */
+	/* Neither path hands anything on unless every store rendered in its checking pass. */
 	struct render_sink sink = { output_ready, output_put, &out };
-	bool rendered = !d.errors && render_stream(&a, &in.docs, &opts, &sink, &d) == 0;
+	int raw = render_stream_raw(&a, &in, &opts, &sink, &walk, &d);
+	if (raw == RENDER_WHOLE) {
+		parse_raw_inputs(&a, &in, &walk, &d);
+		if (!d.errors)
+			check_documents(&a, &in.docs, &d);
+		if (v->strict)
+			diags_promote(&d, DOCSHAPE_NEAR_MISS);
+		diags_flush_warnings(stderr, &d);
+		raw = d.errors ? -1 : render_stream(&a, &in.docs, &opts, &sink, &d);
+	}
+	bool rendered = raw == 0;
 	if (rendered && render_writer_end(&out.w) == 0 && fflush(stdout) == 0)
 		rc = EXIT_OK;
 	buf_release(&out.w.b);

@@ -162,6 +162,11 @@ static void report_twice(struct render_ctx *r, const struct dup *x)
 	r->errors++;
 }
 
+size_t idents_dups(const struct idents *ids)
+{
+	return ids->ndup;
+}
+
 void idents_report(struct render_ctx *r)
 {
 	struct idents *ids = r->ids;

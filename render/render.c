@@ -121,6 +121,8 @@ static void store_load(struct render_ctx *r, size_t i, struct store *st)
 {
 	struct diags *d = r->d;
 	r->d = &r->mute;
+	if (r->load)
+		r->load(r->load_ctx, (struct document *)r->sums[i].doc);
 	store_decode(r, r->sums[i].doc, st);
 	st->shards = shards_effective(st->fs.root, r->opts->materialize_shards);
 	fix_feastref(r, st);
@@ -139,54 +141,75 @@ static void store_prepare_muted(struct render_ctx *r, struct store *st)
 static void summarize(struct render_ctx *r, const struct fs *fs, struct store_sum *s)
 {
 	s->doc = fs->doc;
-	s->name = fs->name;
-	s->ns = fs->ns;
+	/* Copies: the store's tree may be gone before the summary is read (render_stream_raw()). */
+	s->name = arena_strdup(r->run, fs->name);
+	s->ns = fs->ns ? arena_strdup(r->run, fs->ns) : NULL;
 	s->feast_name = arena_strdup(r->run, fs->feast_name);
-	s->ref_name = fs->ref_name;
-	s->ref_ns = fs->ref_ns;
-	s->ref_node = fs->ref_node;
+	s->ref_name = fs->ref_name ? arena_strdup(r->run, fs->ref_name) : NULL;
+	s->ref_ns = fs->ref_ns ? arena_strdup(r->run, fs->ref_ns) : NULL;
+	if (fs->ref_node) {
+		struct node *at = arena_alloc(r->run, sizeof(*at));
+		at->pos = fs->ref_node->pos; /* only its position is read */
+		s->ref_node = at;
+	}
 	s->grpc_registry = fs->srv[SRV_REGISTRY].on && fs->grpc;
 	s->tls_registry = fs->srv[SRV_REGISTRY].tls.on;
 	r->token_review |= fs->authz == AUTHZ_KUBERNETES;
 	r->oidc_token_review |= fs->authz == AUTHZ_OIDC;
 }
 
+void render_survey_store(struct render_ctx *r, const struct document *doc)
+{
+	if (!doc_is_featurestore(doc->root))
+		return;
+	struct store st;
+	scratch_reset(r);
+	if (store_decode(r, doc, &st) < 0) {
+		r->errors++;
+		return;
+	}
+	if (r->nsums == r->capsums) {
+		size_t cap = r->capsums ? r->capsums * 2 : 64;
+		r->sums = arena_grow(r->run, r->sums, r->nsums * sizeof(*r->sums), cap * sizeof(*r->sums));
+		r->capsums = cap;
+	}
+	summarize(r, &st.fs, &r->sums[r->nsums++]);
+	int shards = shards_effective(st.fs.root, r->opts->materialize_shards);
+	/* check_documents() judged the stores that ask by annotation; these take the flag's. */
+	if (shards > 1 && !shards_annotation(st.fs.root))
+		r->errors += (int)shards_check(st.fs.doc, r->docs, r->opts->namespace, shards, r->d);
+}
+
+void render_survey_end(struct render_ctx *r)
+{
+	for (size_t i = 0; i < r->nsums; i++)
+		check_feastref(r, &r->sums[i]);
+	keda_resolve_run(r, r->docs);
+}
+
 /* Decode every FeatureStore first, keeping only its summary: nothing is built unless all of
  * them are sound, and later stores and the shared objects need only the summaries. */
 static void survey(struct render_ctx *r)
 {
-	const struct doclist *docs = r->docs;
-	r->sums = arena_alloc(r->run, (docs->n ? docs->n : 1) * sizeof(*r->sums));
-	for (size_t i = 0; i < docs->n; i++) {
-		if (!doc_is_featurestore(docs->v[i].root))
-			continue;
-		struct store st;
-		scratch_reset(r);
-		if (store_decode(r, &docs->v[i], &st) < 0) {
-			r->errors++;
-			continue;
-		}
-		summarize(r, &st.fs, &r->sums[r->nsums++]);
-		int shards = shards_effective(st.fs.root, r->opts->materialize_shards);
-		/* check_documents() judged the stores that ask by annotation; these take the flag's. */
-		if (shards > 1 && !shards_annotation(st.fs.root))
-			r->errors += (int)shards_check(st.fs.doc, docs, r->opts->namespace, shards, r->d);
-	}
-	for (size_t i = 0; i < r->nsums; i++)
-		check_feastref(r, &r->sums[i]);
-	keda_resolve_run(r, docs);
+	for (size_t i = 0; i < r->docs->n; i++)
+		render_survey_store(r, &r->docs->v[i]);
+	render_survey_end(r);
 }
 
 /* Prepared before anything is built: which namespaces need the merge script is known only then. */
+void render_prepare_store(struct render_ctx *r, size_t i)
+{
+	struct store st;
+	scratch_reset(r);
+	store_load(r, i, &st);
+	store_prepare(r, &st);
+	r->sums[i].merges = st.nops > 0;
+}
+
 static void prepare_all(struct render_ctx *r)
 {
-	for (size_t i = 0; i < r->nsums; i++) {
-		struct store st;
-		scratch_reset(r);
-		store_load(r, i, &st);
-		store_prepare(r, &st);
-		r->sums[i].merges = st.nops > 0;
-	}
+	for (size_t i = 0; i < r->nsums; i++)
+		render_prepare_store(r, i);
 }
 
 /* The FeatureStore as written; only a missing namespace comes from -n, as for every object. */
@@ -360,7 +383,8 @@ static int standalone_pass(struct render_ctx *r, const struct render_sink *sink)
 	batch_begin(r);
 	for (size_t i = 0; i < r->docs->n; i++) {
 		const struct document *doc = &r->docs->v[i];
-		if (doc_is_featurestore(doc->root) || keda_consumed(r, doc))
+		/* No tree: a store whose tree is not loaded (render_stream_raw()). */
+		if (!doc->root || doc_is_featurestore(doc->root) || keda_consumed(r, doc))
 			continue;
 		obj_append(r, render_passthrough(r, doc), doc);
 	}
@@ -382,11 +406,19 @@ static int check_pass(struct render_ctx *r, const struct render_sink *sink)
 	survey(r);
 	if (r->errors)
 		return -1;
-	if (r->opts->target == RENDER_TARGET_STANDALONE)
+	return render_check_build(r, sink, true);
+}
+
+int render_check_build(struct render_ctx *r, const struct render_sink *sink, bool report)
+{
+	if (r->opts->target == RENDER_TARGET_STANDALONE && !r->prepared)
 		prepare_all(r);
 	r->ids = idents_new();
 	int rc = build_pass(r, sink);
-	idents_report(r);
+	if (report)
+		idents_report(r);
+	else if (idents_dups(r->ids))
+		r->errors++;
 	idents_free(r->ids);
 	r->ids = NULL;
 	if (!r->errors && r->warned[W_SIDECAR_IMAGE])
@@ -397,7 +429,7 @@ static int check_pass(struct render_ctx *r, const struct render_sink *sink)
 	return r->errors || rc < 0 ? -1 : 0;
 }
 
-static void ctx_init(struct render_ctx *r, struct arena *a, const struct doclist *docs,
+void render_ctx_init(struct render_ctx *r, struct arena *a, const struct doclist *docs,
 		     const struct render_opts *opts, struct diags *d)
 {
 	memset(r, 0, sizeof(*r));
@@ -412,7 +444,7 @@ int render_documents(struct arena *a, const struct doclist *docs, const struct r
 		     struct objlist *out, struct diags *d)
 {
 	struct render_ctx r;
-	ctx_init(&r, a, docs, opts, d);
+	render_ctx_init(&r, a, docs, opts, d);
 	r.out = out;
 	return check_pass(&r, NULL);
 }
@@ -421,23 +453,33 @@ int render_stream(struct arena *a, const struct doclist *docs, const struct rend
 		  const struct render_sink *sink, struct diags *d)
 {
 	struct render_ctx r;
-	ctx_init(&r, a, docs, opts, d);
-	r.streaming = true;
-	r.a = &r.scratch;
-	r.out = &r.batch;
-	int rc = check_pass(&r, NULL);
+	render_ctx_init(&r, a, docs, opts, d);
+	render_ctx_streaming(&r);
+	return render_output(&r, check_pass(&r, NULL), sink);
+}
+
+void render_ctx_streaming(struct render_ctx *r)
+{
+	r->streaming = true;
+	r->a = &r->scratch;
+	r->out = &r->batch;
+}
+
+int render_output(struct render_ctx *r, int rc, const struct render_sink *sink)
+{
+	struct diags *d = r->live;
 	if (!rc && sink && sink->ready)
 		rc = sink->ready(sink->ctx);
 	if (!rc && sink) {
 		/* The same work again, for the sink: everything it could say was said above. */
-		r.d = &r.mute;
-		rc = build_pass(&r, sink);
-		r.d = r.live;
-		if (r.errors) {
+		r->d = &r->mute;
+		rc = build_pass(r, sink);
+		r->d = r->live;
+		if (r->errors) {
 			diag_error(d, NULL, "", "internal error: the output pass found an error the check did not");
 			rc = -1;
 		}
 	}
-	arena_free(&r.scratch);
+	arena_free(&r->scratch);
 	return rc;
 }

@@ -159,6 +159,21 @@ struct render_sink {
 int render_stream(struct arena *a, const struct doclist *docs, const struct render_opts *opts,
 		  const struct render_sink *sink, struct diags *d);
 
+/* As render_stream(), from raw input streams (lib/input.h, opts.raw; `walk` holds their load's
+ * diagnostics), holding the tree of one FeatureStore at a time: a first pass reads, checks
+ * (check_document(), identities, -n) and surveys each document and keeps only the trees of the
+ * documents that are not stores; the check and output passes read each store's again.  Memory
+ * then grows with the run's stores by their summaries and identities, not their trees.
+ * RENDER_WHOLE, having added nothing to `d` and handed nothing on: the run takes the
+ * whole-tree path (inputs_parse(), check_documents(), render_stream()), which alone
+ * reports problems of the input, pairs ScaledObjects and shards with other documents,
+ * unwraps Lists and renders --target operator; its output and diagnostics are the ones this
+ * path gives when it does not step aside. */
+#define RENDER_WHOLE 1
+struct inputs;
+int render_stream_raw(struct arena *a, const struct inputs *in, const struct render_opts *opts,
+		      const struct render_sink *sink, const struct diags *walk, struct diags *d);
+
 /* A sink writing YAML or the JSON List to a stream, batch by batch: the same bytes as
  * render_fwrite() of the whole run.  failed: a write failed (nothing more is written). */
 struct render_writer {

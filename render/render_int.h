@@ -95,7 +95,12 @@ struct render_ctx {
 	struct objlist batch;
 	size_t first;
 	struct store_sum *sums;
-	size_t nsums;
+	size_t nsums, capsums;
+	/* Make a store document's tree current before it is decoded (render_stream_raw(): the
+	 * previous one's goes); NULL when every tree is there. */
+	void (*load)(void *ctx, struct document *doc);
+	void *load_ctx;
+	bool prepared;               /* every store's prepare step is done (render_prepare_store()) */
 	struct idents *ids;          /* identities seen, for the duplicate check; NULL: not checked */
 	bool warned[W_COUNT];
 	bool token_review, oidc_token_review;  /* shared ClusterRoles needed */
@@ -185,6 +190,23 @@ int render_check_namespaces(struct render_ctx *r, const struct doclist *docs);
  * YAML tags resolved as kubectl reads them (so YAML and JSON output agree). */
 struct node *render_passthrough(struct render_ctx *r, const struct document *doc);
 
+/* ---- the run's passes (render.c), for render_stream_raw() (render_raw.c) ---- */
+void render_ctx_init(struct render_ctx *r, struct arena *a, const struct doclist *docs,
+		     const struct render_opts *opts, struct diags *d);
+/* Each store's objects in a scratch arena of their own, handed on a batch at a time. */
+void render_ctx_streaming(struct render_ctx *r);
+/* The survey, a document at a time (stores only; others are skipped), then across them. */
+void render_survey_store(struct render_ctx *r, const struct document *doc);
+void render_survey_end(struct render_ctx *r);
+/* The prepare step of surveyed store i (what the shared objects need of it), its diagnostics
+ * to r->d; prepare_all() is this for every store, after render_survey_end(). */
+void render_prepare_store(struct render_ctx *r, size_t i);
+/* After the survey: prepare and build every store for its errors (to `sink` too, when given);
+ * `report` false: a repeated identity is counted in r->errors, not reported. */
+int render_check_build(struct render_ctx *r, const struct render_sink *sink, bool report);
+/* Given the check's result `rc`: the output pass to `sink`; frees the scratch arena. */
+int render_output(struct render_ctx *r, int rc, const struct render_sink *sink);
+
 /* ---- one object per identity (idents.c) ----
  * Every object with a source (not the shared ones) is remembered by group, kind, namespace
  * and name as its batch goes out; a second one is an error naming both inputs, reported by
@@ -192,6 +214,7 @@ struct node *render_passthrough(struct render_ctx *r, const struct document *doc
 struct idents *idents_new(void);
 void idents_add(struct render_ctx *r, const struct render_obj *v, size_t n);
 void idents_report(struct render_ctx *r);
+size_t idents_dups(const struct idents *ids);
 /* Bytes it holds, for tests of the run's memory. */
 size_t idents_bytes(const struct idents *ids);
 void idents_free(struct idents *ids);

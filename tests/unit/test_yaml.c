@@ -345,3 +345,49 @@ Test(yaml, each_loops_visit_in_order_and_honour_break_and_continue)
 	cr_assert_eq(node_map_len(k), 0);
 	buf_release(&b);
 }
+
+/* A stream read a document at a time, each tree in an arena of its own, gives what
+ * yaml_parse() gives: the same spans and positions, null documents left out. */
+Test(yaml, stream_one_document_at_a_time)
+{
+	const char *text = "a: 1\n---\n---\nb: &x [1, 2]\nc: *x\n--- ~\n---\nd: {e: f}\n";
+	struct doclist whole = parse_ok(text);
+	cr_assert_eq(whole.n, 3);
+	struct yaml_stream *s = yaml_stream_open(&A, "t.yaml", text, strlen(text), NULL, &D);
+	cr_assert_not_null(s);
+	size_t n = 0;
+	struct document doc;
+	for (;;) {
+		struct arena tree = ARENA_INIT;
+		if (!yaml_stream_next(s, &tree, &doc)) {
+			arena_free(&tree);
+			break;
+		}
+		cr_assert_lt(n, whole.n);
+		cr_assert_eq(doc.off, whole.v[n].off);
+		cr_assert_eq(doc.end, whole.v[n].end);
+		cr_assert_eq(doc.index, whole.v[n].index);
+		cr_assert_eq(doc.root->pos.line, whole.v[n].root->pos.line);
+		cr_assert(node_equal(doc.root, whole.v[n].root));
+		arena_free(&tree);
+		n++;
+	}
+	cr_assert_eq(n, 3);
+	cr_assert_eq(yaml_stream_errors(s), 0);
+	yaml_stream_close(s);
+}
+
+/* An error in a later document: the earlier ones came out, and the stream is not sound. */
+Test(yaml, stream_error_after_documents)
+{
+	const char *text = "a: 1\n---\nb: 2\nb: 3\n---\nc: 4\n";
+	struct yaml_stream *s = yaml_stream_open(&A, "t.yaml", text, strlen(text), NULL, &D);
+	struct document doc;
+	cr_assert_eq(yaml_stream_next(s, &A, &doc), 1);
+	cr_assert_eq(yaml_stream_errors(s), 0);
+	while (yaml_stream_next(s, &A, &doc))
+		;
+	cr_assert_gt(yaml_stream_errors(s), 0);
+	cr_assert_eq(D.errors, yaml_stream_errors(s));
+	yaml_stream_close(s);
+}
