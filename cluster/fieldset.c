@@ -29,8 +29,7 @@ struct node *fieldset_of(struct arena *a, const struct node *obj, const char *ma
 {
 	const struct node *mf = node_at(obj, "metadata.managedFields");
 	struct node *set = NULL;
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		const struct node *e = mf->u.seq.v[i];
+	node_seq_each(mf, e) {
 		const char *sub = node_str_or(map_get(e, "subresource"), "");
 		if (strcmp(node_str_or(map_get(e, "manager"), ""), manager) || *sub)
 			continue;
@@ -41,8 +40,8 @@ struct node *fieldset_of(struct arena *a, const struct node *obj, const char *ma
 
 static bool has_children(const struct node *set)
 {
-	for (size_t i = 0; set && set->kind == NODE_MAP && i < set->u.map.n; i++)
-		if (strcmp(set->u.map.v[i].key, "."))
+	node_map_each(set, p)
+		if (strcmp(p->key, "."))
 			return true;
 	return false;
 }

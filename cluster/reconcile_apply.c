@@ -373,12 +373,10 @@ int rec_apply_all(struct rec_session *s, struct rec_set *set, enum rec_dry dry, 
 static const struct node *sa_subject(const struct node *binding, const char *ns)
 {
 	const struct node *subjects = map_get(binding, "subjects");
-	for (size_t i = 0; subjects && subjects->kind == NODE_SEQ && i < subjects->u.seq.n; i++) {
-		const struct node *sub = subjects->u.seq.v[i];
+	node_seq_each(subjects, sub)
 		if (!strcmp(node_str_or(map_get(sub, "kind"), ""), "ServiceAccount") &&
 		    (!ns || strcmp(node_str_or(map_get(sub, "namespace"), ""), ns) != 0))
 			return sub;
-	}
 	return NULL;
 }
 

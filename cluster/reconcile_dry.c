@@ -47,8 +47,7 @@ static struct node *comparable(struct arena *a, const struct node *obj)
 	map_del(meta, "resourceVersion");
 	map_del(c, "status");
 	struct node *mf = map_get(meta, "managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		struct node *e = mf->u.seq.v[i];
+	node_seq_each(mf, e) {
 		map_del(e, "time");
 		if (!strcmp(node_str_or(map_get(e, "subresource"), ""), "status"))
 			map_del(e, "fieldsV1");

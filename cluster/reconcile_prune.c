@@ -12,20 +12,18 @@
 bool rec_applied_by_us(const struct node *item)
 {
 	const struct node *mf = node_at(item, "metadata.managedFields");
-	for (size_t i = 0; mf && mf->kind == NODE_SEQ && i < mf->u.seq.n; i++) {
-		const struct node *e = mf->u.seq.v[i];
+	node_seq_each(mf, e)
 		if (!strcmp(node_str_or(map_get(e, "manager"), ""), REC_FIELD_MANAGER) &&
 		    !strcmp(node_str_or(map_get(e, "operation"), ""), "Apply"))
 			return true;
-	}
 	return false;
 }
 
 bool rec_has_controller(const struct node *item)
 {
 	const struct node *refs = node_at(item, "metadata.ownerReferences");
-	for (size_t i = 0; refs && refs->kind == NODE_SEQ && i < refs->u.seq.n; i++)
-		if (node_is_true(map_get(refs->u.seq.v[i], "controller")))
+	node_seq_each(refs, r)
+		if (node_is_true(map_get(r, "controller")))
 			return true;
 	return false;
 }
@@ -181,8 +179,7 @@ int rec_still_used(struct rec_session *s, const struct rec_obj *o, const struct 
 bool rec_binds_store(const struct node *item, const char *name, const char *ns)
 {
 	const struct node *subjects = map_get(item, "subjects");
-	for (size_t i = 0; subjects && subjects->kind == NODE_SEQ && i < subjects->u.seq.n; i++) {
-		const struct node *sub = subjects->u.seq.v[i];
+	node_seq_each(subjects, sub) {
 		const char *sa = node_str_or(map_get(sub, "name"), "");
 		if (!strcmp(node_str_or(map_get(sub, "kind"), ""), "ServiceAccount") &&
 		    !strcmp(node_str_or(map_get(sub, "namespace"), ""), ns) && !strncmp(sa, "feast-", 6) &&

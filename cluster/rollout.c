@@ -16,14 +16,8 @@ static int64_t int_at(const struct node *n, const char *path, int64_t dflt)
 
 static bool deadline_exceeded(const struct node *dep)
 {
-	const struct node *conds = node_at(dep, "status.conditions");
-	for (size_t i = 0; conds && conds->kind == NODE_SEQ && i < conds->u.seq.n; i++) {
-		const struct node *c = conds->u.seq.v[i];
-		if (!strcmp(node_str_or(map_get(c, "type"), ""), "Progressing") &&
-		    !strcmp(node_str_or(map_get(c, "reason"), ""), "ProgressDeadlineExceeded"))
-			return true;
-	}
-	return false;
+	const struct node *c = kube_condition(dep, "Progressing");
+	return !strcmp(node_str_or(map_get(c, "reason"), ""), "ProgressDeadlineExceeded");
 }
 
 int rollout_status(const struct node *dep, char *msg, size_t len)

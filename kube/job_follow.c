@@ -1,5 +1,6 @@
 /* job_follow.c -- a Job from a CronJob, as kubectl makes it, and the progress of its shards. */
 #include "job_follow.h"
+#include "kube_util.h"
 
 #include "arena.h"
 #include "buf.h"
@@ -42,14 +43,11 @@ static bool in_set(const char *s, int i)
 	return false;
 }
 
+/* The Job's condition of that type is True. */
 static bool condition(const struct node *job, const char *type)
 {
-	const struct node *c = node_at(job, "status.conditions");
-	node_seq_each(c, cond)
-		if (!strcmp(node_str_or(map_get(cond, "type"), ""), type) &&
-		    !strcmp(node_str_or(map_get(cond, "status"), ""), "True"))
-			return true;
-	return false;
+	const char *status = kube_condition_status(job, type);
+	return status && !strcmp(status, "True");
 }
 
 /* The shard a pod runs: its completion index, 0 for a Job that is not Indexed; -1 for junk. */

@@ -1,5 +1,6 @@
-/* kube_util.c -- clocks, base64, RFC 3339 times and URL escaping for the kube client. */
+/* kube_util.c -- clocks, base64, RFC 3339 times, URL escaping and status conditions for the kube client. */
 #include "kube_util.h"
+#include "doc.h"
 #include "arena.h"
 #include "buf.h"
 #include "opts.h"
@@ -260,4 +261,19 @@ bool kube_parse_timeout(const char *s, long long *ms)
 		return true;
 	}
 	return parse_duration_ms(s, ms);
+}
+
+const struct node *kube_condition(const struct node *obj, const char *type)
+{
+	const struct node *conds = node_at(obj, "status.conditions");
+	node_seq_each(conds, c)
+		if (!strcmp(node_str_or(map_get(c, "type"), ""), type))
+			return c;
+	return NULL;
+}
+
+const char *kube_condition_status(const struct node *obj, const char *type)
+{
+	const struct node *c = kube_condition(obj, type);
+	return c ? node_str_or(map_get(c, "status"), "Unknown") : NULL;
 }

@@ -2,7 +2,8 @@
  * kube_util.h -- small helpers the Kubernetes client modules share: clocks,
  * base64 (the kubeconfig's `-data` fields, ExecCredential cluster info),
  * RFC 3339 timestamps (expirationTimestamp, Lease MicroTime), URL escaping
- * for paths and query strings, and URLs with their passwords hidden.
+ * for paths and query strings, URLs with their passwords hidden, and an
+ * object's status condition of one type.
  *
  * Ownership: results go to the arena or buffer the caller passes; nothing
  * here keeps state.  All functions are safe on untrusted input.
@@ -17,6 +18,7 @@
 
 struct arena;
 struct buf;
+struct node;
 
 /* Milliseconds on the monotonic clock (for deadlines and timeouts). */
 long long kube_now_ms(void);
@@ -53,5 +55,11 @@ void kube_query_add(struct buf *q, const char *key, const char *value);
 /* Parse --request-timeout the way kubectl does: a bare integer is seconds,
  * otherwise a duration with units (1s, 2m, 3h, 500ms, 1h30m); 0 is none. */
 bool kube_parse_timeout(const char *s, long long *ms);
+
+/* The entry of obj's status.conditions with that type (a Pod's "Ready", a Deployment's
+ * "Progressing"), or NULL; kube_condition_status() is its status, "Unknown" when it has
+ * none, NULL when there is no such condition. */
+const struct node *kube_condition(const struct node *obj, const char *type);
+const char *kube_condition_status(const struct node *obj, const char *type);
 
 #endif

@@ -74,21 +74,16 @@ static void mask_secret(struct arena *a, struct node *live, struct node *merged)
 	static const char *const fields[] = { "data", "stringData" };
 	for (size_t f = 0; f < 2; f++) {
 		struct node *l = map_get(live, fields[f]), *m = map_get(merged, fields[f]);
-		if (l && l->kind != NODE_MAP)
-			l = NULL;
-		if (m && m->kind != NODE_MAP)
-			m = NULL;
-		for (size_t i = 0; l && i < l->u.map.n; i++) {
-			struct pair *p = &l->u.map.v[i];
+		node_map_each(l, p) {
 			struct pair *q = map_find(m, p->key);
 			bool changed = q && !node_equal(p->val, q->val);
 			p->val = node_str(a, changed ? "*** (before)" : "***");
 			if (q)
 				q->val = node_str(a, changed ? "*** (after)" : "***");
 		}
-		for (size_t i = 0; m && i < m->u.map.n; i++)
-			if (!map_has(l, m->u.map.v[i].key))
-				m->u.map.v[i].val = node_str(a, "***");
+		node_map_each(m, q)
+			if (!map_has(l, q->key))
+				q->val = node_str(a, "***");
 	}
 }
 
@@ -107,11 +102,10 @@ static struct node *view(struct arena *a, const struct rec_obj *o, const struct 
 	if (*o->ns)
 		map_put(a, meta, "namespace", node_str(a, o->ns));
 	map_put(a, out, "metadata", meta);
-	for (size_t i = 0; proj && proj->kind == NODE_MAP && i < proj->u.map.n; i++) {
-		const struct pair *p = &proj->u.map.v[i];
+	node_map_each(proj, p) {
 		if (!strcmp(p->key, "metadata")) {
-			for (size_t j = 0; p->val->kind == NODE_MAP && j < p->val->u.map.n; j++)
-				map_set(a, meta, p->val->u.map.v[j].key, p->val->u.map.v[j].val);
+			node_map_each(p->val, m)
+				map_set(a, meta, m->key, m->val);
 		} else if (strcmp(p->key, "apiVersion") && strcmp(p->key, "kind")) {
 			map_put(a, out, p->key, p->val);
 		}

@@ -53,12 +53,10 @@ static void relocate(struct node *n, const char *where)
 	if (!n)
 		return;
 	n->pos = (struct pos){ where, 0, 0 };
-	if (n->kind == NODE_MAP)
-		for (size_t i = 0; i < n->u.map.n; i++)
-			relocate(n->u.map.v[i].val, where);
-	else if (n->kind == NODE_SEQ)
-		for (size_t i = 0; i < n->u.seq.n; i++)
-			relocate(n->u.seq.v[i], where);
+	node_map_each(n, p)
+		relocate(p->val, where);
+	node_seq_each(n, item)
+		relocate(item, where);
 }
 
 static void add_doc(struct arena *a, struct doclist *docs, struct node *root, const char *where)

@@ -96,15 +96,6 @@ static struct node *deployment_view(struct arena *a, const struct node *dep)
 	return m;
 }
 
-static const char *condition(const struct node *obj, const char *type)
-{
-	const struct node *conds = node_at(obj, "status.conditions");
-	for (size_t i = 0; conds && conds->kind == NODE_SEQ && i < conds->u.seq.n; i++)
-		if (!strcmp(node_str_or(map_get(conds->u.seq.v[i], "type"), ""), type))
-			return node_str_or(map_get(conds->u.seq.v[i], "status"), "Unknown");
-	return NULL;
-}
-
 static struct node *hpa_view(struct arena *a, const struct node *hpa)
 {
 	struct node *m = node_map(a, NULL);
@@ -129,9 +120,9 @@ static struct node *keda_view(struct arena *a, const struct node *so)
 	node_get_int(node_at(so, "spec.maxReplicaCount"), &max);
 	map_put(a, m, "minReplicas", node_int(a, min));
 	map_put(a, m, "maxReplicas", node_int(a, max));
-	put_str(a, m, "ready", condition(so, "Ready"));
-	put_str(a, m, "active", condition(so, "Active"));
-	put_str(a, m, "paused", condition(so, "Paused"));
+	put_str(a, m, "ready", kube_condition_status(so, "Ready"));
+	put_str(a, m, "active", kube_condition_status(so, "Active"));
+	put_str(a, m, "paused", kube_condition_status(so, "Paused"));
 	return m;
 }
 
@@ -205,8 +196,9 @@ static int pods(struct status_args *v, struct node *out)
 		return -1;
 	struct node *seq = node_seq(a, NULL);
 	long long now = kube_wall_ms();
-	for (size_t i = 0; items_of(list) && i < items_of(list)->u.seq.n; i++)
-		seq_push(a, seq, store_pod_view(a, items_of(list)->u.seq.v[i], now));
+	const struct node *items = items_of(list);
+	node_seq_each(items, pod)
+		seq_push(a, seq, store_pod_view(a, pod, now));
 	v->list_rv = node_str_or(node_at(list, "metadata.resourceVersion"), NULL);
 	map_put(a, out, "pods", seq);
 	return 0;
@@ -331,8 +323,8 @@ static void print_pods(struct arena *a, struct buf *b, const struct node *pods)
 		const struct node *cs = map_get(pods->u.seq.v[i], "containers");
 		int len = (int)strlen(s_at(pods->u.seq.v[i], "name"));
 		w = len > w ? len : w;
-		for (size_t j = 0; cs && j < cs->u.seq.n; j++) {
-			int l = (int)strlen(s_at(cs->u.seq.v[j], "name")) + 5, sl = (int)strlen(state_text(a, cs->u.seq.v[j]));
+		node_seq_each(cs, c) {
+			int l = (int)strlen(s_at(c, "name")) + 5, sl = (int)strlen(state_text(a, c));
 			cw = l > cw ? l : cw, sw = sl > sw ? sl : sw;
 		}
 	}
@@ -342,8 +334,7 @@ static void print_pods(struct arena *a, struct buf *b, const struct node *pods)
 		const struct node *p = pods->u.seq.v[i], *cs = map_get(p, "containers");
 		buf_addf(b, "  %-*s   %-9s %-6s %-8lld %-6s %s\n", w, s_at(p, "name"), s_at(p, "phase"), s_at(p, "ready"),
 			 i_at(p, "restarts"), s_at(p, "age"), node_str_or(map_get(p, "registryReady"), "-"));
-		for (size_t j = 0; cs && j < cs->u.seq.n; j++) {
-			const struct node *c = cs->u.seq.v[j];
+		node_seq_each(cs, c) {
 			const char *name = node_is_true(map_get(c, "init")) ? arena_printf(a, "init %s", s_at(c, "name"))
 									     : s_at(c, "name");
 			buf_addf(b, "    %-*s %-*s %lld restart%s%s%s\n", cw, name, sw, state_text(a, c), i_at(c, "restarts"),

@@ -262,15 +262,6 @@ static void judge_container(struct pod_ctx *c, const struct node *cs, const char
 		       doctor_age(c->a, ran), doctor_age(c->a, c->in->lock_wait_ms), holder_of(c->a, c->in));
 }
 
-static const struct node *condition(const struct node *obj, const char *type)
-{
-	const struct node *conds = node_at(obj, "status.conditions");
-	node_seq_each(conds, c)
-		if (!strcmp(node_str_or(map_get(c, "type"), ""), type))
-			return c;
-	return NULL;
-}
-
 static const char *cond_why(struct arena *a, const struct node *cond)
 {
 	const char *reason = node_str_or(map_get(cond, "reason"), ""), *msg = node_str_or(map_get(cond, "message"), "");
@@ -282,7 +273,7 @@ static const char *cond_why(struct arena *a, const struct node *cond)
 /* Why a pod is not Ready, in the order the kubelet gets there. */
 static const char *unready_why(struct arena *a, const struct node *pod)
 {
-	const struct node *sched = condition(pod, "PodScheduled"), *gate = condition(pod, "feast.dev/registry-ready");
+	const struct node *sched = kube_condition(pod, "PodScheduled"), *gate = kube_condition(pod, "feast.dev/registry-ready");
 	if (sched && strcmp(node_str_or(map_get(sched, "status"), ""), "True"))
 		return arena_printf(a, "not scheduled%s", cond_why(a, sched));
 	static const char *const lists[] = { "status.initContainerStatuses", "status.containerStatuses" };
@@ -301,7 +292,7 @@ static const char *unready_why(struct arena *a, const struct node *pod)
 		return arena_printf(a, "its feast.dev/registry-ready condition is %s%s: the registry it serves is not "
 				    "synced (feast-sidecar's logs say why)", node_str_or(map_get(gate, "status"), "Unknown"),
 				    cond_why(a, gate));
-	const struct node *ready = condition(pod, "Ready");
+	const struct node *ready = kube_condition(pod, "Ready");
 	return arena_printf(a, "phase %s%s", node_str_or(node_at(pod, "status.phase"), "Unknown"),
 			    ready ? cond_why(a, ready) : "");
 }
@@ -318,7 +309,7 @@ static void judge_pod(struct arena *a, const struct doctor_input *in, const stru
 		node_seq_each(v, cs)
 			judge_container(&c, cs, lists[l], l == 0);
 	}
-	const struct node *ready = condition(pod, "Ready");
+	const struct node *ready = kube_condition(pod, "Ready");
 	if (!ready || strcmp(node_str_or(map_get(ready, "status"), ""), "True"))
 		report(d, "pod-not-ready", c.obj, "status.conditions[Ready]", "not Ready: %s", unready_why(a, pod));
 }
@@ -365,7 +356,7 @@ static void judge_hpa(struct arena *a, const struct node *hpa, struct diags *d)
 	const char *obj = arena_printf(a, "horizontalpodautoscaler.autoscaling/%s",
 				       node_str_or(node_at(hpa, "metadata.name"), ""));
 	const struct node *conds = node_at(hpa, "status.conditions");
-	const struct node *active = condition(hpa, "ScalingActive");
+	const struct node *active = kube_condition(hpa, "ScalingActive");
 	bool metrics = false;
 	node_seq_each(conds, c) {
 		if (!strncmp(node_str_or(map_get(c, "reason"), ""), "FailedGet", 9) &&

@@ -95,15 +95,6 @@ size_t store_rows(struct arena *a, const struct store_lists *in, long long now_m
 
 /* ---- one pod ---- */
 
-static const char *condition(const struct node *obj, const char *type)
-{
-	const struct node *conds = node_at(obj, "status.conditions");
-	node_seq_each(conds, c)
-		if (!strcmp(s_at(c, "type"), type))
-			return node_str_or(map_get(c, "status"), "Unknown");
-	return NULL;
-}
-
 /* A container's state as kubectl describe words it: Running, Waiting, Terminated, with the reason. */
 static struct node *container_view(struct arena *a, const struct node *cs, bool init, long long now_ms)
 {
@@ -140,9 +131,9 @@ struct node *store_pod_view(struct arena *a, const struct node *pod, long long n
 	struct node *m = node_map(a, NULL), *ctrs = node_seq(a, NULL);
 	map_put(a, m, "name", node_str(a, s_at(pod, "metadata.name")));
 	map_put(a, m, "phase", node_str(a, node_str_or(node_at(pod, "status.phase"), "Unknown")));
-	const char *ready = condition(pod, "Ready");
+	const char *ready = kube_condition_status(pod, "Ready");
 	map_put(a, m, "ready", node_str(a, ready ? ready : "False"));
-	const char *gate = condition(pod, "feast.dev/registry-ready");
+	const char *gate = kube_condition_status(pod, "feast.dev/registry-ready");
 	if (gate)
 		map_put(a, m, "registryReady", node_str(a, gate));
 	int64_t restarts = 0;
