@@ -15,30 +15,12 @@ feast="$FEAST_BIN_DIR/kubectl-feast"
 work="$FEAST_BUILD_DIR/bench/apply"
 sizes=${BENCH_SIZES:-1 10 100}
 rtts=${BENCH_RTTS:-0 ${BENCH_RTT_MS:-20}}
-PYTHON=${PYTHON:-$("$src/scripts/python.sh")}
 conc=${BENCH_CONCURRENCY:-}
 rm -rf "$work"
 mkdir -p "$work"
-"$src/tests/cluster/up.sh" "$work/cluster" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; exit 1; }
-proxy_pid=
-trap '[ -z "$proxy_pid" ] || kill "$proxy_pid"; "$src/tests/cluster/down.sh" "$work/cluster" >/dev/null 2>&1' EXIT
-. "$work/cluster/env"
-PATH=$CLUSTER_BIN:$PATH
-KUBECACHEDIR=$work/cluster/kubecache
-export KUBECONFIG PATH KUBECACHEDIR
-direct_kubeconfig=$KUBECONFIG
+. "$src/bench/bench_lib.sh"
+bench_cluster_up
 
-make_stores() { # PREFIX N NAMESPACE OUT
-	i=0
-	: >"$4"
-	while [ "$i" -lt "$2" ]; do
-		[ "$i" -gt 0 ] && echo '---' >>"$4"
-		sed -e "s/^  name: .*/  name: $1-$(printf %03d "$i")/" -e "s/^  namespace: .*/  namespace: $3/" \
-			-e '/^#/d' "$src/examples/featurestore-ha.yaml" >>"$4"
-		i=$((i + 1))
-	done
-}
-ms() { echo $(($(date +%s%N) / 1000000)); }
 # timed OUT CMD...: run CMD, print its wall time in ms.
 timed() {
 	_out=$1
@@ -48,26 +30,13 @@ timed() {
 	echo $(($(ms) - _t0))
 }
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
-
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 for rtt in $rtts; do
 if [ "$rtt" = 0 ]; then
 	KUBECONFIG=$direct_kubeconfig
 	printf '\nAPI server on loopback:\n\n'
 else
-	port=$(free_port)
-	"$PYTHON" "$src/bench/delay_proxy.py" "$port" 127.0.0.1 "${CLUSTER_URL##*:}" "$rtt" &
-	proxy_pid=$!
-	_i=0
-	until "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; do
-		_i=$((_i + 1))
-		[ "$_i" -lt 100 ] || { echo "bench/apply.sh: the delay proxy did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-	sed "s|$CLUSTER_URL|https://127.0.0.1:$port|" "$direct_kubeconfig" >"$work/kubeconfig-$rtt"
-	KUBECONFIG=$work/kubeconfig-$rtt
+	delay_proxy_up "$rtt"
 	printf '\nAPI server behind a %s ms round trip (bench/delay_proxy.py):\n\n' "$rtt"
 fi
 export KUBECONFIG

@@ -12,19 +12,11 @@ old=${BENCH_OLD_FEAST:-}
 work="$FEAST_BUILD_DIR/bench/diff"
 n=${BENCH_STORES:-20}
 rtts=${BENCH_RTTS:-0 ${BENCH_RTT_MS:-20}}
-PYTHON=${PYTHON:-$("$src/scripts/python.sh")}
 rm -rf "$work"
 mkdir -p "$work"
-"$src/tests/cluster/up.sh" "$work/cluster" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; exit 1; }
-proxy_pid=
-trap '[ -z "$proxy_pid" ] || kill "$proxy_pid"; "$src/tests/cluster/down.sh" "$work/cluster" >/dev/null 2>&1' EXIT
-. "$work/cluster/env"
-PATH=$CLUSTER_BIN:$PATH
-KUBECACHEDIR=$work/cluster/kubecache
-export KUBECONFIG PATH KUBECACHEDIR
-direct_kubeconfig=$KUBECONFIG
+. "$src/bench/bench_lib.sh"
+bench_cluster_up
 
-ms() { echo $(($(date +%s%N) / 1000000)); }
 # timed CMD...: CMD's wall time in ms (diff exits 1 on differences: only >1 fails).
 timed() {
 	_t0=$(ms)
@@ -34,18 +26,9 @@ timed() {
 	echo $(($(ms) - _t0))
 }
 median3() { printf '%s\n' "$("$@")" "$("$@")" "$("$@")" | sort -n | sed -n 2p; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 kubectl create namespace bench >/dev/null
-i=0
-: >"$work/stores.yaml"
-while [ "$i" -lt "$n" ]; do
-	[ "$i" -gt 0 ] && echo '---' >>"$work/stores.yaml"
-	sed -e "s/^  name: .*/  name: d-$(printf %03d "$i")/" -e "s/^  namespace: .*/  namespace: bench/" \
-		-e '/^#/d' "$src/examples/featurestore-ha.yaml" >>"$work/stores.yaml"
-	i=$((i + 1))
-done
+make_stores d "$n" bench "$work/stores.yaml"
 "$feast" apply -f "$work/stores.yaml" >/dev/null
 "$feast" render -f "$work/stores.yaml" >"$work/rendered.yaml" 2>/dev/null
 objs=$(grep -c '^kind: ' "$work/rendered.yaml")
@@ -55,12 +38,7 @@ for rtt in $rtts; do
 		KUBECONFIG=$direct_kubeconfig
 		where="loopback"
 	else
-		port=$(free_port)
-		"$PYTHON" "$src/bench/delay_proxy.py" "$port" 127.0.0.1 "${CLUSTER_URL##*:}" "$rtt" &
-		proxy_pid=$!
-		sleep 1
-		sed "s|$CLUSTER_URL|https://127.0.0.1:$port|" "$direct_kubeconfig" >"$work/kubeconfig-$rtt"
-		KUBECONFIG=$work/kubeconfig-$rtt
+		delay_proxy_up "$rtt"
 		where="$rtt ms round trip"
 	fi
 	export KUBECONFIG

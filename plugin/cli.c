@@ -51,6 +51,15 @@ int dry_run_mode(const char *value, char *err, size_t errlen)
 	return !strcmp(value, "server") ? DRY_RUN_SERVER : !strcmp(value, "client") ? DRY_RUN_CLIENT : DRY_RUN_NONE;
 }
 
+int wait_flag_set(const char *value, long long dflt, bool *wait, long long *ms, char *err, size_t errlen)
+{
+	*wait = true;
+	*ms = dflt;
+	if (value && !parse_duration_ms(value, ms))
+		return snprintf(err, errlen, "invalid --wait timeout \"%s\" (use a duration such as 90s or 5m)", value), -1;
+	return 0;
+}
+
 int file_args_add(struct file_args *f, const char *value, char *err, size_t errlen)
 {
 	if (f->n == (int)(sizeof(f->v) / sizeof(f->v[0]))) {

@@ -64,6 +64,10 @@ enum dry_run { DRY_RUN_NONE, DRY_RUN_CLIENT, DRY_RUN_SERVER };
 /* The mode of a --dry-run value (NULL when bare); -1 with kubectl's message in err. */
 int dry_run_mode(const char *value, char *err, size_t errlen);
 
+/* --wait[=TIMEOUT] (apply, delete, materialize): sets *wait, and *ms to the value, or to
+ * `dflt` when bare; -1 with the message in err for a value that is not a duration. */
+int wait_flag_set(const char *value, long long dflt, bool *wait, long long *ms, char *err, size_t errlen);
+
 /* From the parse helpers below: no exit code yet, the command runs. */
 enum { CMD_RUN = -1 };
 

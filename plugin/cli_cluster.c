@@ -90,6 +90,13 @@ int rec_concurrency_set(struct rec_session *s, const char *value, char *err, siz
 	return 0;
 }
 
+int rec_dry_set(const char *value, enum rec_dry *dry, char *err, size_t errlen)
+{
+	int mode = dry_run_mode(value, err, errlen);
+	*dry = mode == DRY_RUN_SERVER ? REC_DRY_SERVER : mode == DRY_RUN_CLIENT ? REC_DRY_CLIENT : REC_DRY_NONE;
+	return mode < 0 ? -1 : 0;
+}
+
 int rec_finish(struct rec_session *s, int rc)
 {
 	rec_print(s);

@@ -40,6 +40,9 @@ int rec_prepare(struct rec_session *s, const struct file_args *files, const stru
 /* Its value into s->concurrency: a count from 1 to 256; -1 with kubectl's message in err. */
 int rec_concurrency_set(struct rec_session *s, const char *value, char *err, size_t errlen);
 
+/* --dry-run's value (DRY_RUN_OPT) into *dry; -1 with kubectl's message in err. */
+int rec_dry_set(const char *value, enum rec_dry *dry, char *err, size_t errlen);
+
 /* The end of every run(): print the diagnostics left, free s; returns rc. */
 int rec_finish(struct rec_session *s, int rc);
 

@@ -57,11 +57,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 {
 	struct apply_args *v = ctx;
 	switch (o->id) {
-	case OPT_DRY_RUN: {
-		int mode = dry_run_mode(value, err, errlen);
-		v->dry = mode == DRY_RUN_SERVER ? REC_DRY_SERVER : mode == DRY_RUN_CLIENT ? REC_DRY_CLIENT : REC_DRY_NONE;
-		return mode < 0 ? -1 : 0;
-	}
+	case OPT_DRY_RUN:
+		return rec_dry_set(value, &v->dry, err, errlen);
 	case OPT_SKIP_UNCHANGED:
 		v->send_unchanged = value && strcmp(value, "true") != 0;
 		return 0;
@@ -75,12 +72,7 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	case OPT_CONCURRENCY:
 		return rec_concurrency_set(&v->s, value, err, errlen);
 	case OPT_WAIT:
-		v->wait = true;
-		v->wait_ms = DEFAULT_WAIT_MS;
-		if (value && !parse_duration_ms(value, &v->wait_ms))
-			return snprintf(err, errlen, "invalid --wait timeout \"%s\" (use a duration such as 90s or 5m)",
-					value), -1;
-		return 0;
+		return wait_flag_set(value, DEFAULT_WAIT_MS, &v->wait, &v->wait_ms, err, errlen);
 	}
 	return 0;
 }

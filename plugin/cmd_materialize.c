@@ -40,13 +40,8 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	if (o->id == OPT_SHARDS && (!parse_count(value, &v->shards) || v->shards < 1 || v->shards > JOB_MAX_SHARDS))
 		return snprintf(err, errlen, "invalid argument \"%s\" for \"--shards\" flag: want 1 to %d", value,
 				JOB_MAX_SHARDS), -1;
-	if (o->id == OPT_WAIT) {
-		v->wait = true;
-		v->wait_ms = DEFAULT_WAIT_MS;
-		if (value && !parse_duration_ms(value, &v->wait_ms))
-			return snprintf(err, errlen, "invalid --wait timeout \"%s\" (use a duration such as 90s or 30m)",
-					value), -1;
-	}
+	if (o->id == OPT_WAIT)
+		return wait_flag_set(value, DEFAULT_WAIT_MS, &v->wait, &v->wait_ms, err, errlen);
 	return 0;
 }
 

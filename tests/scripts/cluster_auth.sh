@@ -20,17 +20,7 @@ for line in sys.stdin:
     if i.get("username") == sys.argv[1]:
         print(e["verb"], e["requestURI"], i.get("uid", "-"), ",".join(i.get("groups", [])), e["user"]["username"])' "$1"
 }
-cat >store.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop}
-spec:
-  feastProject: shop
-  services:
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-YAML
+cp "$FEAST_SOURCE_DIR/testdata/cluster/shop-postgres.yaml" store.yaml
 # The same store under another name for namespace team: ClusterRoleBinding names are
 # cluster-wide, so one name may live in one namespace only (apply refuses the second).
 sed 's/name: shop}/name: shopt}/' store.yaml >store-team.yaml
@@ -153,7 +143,9 @@ expect_run 3 "$FEAST" apply -f store.yaml -n feast --as=test-user --as-group=tea
 has err '^error: from server \(Forbidden\): clusterroles.rbac.authorization.k8s.io "feast-token-review-cluster-role" is forbidden: User "test-user" cannot patch resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope$'
 has err 'stopped at clusterrole.rbac.authorization.k8s.io/feast-token-review-cluster-role: 0 of 9 objects'
 audit_mark
-expect_run 0 "$FEAST" apply -f store.yaml -n feast --as=ops --as-group=feast-admins --as-group=b --as-uid=42
+# --skip-unchanged=false: the store is applied already, and the write is what must be impersonated.
+expect_run 0 "$FEAST" apply -f store.yaml -n feast --as=ops --as-group=feast-admins --as-group=b --as-uid=42 \
+	--skip-unchanged=false
 has out '^deployment.apps/feast-shop (unchanged|configured)$'
 as_user ops >log
 has log '^patch /apis/apps/v1/namespaces/feast/deployments/feast-shop\?.* 42 feast-admins,b,system:authenticated admin$' \

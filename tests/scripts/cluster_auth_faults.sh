@@ -3,17 +3,7 @@
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"
 apiserver_cluster_start 0.2 feast
 C=$APISERVER_DIR/certs
-cat >store.yaml <<'YAML'
-apiVersion: feast.dev/v1
-kind: FeatureStore
-metadata: {name: shop}
-spec:
-  feastProject: shop
-  services:
-    onlineStore:
-      persistence:
-        store: {type: postgres, secretRef: {name: stores}}
-YAML
+cp "$FEAST_SOURCE_DIR/testdata/cluster/shop-postgres.yaml" store.yaml
 expect_run 0 "$FEAST" apply -f store.yaml -n feast
 
 # ---- an expired token (401) ----

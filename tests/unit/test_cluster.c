@@ -34,12 +34,7 @@ static const char *as_json(const struct node *n)
 
 /* ---- rollout: testdata/cluster/rollout.yaml ---- */
 
-ParameterizedTestParameters(cluster, rollout_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/cluster/rollout.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, rollout_case, "testdata/cluster/rollout.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, rollout_case)
 {
@@ -51,12 +46,7 @@ ParameterizedTest(struct unit_case *c, cluster, rollout_case)
 
 /* ---- prune selection: testdata/cluster/prune.yaml ---- */
 
-ParameterizedTestParameters(cluster, prune_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/cluster/prune.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, prune_case, "testdata/cluster/prune.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, prune_case)
 {
@@ -81,12 +71,7 @@ ParameterizedTest(struct unit_case *c, cluster, prune_case)
 
 /* ---- field sets: testdata/cluster/fieldset.yaml ---- */
 
-ParameterizedTestParameters(cluster, fieldset_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/cluster/fieldset.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, fieldset_case, "testdata/cluster/fieldset.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, fieldset_case)
 {
@@ -119,12 +104,7 @@ static struct node *as_sent(const struct node *n)
 	return json_parse(&A, text, strlen(text), "case", &D);
 }
 
-ParameterizedTestParameters(cluster, noop_fieldset_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/cluster/apply-noop-fieldset.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, noop_fieldset_case, "testdata/cluster/apply-noop-fieldset.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, noop_fieldset_case)
 {
@@ -138,12 +118,7 @@ ParameterizedTest(struct unit_case *c, cluster, noop_fieldset_case)
 			  as_json(got), as_json(want));
 }
 
-ParameterizedTestParameters(cluster, noop_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/cluster/apply-noop.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, noop_case, "testdata/cluster/apply-noop.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, noop_case)
 {
@@ -170,12 +145,7 @@ Test(cluster, noop_fieldset_keys_compare_as_json)
 
 /* ---- scale rules: testdata/rules/scale-rules.yaml ---- */
 
-ParameterizedTestParameters(cluster, scale_rule_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/rules/scale-rules.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(cluster, scale_rule_case, "testdata/rules/scale-rules.yaml")
 
 ParameterizedTest(struct unit_case *c, cluster, scale_rule_case)
 {

@@ -25,12 +25,7 @@ static const char *case_rule(const struct unit_case *c)
 	return arena_strndup(&A, base, (size_t)(strstr(base, ".yaml:") - base));
 }
 
-ParameterizedTestParameters(rules, cel_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load(CEL_CASES, &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(rules, cel_case, CEL_CASES)
 
 ParameterizedTest(struct unit_case *c, rules, cel_case)
 {
@@ -430,12 +425,7 @@ static const struct {
 	{ "qualified-name", qualified_name_error },
 };
 
-ParameterizedTestParameters(rules, name_rule)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/rules/names.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(rules, name_rule, "testdata/rules/names.yaml")
 
 ParameterizedTest(struct unit_case *c, rules, name_rule)
 {

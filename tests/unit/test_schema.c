@@ -26,12 +26,7 @@ static bool matches(const char *pattern, const char *text)
 
 #define CRD_PATTERNS "testdata/schema/crd-patterns.yaml"
 
-ParameterizedTestParameters(regex, crd_pattern)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load(CRD_PATTERNS, &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(regex, crd_pattern, CRD_PATTERNS)
 
 ParameterizedTest(struct unit_case *c, regex, crd_pattern)
 {
@@ -401,12 +396,7 @@ static void expect_case(const struct unit_case *c, size_t errors)
 		cr_assert_str_eq(x->msg, msg, "%s: message\n got: %s\nwant: %s", c->where, x->msg, msg);
 }
 
-ParameterizedTestParameters(schema, error_case)
-{
-	size_t n;
-	struct unit_case *v = unit_cases_load("testdata/schema/*-errors.yaml", &n);
-	return cr_make_param_array(struct unit_case, v, n, unit_cases_free);
-}
+UNIT_CASES_PARAMS(schema, error_case, "testdata/schema/*-errors.yaml")
 
 /* A Widget goes through the generic checker with the test CRD, anything else through
  * check_document, as validate checks it. */

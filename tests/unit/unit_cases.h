@@ -191,4 +191,14 @@ static inline struct unit_case *unit_cases_load(const char *pattern, size_t *n)
 	return v;
 }
 
+/* The parameters of ParameterizedTest(struct unit_case *c, suite, test): every case of
+ * the files matching `pattern`. */
+#define UNIT_CASES_PARAMS(suite, test, pattern)                                      \
+	ParameterizedTestParameters(suite, test)                                     \
+	{                                                                            \
+		size_t n_;                                                           \
+		struct unit_case *v_ = unit_cases_load(pattern, &n_);                \
+		return cr_make_param_array(struct unit_case, v_, n_, unit_cases_free); \
+	}
+
 #endif
