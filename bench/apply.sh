@@ -69,9 +69,6 @@ for n in $sizes; do
 	grep -Eq 'created|configured' "$work/f$t.out" && echo "warning: the re-apply of $n stores changed something" >&2
 	printf '| %s | %s | no-op re-apply | %d ms | %d ms | %s | |\n' "$n" "$objs" "$f2" "$k2" "$(ratio "$k2" "$f2")"
 done
-if [ -n "$proxy_pid" ]; then
-	kill "$proxy_pid"
-	proxy_pid=
-fi
+delay_proxy_down
 done
 printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -46,6 +46,12 @@ delay_proxy_up() {
 	export KUBECONFIG
 }
 
+# delay_proxy_down: stop the proxy delay_proxy_up started, if any.
+delay_proxy_down() {
+	[ -z "$proxy_pid" ] || kill "$proxy_pid"
+	proxy_pid=
+}
+
 ms() { echo $(($(date +%s%N) / 1000000)); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -54,9 +54,6 @@ for rtt in $rtts; do
 		k=$(median3 timed kubectl diff --server-side --force-conflicts --field-manager=kubectl-feast -f "$work/rendered.yaml")
 		printf '| %s | %d ms | %s%d ms | %s |\n' "$*" "$f" "$o" "$k" "$(ratio "$k" "$f")" | sed "s|$work/||"
 	done
-	if [ -n "$proxy_pid" ]; then
-		kill "$proxy_pid"
-		proxy_pid=
-	fi
+	delay_proxy_down
 done
 printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

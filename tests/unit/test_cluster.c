@@ -214,13 +214,20 @@ static size_t check_prunable(const char *path, const struct kube_resource *const
 	return built;
 }
 
+/* A session with the kinds prune lists for standalone stores. */
+static const struct kube_resource **standalone_kinds(struct rec_session *s, size_t *nk)
+{
+	const struct kube_resource **kinds;
+	rec_init(s);
+	cr_assert_eq(rec_kinds(s, RENDER_TARGET_STANDALONE, &kinds, nk), 0);
+	return kinds;
+}
+
 Test(cluster, every_rendered_kind_is_prunable)
 {
 	struct rec_session s;
-	rec_init(&s);
-	const struct kube_resource **kinds;
 	size_t nk;
-	cr_assert_eq(rec_kinds(&s, RENDER_TARGET_STANDALONE, &kinds, &nk), 0);
+	const struct kube_resource **kinds = standalone_kinds(&s, &nk);
 	glob_t g;
 	const char *src = getenv("FEAST_SOURCE_DIR") ? getenv("FEAST_SOURCE_DIR") : ".";
 	cr_assert_eq(glob(arena_printf(&s.a, "%s/testdata/render/*.yaml", src), 0, NULL, &g), 0);
@@ -239,10 +246,8 @@ Test(cluster, every_rendered_kind_is_prunable)
 Test(cluster, prune_kinds_delete_dependents_first)
 {
 	struct rec_session s;
-	rec_init(&s);
-	const struct kube_resource **kinds;
 	size_t nk;
-	cr_assert_eq(rec_kinds(&s, RENDER_TARGET_STANDALONE, &kinds, &nk), 0);
+	const struct kube_resource **kinds = standalone_kinds(&s, &nk);
 	size_t dep = nk, sa = nk;
 	for (size_t i = 0; i < nk; i++) {
 		if (!strcmp(kinds[i]->kind, "Deployment"))
