@@ -4,6 +4,8 @@
 # (uid 999, bare environment, in the application's directory) on the recipe's example and
 # give what the native build gives; the arm64 root's kubectl-feast renders the same bytes
 # under qemu-user, and its busybox runs.
+# builds: cross-amd64 cross-arm64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "this test needs root (chroot)"
