@@ -5,11 +5,10 @@
 # Usage: tests/run-scripts.sh [-j N] [NAME...]
 #
 # Lanes. Most of a script's wall time is spent waiting (for controllers, kwok, Feast's Python
-# start, a lease to expire), so N lanes (-j N, else $FEAST_TEST_JOBS, else 3: the fastest on a
-# 2-core machine, docs/DEVELOPING.md) each take the next script from one queue, longest
-# first: the expected times come from the last run of this build ($FEAST_BUILD_DIR/script-times,
-# written at the end of every run), else tests/script-times; a script in neither counts as
-# long. Each script's PASS or FAIL line, and a failure's last lines, are printed as one block
+# start, a lease to expire), so N lanes (-j N, else $FEAST_TEST_JOBS, else 3) each take the
+# next script from one queue, longest first: the expected times come from the last run of
+# this build ($FEAST_BUILD_DIR/script-times, written at the end of every run), else
+# tests/script-times; a script in neither counts as long. Each script's PASS or FAIL line, and a failure's last lines, are printed as one block
 # when it ends; the summary and the exit code are those of a run one at a time (-j 1).
 #
 # The scripts that need a real control plane share one per lane (tests/cluster/up.sh), started
