@@ -48,7 +48,12 @@ build() {
 		mv "$_dir/$2.tmp" "$_dir/$2"
 		echo "build.sh: $2 built in $(($(date +%s) - _start)) s" >&2
 	fi
-	ln -sf "$_dir/$2" "$bindir/$2"
+	# Other test scripts may be running bin/'s programs: relink only when the key changed,
+	# and by rename, so the name never disappears.
+	if [ "$(readlink "$bindir/$2" 2>/dev/null)" != "$_dir/$2" ]; then
+		ln -sf "$_dir/$2" "$bindir/$2.$$"
+		mv -f "$bindir/$2.$$" "$bindir/$2"
+	fi
 }
 
 build etcd etcd go.etcd.io/etcd/server/v3

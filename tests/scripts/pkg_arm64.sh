@@ -3,6 +3,8 @@
 # what this machine's build gives (stdout, stderr, exit code) on every example and sample, and
 # the arm64 feast-sidecar (Debian's libcurl, and the image's with its own linked in) takes
 # and releases a lock on the test API server's Lease.
+# builds: cross-arm64 image-bin-arm64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 

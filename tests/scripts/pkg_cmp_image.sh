@@ -3,6 +3,8 @@
 # filesystem (arm64's under qemu-user), plugin.yaml's own discover and generate commands run
 # verbatim as Argo CD runs them (uid 999, bare environment, in the application's directory)
 # on the recipe's example, and give byte for byte what the native build gives.
+# builds: cross-amd64 cross-arm64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "this test needs root (chroot)"

@@ -1,6 +1,8 @@
 # pkg_dist.sh -- `make dist krew`: a reproducible plugin archive and a krew manifest that
 # describes it and the other platform's archive truly; installed the way krew installs it,
 # the real kubectl runs the plugin and completes it through kubectl_complete-feast.
+# builds: cross-arm64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 command -v kubectl >/dev/null 2>&1 || fail "kubectl is not installed"

@@ -5,6 +5,8 @@
 # filesystem under chroot as the image's user (arm64 through qemu-user), the daemon reports
 # a libcurl with HTTP/2 and HTTPS proxies, serves the lock and the client takes it. Two
 # builds give the same digest and bytes.
+# builds: image-bin-amd64 image-bin-arm64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "this test needs root (chroot, mount)"

@@ -5,6 +5,8 @@
 # tunnel. Its own requests pin HTTP/1.1 (kube/kube_client.c, one kept-alive connection), so
 # the protocol is shown by curl-probe, a GET asking for HTTP/2 linked with the same two
 # archives: it must get HTTP/2 answers, directly and through the proxy.
+# builds: image-bin-amd64 image-probe-amd64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 . "$FEAST_SOURCE_DIR/tests/cluster_lib.sh"

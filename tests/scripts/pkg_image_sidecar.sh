@@ -3,6 +3,8 @@
 # (TLS verification, wrong CA, token rotation, faults, takeover) in place of the development
 # build, and reaches the API server through an HTTP CONNECT proxy named by the kubeconfig's
 # proxy-url.
+# builds: image-bin-amd64 -- the release trees under build/cross, shared by every script and run
+# lock: build-cross -- its make writes build/cross when a tree is out of date
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 

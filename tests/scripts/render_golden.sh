@@ -25,27 +25,36 @@ golden_cases "$SRC"/testdata/render/*.yaml
 golden_end
 [ -n "${GOLDEN_UPDATE:-}" ] && exit 0
 
-# Schema check, one file per run (stores of different files share names), four at a
-# time.  JSON goldens are checked through their items; --crd only where a
-# FeatureStore is emitted.
-cat >"$TEST_TMP/check_one.sh" <<'CHECK'
-. "$FEAST_SOURCE_DIR/tests/lib.sh"
-f=$1
-if [ "${f%.json}" != "$f" ]; then
-	"$PYTHON" -c 'import json, sys, yaml; yaml.safe_dump_all(json.load(open(sys.argv[1]))["items"], open(sys.argv[2], "w"))' "$f" "$f.yaml" || exit 1
-	f=$f.yaml
-fi
-crd=""
-grep -q '^kind: FeatureStore' "$f" && crd="--crd $CRD"
-if ! validate_manifests --strict $crd "$f" >"$f.vm" 2>&1; then
-	echo "FAIL: validate-manifests $f:" >&2
-	cat "$f.vm" >&2
-	exit 1
-fi
-CHECK
-export PYTHON CRD
+# Schema check: one kubeconform run over every golden (JSON goldens through their items),
+# named after the case (its path under golden/render/, / as __) so a failure names it. The
+# strict checks run per file, in one Python: stores of different files share names.
 mkdir -p "$TEST_TMP/validate"
-cp -R "$GOLDEN"/. "$TEST_TMP/validate/"
-find "$TEST_TMP/validate" -type f \( -name "*.yaml" -o -name "*.json" \) | sort | xargs -P 4 -n 1 sh "$TEST_TMP/check_one.sh" ||
-	fail "golden files fail validate-manifests"
+(cd "$GOLDEN" && find . -type f \( -name "*.yaml" -o -name "*.json" \)) | sed 's|^\./||' | sort >"$TEST_TMP/goldens"
+[ -s "$TEST_TMP/goldens" ] || fail "no golden files under $GOLDEN"
+"$PYTHON" - "$GOLDEN" "$TEST_TMP/validate" "$TEST_TMP/goldens" >"$TEST_TMP/checked" <<'PY' || fail "could not copy the golden files"
+import json, shutil, sys, yaml
+src, out, listing = sys.argv[1:]
+for rel in open(listing).read().split():
+    dst = "%s/%s" % (out, rel.replace("/", "__"))
+    if rel.endswith(".json"):
+        dst += ".yaml"
+        yaml.safe_dump_all(json.load(open("%s/%s" % (src, rel)))["items"], open(dst, "w"))
+    else:
+        shutil.copyfile("%s/%s" % (src, rel), dst)
+    print(dst)
+PY
+# shellcheck disable=SC2046 # one argument per golden file
+validate_manifests --crd "$CRD" $(cat "$TEST_TMP/checked") >"$TEST_TMP/vm" 2>&1 ||
+	{ cat "$TEST_TMP/vm" >&2; fail "golden files fail validate-manifests"; }
+"$PYTHON" - "$SRC/tests/schema/strict.py" "$TEST_TMP/checked" <<'PY' || fail "golden files fail the strict checks"
+import runpy, sys
+strict, listing, bad = sys.argv[1], sys.argv[2], 0
+for f in open(listing).read().split():
+    sys.argv = [strict, f]
+    try:
+        runpy.run_path(strict, run_name="__main__")
+    except SystemExit as e:
+        bad |= bool(e.code)
+sys.exit(bad)
+PY
 echo "$GOLDEN_CASES golden cases, all valid"
