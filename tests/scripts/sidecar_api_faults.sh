@@ -110,7 +110,9 @@ set -e
 t1=$(now_ms)
 renew=$(micro_ms "$(lease_field renewTime)")
 [ $rc = 70 ] || fail "holder exit $rc, want 70: $(cat hold.err)"
-[ $((t1 - t0)) -ge $((D_MS - R_MS - 100)) ] || fail "holder killed after only $((t1 - t0)) ms"
+# The deadline runs from the last renewal that landed, which may precede the fault by more
+# than a retry period on a loaded machine: judge the early side from that renewal.
+[ $((t1 - renew)) -ge $((D_MS - 100)) ] || fail "holder killed $((t1 - renew)) ms after its last renewal, before its renew deadline ($D_MS ms)"
 [ $((t1 - t0)) -le $((D_MS + G_MS + SLACK_MS)) ] || fail "holder killed after $((t1 - t0)) ms (deadline $D_MS + grace $G_MS)"
 wait $w || fail "the waiting pod did not get the lock"
 start=$(awk '$1 == "start" { print $3 }' crit.log)
