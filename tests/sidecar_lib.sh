@@ -72,10 +72,17 @@ SH
 }
 
 # overlaps LOG: how many critical sections began before the previous ended
-# (start/end must alternate, each end matching the open start).
+# (start/end must alternate, each end matching the open start; an "end ... killed" with
+# nothing open is a command killed before its first line).  Each violation is
+# also written to stderr with the lines around it, for the failure's log.
 overlaps() {
-	awk '$1 == "start" { if (open != "") bad++; open = $2 }
-	     $1 == "end"   { if (open != $2) bad++; open = "" }
+	awk '{ line[NR] = $0 }
+	     function show(i) { for (i = NR - 4; i <= NR; i++) if (i > 0) print "  " line[i] >"/dev/stderr"
+	                        print "overlap at line " NR " of " FILENAME >"/dev/stderr" }
+	     $1 == "start" { if (open != "") { bad++; show() } open = $2 }
+	     # A command killed before it wrote its start line leaves only its end line.
+	     $1 == "end" && $NF == "killed" && open == "" { next }
+	     $1 == "end"   { if (open != $2) { bad++; show() } open = "" }
 	     END { print bad + 0 }' "$1"
 }
 

@@ -13,7 +13,9 @@ N=$(soak_or "${SIDECAR_FAULT_N:-5}" 100)
 # reaches the whole group: sleep dies, the trap runs, then sh exits).
 cat >crit.sh <<'SH'
 #!/bin/sh
-trap 'echo "end $1 $(date +%s%3N) killed" >>"$CRIT_LOG"; exit 143' TERM
+# The trap forks nothing: at load 20 a $(date) could outlast the kill grace, and a SIGKILL
+# before the line is written would read as an overlap.
+trap 'echo "end $1 - killed" >>"$CRIT_LOG"; exit 143' TERM
 echo "start $1 $(date +%s%3N)" >>"$CRIT_LOG"
 case $1 in *-1-*) sleep 0.6 ;; *) sleep 0.05 ;; esac  # some hold across renewals
 echo "end $1 $(date +%s%3N)" >>"$CRIT_LOG"
