@@ -3,6 +3,7 @@
 # PATCHes of pods/status that leave every other condition (the kubelet's, anyone's) as it is;
 # resyncs keep lastTransitionTime; an API outage changes nothing; a Pod the API server does not
 # have changes nothing locally; SIGTERM writes False (best effort) before the sidecar exits.
+# lock: lease-timing -- compressed lease timings (3 s lease, 1.5 s renew deadline): two such scripts at once on 2 cores can starve a holder past its deadline
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 . "$FEAST_SOURCE_DIR/tests/ready_lib.sh"

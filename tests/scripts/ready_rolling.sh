@@ -9,6 +9,7 @@
 # command runs, and only a stand-in runs until the test lets it end; the faults need the test
 # API server.  The same scale-up and rollout with real Feast on the real API server:
 # feast_pods.sh.
+# lock: lease-timing -- compressed lease timings (3 s lease, 1.5 s renew deadline): two such scripts at once on 2 cores can starve a holder past its deadline
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 . "$FEAST_SOURCE_DIR/tests/ready_lib.sh"

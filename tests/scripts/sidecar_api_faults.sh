@@ -2,6 +2,7 @@
 # bursts, resets, responses dropped after commit, 409 storms) no two critical sections overlap; a
 # holder that cannot renew by its deadline kills its command (exit 70) and is taken over only a
 # lease duration after its last renewal.  Short form here; `make soak` runs 100 rounds each.
+# lock: lease-timing -- compressed lease timings (3 s lease, 1.5 s renew deadline): two such scripts at once on 2 cores can starve a holder past its deadline
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"

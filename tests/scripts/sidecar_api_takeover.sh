@@ -1,6 +1,7 @@
 # sidecar_api_takeover.sh -- on the test API server: a SIGKILLed holder pod is taken over within
 # L + 2.2 R + T_req and never before L after its last renewal; a release is handed over through the
 # watch at once, and still promptly when the watch breaks; request rates stay below client-go's.
+# lock: lease-timing -- compressed lease timings (3 s lease, 1.5 s renew deadline): two such scripts at once on 2 cores can starve a holder past its deadline
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"

@@ -1,5 +1,6 @@
 # sidecar_contention.sh -- many lock processes on one Lease: every critical section alone.
 # Short form here; `make soak` runs 10 processes x 100 acquisitions.
+# lock: lease-timing -- compressed lease timings (3 s lease, 1.5 s renew deadline): two such scripts at once on 2 cores can starve a holder past its deadline
 . "$FEAST_SOURCE_DIR/tests/lib.sh"
 . "$FEAST_SOURCE_DIR/tests/sidecar_lib.sh"
 cd "$TEST_TMP"
