@@ -110,6 +110,7 @@ struct rec_obj {
 	struct node *live;          /* after rec_get or rec_dry_all: the live object, NULL if absent */
 	struct node *result;        /* after an apply (rec_apply_all, rec_dry_all): the server's answer */
 	bool scale_target;          /* rec_apply_all says "scaled" for it, and always prints it */
+	bool absent;                /* rec_apply_all's LIST of its kind read no live copy */
 };
 
 struct rec_store {

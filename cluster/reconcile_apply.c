@@ -227,9 +227,11 @@ static void list_live(struct rec_session *s, struct rec_set *set)
 	for (size_t i = 0; i < set->n; i++) {
 		struct rec_obj *o = &set->v[i];
 		o->live = NULL;
+		o->absent = g[gi[i]].items != NULL;
 		node_seq_each(g[gi[i]].items, item)
 			if (!strcmp(node_str_or(node_at(item, "metadata.name"), ""), o->name)) {
 				o->live = item;
+				o->absent = false;
 				break;
 			}
 	}
@@ -300,7 +302,7 @@ static bool apply_wave(struct apply_run *ar, unsigned wave, const char *query, s
 		}
 		calls[k].req = (struct kube_req){ .method = "PATCH", .path = o->path, .query = query,
 						  .content_type = "application/apply-patch+yaml", .obj = o->obj,
-						  .deadline_ms = s->deadline_ms };
+						  .deadline_ms = s->deadline_ms, .metadata_only = o->absent };
 		idx[k++] = i;
 	}
 	struct kube_run_opts ro = { .concurrency = s->concurrency, .idempotent = true, .stop_on_failure = true };

@@ -42,8 +42,9 @@ enum kube_outcome kube_apply_outcome(const struct kube_response *r, const char *
 
 /* The wave an object of this group and kind is applied in (0 first): namespaces and CRDs;
  * then what nothing else needs first (ServiceAccounts, ConfigMaps, Secrets, Roles, Services,
- * ...); then the bindings of those roles and accounts; then the workloads that start pods
- * using all of them; then what points at a workload (HPA, PDB) and custom resources. */
+ * PodDisruptionBudgets, ...); then the bindings of those roles and accounts; then the
+ * workloads that start pods using all of them; then HPAs, which read their target's scale, and
+ * custom resources. */
 unsigned kube_apply_wave(const char *group, const char *kind);
 #define KUBE_APPLY_WAVES 5
 

@@ -358,7 +358,10 @@ static struct curl_slist *request_headers(struct kube_client *c, const struct ku
 					  bool tls)
 {
 	struct curl_slist *h = NULL;
-	h = curl_slist_append(h, "Accept: application/json");
+	/* Offered first, with plain JSON as the fallback every server serves. */
+	h = curl_slist_append(h, req->metadata_only ? "Accept: application/json;as=PartialObjectMetadata;"
+						     "g=meta.k8s.io;v=v1, application/json"
+						   : "Accept: application/json");
 	/* No 100-continue round trip before bodies. */
 	h = curl_slist_append(h, "Expect:");
 	if (req->body) {

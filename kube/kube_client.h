@@ -126,6 +126,8 @@ struct kube_req {
 	long long timeout_ms;     /* 0: the configured --request-timeout (0 there = none) */
 	long long deadline_ms;    /* absolute kube_now_ms() time, 0 = none */
 	size_t max_bytes;         /* 0: the client's bound */
+	bool metadata_only;       /* ask for the answer as PartialObjectMetadata; a server that
+				   * cannot still sends the whole object */
 };
 
 struct kube_client *kube_client_new(const struct kube_config *cfg, const struct kube_client_opts *opts,

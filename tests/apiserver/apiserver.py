@@ -1671,6 +1671,9 @@ class Handler(BaseHTTPRequestHandler):
             self._reset()
         if verb == "get" and self._wants_table():
             result = R.table(r, [result], result["metadata"].get("resourceVersion", ""))
+        elif verb in ("get", "create", "update", "patch") and self._wants_metadata():
+            result = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                      "metadata": result.get("metadata", {})}
         self._send(code, result)
 
     def _scale_write(self, r, ns, name, verb, ctype, body, manager, dry_run, query):
@@ -1696,6 +1699,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _wants_table(self):
         return "as=Table" in self.headers.get("Accept", "")
+
+    def _wants_metadata(self):
+        return "as=PartialObjectMetadata;" in self.headers.get("Accept", "") + ";"
 
     def _selected(self, r, ns, query):
         lreqs = parse_label_selector(query.get("labelSelector", ""))

@@ -9,7 +9,8 @@ manager feast-a; a reapply with an init container put first (a store switched to
 autoscaling gets the feast-sidecar) and one added in the middle, removed, reordered
 (with env and volumes alike); a second manager's conflicting apply (409), its
 non-conflicting one, a reapply by the first, the second's forced apply; then the
-scale subresource (merge patch, and a PUT with a stale resourceVersion).
+scale subresource (merge patch, and a PUT with a stale resourceVersion); last, a reapply
+asking for its answer as PartialObjectMetadata, as kubectl-feast does for what it creates.
 
 Compared after each step: the status code; for failures the Status reason, message and
 causes; the order of containers, initContainers, env and volumes; spec.replicas; the
@@ -70,9 +71,12 @@ def other(env=("C",), replicas=None):
     return d
 
 
-def apply(manager, body, force=False):
+def apply(manager, body, force=False, accept=None):
     q = "?fieldManager=%s%s" % (manager, "&force=true" if force else "")
-    return ("PATCH", DEP + "/d" + q, json.dumps(body), APPLY)
+    return ("PATCH", DEP + "/d" + q, json.dumps(body), APPLY, {"Accept": accept} if accept else None)
+
+
+METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1, application/json"
 
 
 # (step name, request); a request of None reads the scale's resourceVersion first.
@@ -91,8 +95,10 @@ STEPS = [
     ("another manager, forced", apply("feast-b", other(replicas=3), force=True)),
     ("scale, merge patch", ("PATCH", DEP + "/d/scale?fieldManager=feast-scale",
                             json.dumps({"spec": {"replicas": 4}}),
-                            "application/merge-patch+json")),
+                            "application/merge-patch+json", None)),
     ("scale, stale resourceVersion", None),
+    ("reapply, metadata only", apply("feast-a", deployment(["feast-apply", "feast-sidecar"]), force=True,
+                                     accept=METADATA_ONLY)),
 ]
 
 
@@ -115,9 +121,14 @@ def view(c):
     }
 
 
-def answer(code, body):
-    """What must agree in a response: the code and, for a failure, the Status."""
+def answer(code, body, shape=False):
+    """What must agree in a response: the code, for a failure the Status, and with `shape`
+    the kind and top-level fields of the answer."""
     out = {"code": code}
+    if shape and isinstance(body, dict):
+        meta = body.get("metadata", {})  # less what controllers add (annotations)
+        out["shape"] = [body.get("kind"), body.get("apiVersion"), sorted(body),
+                        sorted(k for k in ("resourceVersion", "generation", "managedFields") if k in meta)]
     if code >= 300 and isinstance(body, dict):
         out["reason"] = body.get("reason")
         out["message"] = body.get("message")
@@ -138,9 +149,10 @@ def run(c):
             scale["spec"]["replicas"] = 5
             code, body = c.req("PUT", DEP + "/d/scale?fieldManager=feast-scale", scale)
         else:
-            method, path, body, ctype = request
-            code, body = c.req(method, path, body, ctype=ctype)
-        results.append({"step": name, "answer": answer(code, body), "object": view(c)})
+            method, path, body, ctype, headers = request
+            code, body = c.req(method, path, body, ctype=ctype, headers=headers)
+        shape = bool(request and request[4])
+        results.append({"step": name, "answer": answer(code, body, shape), "object": view(c)})
     return results
 
 

@@ -126,7 +126,7 @@ kubectl apply --server-side --force-conflicts --field-manager=someone -f cm.yaml
 expect_run 3 "$FEAST" apply -f debug.yaml
 has err '^error: from server \(Conflict\): Apply failed with 1 conflict: conflict with "someone": \.data\.feature_store\.yaml$'
 has err 'run again with --force-conflicts'
-has err 'stopped at configmap/feast-shop-client: 6 of 13 objects were applied \(0 changed\)'
+has err 'stopped at configmap/feast-shop-client: 7 of 13 objects were applied \(0 changed\)'
 expect_run 0 "$FEAST" apply -f debug.yaml --force-conflicts
 has out '^configmap/feast-shop-client configured$'
 kubectl get cm feast-shop-client -n feast -o jsonpath='{.data.feature_store\.yaml}' >data

@@ -24,8 +24,8 @@ converged() {
 fault "{\"type\": \"error\", \"code\": 500, \"path\": \"$DEP\", \"method\": \"PATCH\", \"count\": 5}"
 expect_run 3 "$FEAST" apply -f info.yaml
 has err '^error: from server \(InternalError\): '
-has err '^error: stopped at deployment.apps/feast-shop: 10 of 13 objects were applied \(10 changed\), the rest were not'
-[ "$(grep -c created out)" = 10 ] || fail "printed: $(cat out)"
+has err '^error: stopped at deployment.apps/feast-shop: 11 of 13 objects were applied \(11 changed\), the rest were not'
+[ "$(grep -c created out)" = 11 ] || fail "printed: $(cat out)"
 expect_run 1 kubectl get deploy feast-shop -n feast
 expect_run 0 "$FEAST" apply -f info.yaml
 has out '^deployment.apps/feast-shop created$'
@@ -73,7 +73,7 @@ has err '^error: the same for configmap/feast-secret-merge-'
 # By default only what changes is written: the storm meets the Deployment alone.
 expect_run 3 "$FEAST" apply -f error.yaml
 has err '^error: from server \(Conflict\): '
-has err 'stopped at deployment.apps/feast-shop: 10 of 13 objects were applied \(0 changed\)'
+has err 'stopped at deployment.apps/feast-shop: 11 of 13 objects were applied \(0 changed\)'
 clear_faults
 
 # ---- connections reset (a few are resent, a run of them stops the apply), then an outage ----

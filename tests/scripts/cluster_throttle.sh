@@ -41,7 +41,7 @@ clear_faults
 fault '{"type": "throttle", "writes": true, "path": "/apis/apps", "for": 30}'
 expect_run 3 "$FEAST" apply -f stores.yaml --request-timeout=2s
 has err '^error: from server \(TooManyRequests\): '
-has err "stopped at deployment.apps/feast-a: $((N - 9)) of $N objects were applied \(0 changed\)"
+has err "stopped at deployment.apps/feast-a: $((N - 6)) of $N objects were applied \(0 changed\)"
 clear_faults
 expect_run 0 "$FEAST" apply -f stores.yaml
 [ "$(grep -c ' configured$' out)" = 3 ] || fail "the rerun did not finish the Deployments: $(cat out)"

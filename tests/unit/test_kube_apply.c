@@ -124,7 +124,7 @@ Test(apply, waves)
 	cr_assert_eq(kube_apply_wave("apps", "Deployment"), 3);
 	cr_assert_eq(kube_apply_wave("batch", "CronJob"), 3);
 	cr_assert_eq(kube_apply_wave("autoscaling", "HorizontalPodAutoscaler"), 4);
-	cr_assert_eq(kube_apply_wave("policy", "PodDisruptionBudget"), 4);
+	cr_assert_eq(kube_apply_wave("policy", "PodDisruptionBudget"), 1);
 	cr_assert_eq(kube_apply_wave("keda.sh", "ScaledObject"), 4);
 	cr_assert_eq(kube_apply_wave("feast.dev", "FeatureStore"), 4);
 	cr_assert_eq(kube_apply_wave("networking.k8s.io", "NetworkPolicy"), 1);
