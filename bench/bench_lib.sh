@@ -5,16 +5,25 @@
 PYTHON=${PYTHON:-$("$src/scripts/python.sh")}
 proxy_pid=
 
-# bench_cluster_up: start tests/cluster/up.sh in $work/cluster, stopped on exit; exports
-# KUBECONFIG (also kept as direct_kubeconfig), PATH with the cluster's kubectl, KUBECACHEDIR.
+# bench_cluster_up [DIR]: start tests/cluster/up.sh in DIR ($work/cluster), stopped on exit
+# or by bench_cluster_down; exports KUBECONFIG (also kept as direct_kubeconfig), PATH with the
+# cluster's kubectl, KUBECACHEDIR.
 bench_cluster_up() {
-	"$src/tests/cluster/up.sh" "$work/cluster" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; exit 1; }
-	trap '[ -z "$proxy_pid" ] || kill "$proxy_pid"; "$src/tests/cluster/down.sh" "$work/cluster" >/dev/null 2>&1' EXIT
-	. "$work/cluster/env"
-	PATH=$CLUSTER_BIN:$PATH
-	KUBECACHEDIR=$work/cluster/kubecache
+	cluster_dir=${1:-$work/cluster}
+	"$src/tests/cluster/up.sh" "$cluster_dir" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; exit 1; }
+	trap '[ -z "$proxy_pid" ] || kill "$proxy_pid"; [ -z "$cluster_dir" ] || "$src/tests/cluster/down.sh" "$cluster_dir" >/dev/null 2>&1' EXIT
+	. "$cluster_dir/env"
+	case :$PATH: in *:$CLUSTER_BIN:*) ;; *) PATH=$CLUSTER_BIN:$PATH ;; esac
+	KUBECACHEDIR=$cluster_dir/kubecache
 	export KUBECONFIG PATH KUBECACHEDIR
 	direct_kubeconfig=$KUBECONFIG
+}
+
+# bench_cluster_down: stop the control plane bench_cluster_up started (and its delay proxy).
+bench_cluster_down() {
+	delay_proxy_down
+	"$src/tests/cluster/down.sh" "$cluster_dir" >/dev/null 2>&1
+	cluster_dir=
 }
 
 # make_stores PREFIX N NAMESPACE OUT: N copies of examples/featurestore-ha.yaml named PREFIX-000...

@@ -36,7 +36,7 @@ int rec_prepare(struct rec_session *s, const struct file_args *files, const stru
 		struct rec_set *set);
 
 /* --concurrency, as apply and diff take it, with the help line of the command's own. */
-#define CONCURRENCY_OPT(id, help) { "concurrency", 0, OPT_VALUE, id, "N", NULL, "8", help, 0 }
+#define CONCURRENCY_OPT(id, help) { "concurrency", 0, OPT_VALUE, id, "N", NULL, KUBE_RUN_CONCURRENCY_TEXT, help, 0 }
 /* Its value into s->concurrency: a count from 1 to 256; -1 with kubectl's message in err. */
 int rec_concurrency_set(struct rec_session *s, const char *value, char *err, size_t errlen);
 
