@@ -79,27 +79,12 @@ for spec in "$@"; do
 	arch=${spec%%:*} bindir=${spec#*:}
 	rootfs "$arch" "$bindir" "$work/rootfs-$arch"
 	layer "$work/rootfs-$arch" "$work/layer-$arch.tar" home/argocd 999
-	umoci new --image "$layout:$arch"
-	umoci raw add-layer --image "$layout:$arch" --history.created "$created" \
-		--history.created_by "packaging/cmp-image.sh (kubectl-feast $version)" --history.author kubectl-feast \
-		"$work/layer-$arch.tar"
-	umoci config --no-history --image "$layout:$arch" \
-		--created "$created" --author "kubectl-feast" --os linux --architecture "$arch" \
+	oci_image "$layout" "$arch" "$work/layer-$arch.tar" packaging/cmp-image.sh kubectl-feast-cmp \
+		"Argo CD Config Management Plugin: kubectl-feast renders FeatureStore specs" \
 		--config.user 999:999 \
 		--config.entrypoint /var/run/argocd/argocd-cmp-server \
 		--config.env PATH=/usr/local/bin:/usr/bin:/bin --config.env HOME=/home/argocd \
-		--config.workingdir /home/argocd \
-		--config.label "org.opencontainers.image.title=kubectl-feast-cmp" \
-		--config.label "org.opencontainers.image.description=Argo CD Config Management Plugin: kubectl-feast renders FeatureStore specs" \
-		--config.label "org.opencontainers.image.source=$PROJECT_URL" \
-		--config.label "org.opencontainers.image.version=$version" \
-		--config.label "org.opencontainers.image.revision=$revision" \
-		--config.label "org.opencontainers.image.created=$created" \
-		--config.label "org.opencontainers.image.licenses=MIT" \
-		--manifest.annotation "org.opencontainers.image.source=$PROJECT_URL" \
-		--manifest.annotation "org.opencontainers.image.version=$version" \
-		--manifest.annotation "org.opencontainers.image.revision=$revision" \
-		--manifest.annotation "org.opencontainers.image.created=$created"
+		--config.workingdir /home/argocd
 done
 umoci gc --layout "$layout"
 "$(dirname "$0")/oci-index.sh" "$layout" "$version" "$PROJECT_URL" "$revision" "$created" "$@"

@@ -68,27 +68,12 @@ for spec in "$@"; do
 	bindir=${rest%%:*} status=${rest#*:}
 	rootfs "$arch" "$bindir" "$status" "$work/rootfs-$arch"
 	layer "$work/rootfs-$arch" "$work/layer-$arch.tar" home/nonroot 65532
-	umoci new --image "$layout:$arch"
-	umoci raw add-layer --image "$layout:$arch" --history.created "$created" \
-		--history.created_by "packaging/image.sh (kubectl-feast $version)" --history.author kubectl-feast \
-		"$work/layer-$arch.tar"
-	umoci config --no-history --image "$layout:$arch" \
-		--created "$created" --author "kubectl-feast" --os linux --architecture "$arch" \
+	oci_image "$layout" "$arch" "$work/layer-$arch.tar" packaging/image.sh feast-sidecar \
+		"Cluster-wide Feast registry lock and readiness gating" \
 		--config.user 65532:65532 \
 		--config.entrypoint /usr/bin/feast-sidecar --config.entrypoint run \
 		--config.env PATH=/usr/bin \
-		--config.workingdir / \
-		--config.label "org.opencontainers.image.title=feast-sidecar" \
-		--config.label "org.opencontainers.image.description=Cluster-wide Feast registry lock and readiness gating" \
-		--config.label "org.opencontainers.image.source=$PROJECT_URL" \
-		--config.label "org.opencontainers.image.version=$version" \
-		--config.label "org.opencontainers.image.revision=$revision" \
-		--config.label "org.opencontainers.image.created=$created" \
-		--config.label "org.opencontainers.image.licenses=MIT" \
-		--manifest.annotation "org.opencontainers.image.source=$PROJECT_URL" \
-		--manifest.annotation "org.opencontainers.image.version=$version" \
-		--manifest.annotation "org.opencontainers.image.revision=$revision" \
-		--manifest.annotation "org.opencontainers.image.created=$created"
+		--config.workingdir /
 done
 umoci gc --layout "$layout"
 "$(dirname "$0")/oci-index.sh" "$layout" "$version" "$PROJECT_URL" "$revision" "$created" "$@"

@@ -1,5 +1,5 @@
 # rootfs-lib.sh -- helpers the image scripts (image.sh, cmp-image.sh) source: what goes
-# into a minimal root filesystem and how it becomes a reproducible layer.
+# into a minimal root filesystem, how it becomes a reproducible layer, and the image around it.
 #
 # The caller sets `work` (a scratch folder these write into) and SOURCE_DATE_EPOCH, and
 # runs with `set -eu`; every helper writes only below `work` or the root it is given.
@@ -116,4 +116,31 @@ archive() {
 	tar --format=ustar --no-recursion --numeric-owner --owner=0 --group=0 --mode=u+rw,go+r \
 		--mtime="@$SOURCE_DATE_EPOCH" -C "$1" -cf "$2.tmp" -T "$work/oci-list"
 	mv "$2.tmp" "$2"
+}
+
+# oci_image LAYOUT ARCH LAYER SCRIPT TITLE DESCRIPTION [UMOCI_CONFIG_ARG...]: the one-layer
+# image LAYOUT:ARCH from LAYER (made by `layer`), its history naming SCRIPT, its config the
+# image's own arguments plus the OCI labels and annotations every image of the project
+# carries (from $PROJECT_URL, $version, $revision, $created).
+oci_image() {
+	_layout=$1 _arch=$2 _layer=$3 _by=$4 _title=$5 _desc=$6
+	shift 6
+	umoci new --image "$_layout:$_arch"
+	umoci raw add-layer --image "$_layout:$_arch" --history.created "$created" \
+		--history.created_by "$_by (kubectl-feast $version)" --history.author kubectl-feast \
+		"$_layer"
+	umoci config --no-history --image "$_layout:$_arch" \
+		--created "$created" --author "kubectl-feast" --os linux --architecture "$_arch" \
+		"$@" \
+		--config.label "org.opencontainers.image.title=$_title" \
+		--config.label "org.opencontainers.image.description=$_desc" \
+		--config.label "org.opencontainers.image.source=$PROJECT_URL" \
+		--config.label "org.opencontainers.image.version=$version" \
+		--config.label "org.opencontainers.image.revision=$revision" \
+		--config.label "org.opencontainers.image.created=$created" \
+		--config.label "org.opencontainers.image.licenses=MIT" \
+		--manifest.annotation "org.opencontainers.image.source=$PROJECT_URL" \
+		--manifest.annotation "org.opencontainers.image.version=$version" \
+		--manifest.annotation "org.opencontainers.image.revision=$revision" \
+		--manifest.annotation "org.opencontainers.image.created=$created"
 }

@@ -38,7 +38,7 @@ static struct node *step(struct render_ctx *r, const struct store *st, const str
 	/* With the feast-sidecar the commands change the registry under its lock (materialize
 	 * records its intervals there), through the client in the servers' shared volume. */
 	const char *locked[] = { "kubectl", "exec", target, "-i", "--", SIDECAR_LOCK, "lock", "-w",
-				 SIDECAR_LOCK_WAIT, "--", "bash", "-c", command };
+				 sidecar_lock_wait(r), "--", "bash", "-c", command };
 	map_set(r->a, c, "command", st->sidecar ? strs_node(r, locked, 13) : strs_node(r, plain, 8));
 	set_user(r, c, "envFrom", map_get(cfg, "envFrom"));
 	set_user(r, c, "env", map_get(cfg, "env"));

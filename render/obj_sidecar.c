@@ -207,7 +207,7 @@ static void lock_apply(struct render_ctx *r, struct node *pod)
 	struct node *apply = seq_find_by(map_get(pod, "initContainers"), "name", "feast-apply");
 	if (!apply)
 		return;
-	static const char *const cmd[] = { SIDECAR_LOCK, "lock", "-w", SIDECAR_LOCK_WAIT, "--", "feast", "apply" };
+	const char *cmd[] = { SIDECAR_LOCK, "lock", "-w", sidecar_lock_wait(r), "--", "feast", "apply" };
 	map_set(r->a, apply, "command", strs_node(r, cmd, 7));
 	mount(r, apply);
 }
@@ -234,6 +234,11 @@ static int policy_int(const struct render_ctx *r, const char *path)
 	int64_t v = 0;
 	node_get_int(node_at(r->tm.t[T_FRAG_SIDECAR_POD], path), &v);
 	return (int)v;
+}
+
+const char *sidecar_lock_wait(struct render_ctx *r)
+{
+	return arena_printf(r->a, "%d", policy_int(r, "lockWaitSeconds"));
 }
 
 /* Servers: the lock client at hand (the CronJob's commands run in them), and a preStop

@@ -258,7 +258,8 @@ void inject_sidecar(struct render_ctx *r, struct store *st);
 /* A command under the pod's registry lock: the static client in the sidecar's volume. */
 #define SIDECAR_DIR "/run/feast-sidecar"
 #define SIDECAR_LOCK SIDECAR_DIR "/feast-lock"
-#define SIDECAR_LOCK_WAIT "600"
+/* The fragment's lockWaitSeconds, as feast-lock's -w argument (in r's arena). */
+const char *sidecar_lock_wait(struct render_ctx *r);
 
 /* ---- pod parts (pod_containers.c, pod_init.c) ---- */
 struct node *server_container(struct render_ctx *r, const struct store *st, enum srv s);

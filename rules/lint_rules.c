@@ -39,13 +39,11 @@ const struct lint_rule lint_rules[] = {
 	  "pin a version tag or a digest (@sha256:...)" },
 	{ "grace-too-short", LINT_WARNING, "spec.template.spec.terminationGracePeriodSeconds",
 	  "the kubelet kills the pod before preStop, the servers' shutdown and the sidecar's lock release finish",
-	  "raise terminationGracePeriodSeconds to the longest preStop sleep + 23 s, as render does" },
+	  "raise terminationGracePeriodSeconds to the longest preStop sleep + " LINT_STR(LINT_AFTER_PRESTOP_S)
+	  " s (render gives 5 s more)" },
 };
 const size_t lint_rule_count = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
-/* What the pod needs after preStop, as render budgets it (render/obj_sidecar.c): the servers'
- * own shutdown (10 s), then the sidecar's lock release (3 s kill grace + one 10 s renew deadline). */
-#define AFTER_PRESTOP_S (10 + 3 + 10)
 #define K8S_DEFAULT_GRACE_S 30
 
 struct lint_ctx {
@@ -367,13 +365,13 @@ static void lint_deployment(struct lint_ctx *c, const struct document *doc)
 	check_containers(c, doc, map_get(pod, "containers"), "spec.template.spec.containers", &sidecar, &prestop);
 	const struct node *g = map_get(pod, "terminationGracePeriodSeconds");
 	node_get_int(g, &grace);
-	if (sidecar && grace < prestop + AFTER_PRESTOP_S)
+	if (sidecar && grace < prestop + LINT_AFTER_PRESTOP_S)
 		REPORT(c, doc, "grace-too-short", g ? g : pod,
 		       g ? "spec.template.spec.terminationGracePeriodSeconds" : "spec.template.spec",
-		       "terminationGracePeriodSeconds %lld%s is shorter than the %lld s preStop sleep + 10 s server "
-		       "shutdown + 13 s lock release of feast-sidecar (%lld s)",
-		       (long long)grace, g ? "" : " (the default)", (long long)prestop,
-		       (long long)(prestop + AFTER_PRESTOP_S));
+		       "terminationGracePeriodSeconds %lld%s is shorter than the %lld s preStop sleep + %d s server "
+		       "shutdown + %d s lock release of feast-sidecar (%lld s)",
+		       (long long)grace, g ? "" : " (the default)", (long long)prestop, LINT_SERVER_STOP_S,
+		       LINT_LOCK_RELEASE_S, (long long)(prestop + LINT_AFTER_PRESTOP_S));
 }
 
 static bool is_deployment(const struct node *root)

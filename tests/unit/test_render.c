@@ -12,6 +12,7 @@
 #include "doc.h"
 #include "input.h"
 #include "lease.h"
+#include "lint_int.h"
 #include "opts.h"
 #include "render.h"
 #include "render_flags.h"
@@ -162,6 +163,13 @@ Test(render, sidecar_pod_from_its_fragment)
 	cr_assert(node_get_int(node_at(frag, "terminationGrace.lockRenewDeadlineSeconds"), &renew));
 	struct lease_timing daemon = LEASE_TIMING_DEFAULT;
 	cr_expect_eq(kill * 1000, daemon.kill_grace_ms);
+	int64_t stop = 0, margin = 0;
+	cr_assert(node_get_int(node_at(frag, "terminationGrace.serverStopSeconds"), &stop));
+	cr_assert(node_get_int(node_at(frag, "terminationGrace.marginSeconds"), &margin));
+	cr_expect_eq(stop, LINT_SERVER_STOP_S);
+	cr_expect_eq(kill + renew, LINT_LOCK_RELEASE_S);
+	cr_expect_eq(stop + kill + renew, LINT_AFTER_PRESTOP_S);
+	cr_expect_eq(margin, 5); /* what grace-too-short's fix text says render adds */
 	cr_expect_eq(renew * 1000, daemon.renew_deadline_ms);
 	const struct opt *flag = render_flag_opts;
 	while (flag->name && strcmp(flag->name, "prestop-seconds"))
