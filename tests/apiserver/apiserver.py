@@ -1455,6 +1455,7 @@ class Handler(BaseHTTPRequestHandler):
                                      "query": url.query, "user": self.user,
                                      "impersonator": self.impersonator,
                                      "agent": self.headers.get("User-Agent", ""),
+                                     "accept": self.headers.get("Accept", ""),
                                      "code": self.status_code,
                                      "ms": round((time.time() - start) * 1000, 1),
                                      "faults": fault_names})

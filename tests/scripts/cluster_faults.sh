@@ -27,9 +27,20 @@ has err '^error: from server \(InternalError\): '
 has err '^error: stopped at deployment.apps/feast-shop: 11 of 13 objects were applied \(11 changed\), the rest were not'
 [ "$(grep -c created out)" = 11 ] || fail "printed: $(cat out)"
 expect_run 1 kubectl get deploy feast-shop -n feast
+apiserver_admin DELETE /admin/requests >/dev/null
 expect_run 0 "$FEAST" apply -f info.yaml
 has out '^deployment.apps/feast-shop created$'
 has out '^configmap/feast-shop-client unchanged$'
+# accept_of METHOD PATH: the Accept header of the logged requests for it, one per line.
+accept_of() {
+	apiserver_admin GET "/admin/requests" | "$PYTHON" -c 'import json, sys
+for e in json.load(sys.stdin)["requests"]:
+    if e["method"] == sys.argv[1] and e["path"] == sys.argv[2]:
+        print(e["accept"])' "$1" "$2"
+}
+# What its LIST did not show is created with a metadata-only answer asked for; the rest not.
+[ "$(accept_of PATCH "$DEP")" = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1, application/json" ] ||
+	fail "the Deployment's create asked for: $(accept_of PATCH "$DEP")"
 expect_run 0 "$FEAST" diff -f info.yaml
 
 # ---- 503 with Retry-After twice: retried as client-go does, no error ----
@@ -40,6 +51,8 @@ has out '^deployment.apps/feast-shop configured$'
 apiserver_admin GET "/admin/requests" >log
 [ "$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("PATCH '"$DEP"'"))' <log)" = 3 ] ||
 	fail "expected 3 PATCHes of the Deployment: $(cat log)"
+[ "$(accept_of PATCH "$DEP" | sort -u)" = application/json ] ||
+	fail "the live Deployment's apply asked for: $(accept_of PATCH "$DEP" | sort -u)"
 clear_faults
 
 # ---- a single 500 is resent: no error ----
