@@ -12,7 +12,7 @@
 # stores already applied (HPAs with no metrics server, pods beyond the fake nodes' capacity)
 # would load whichever run came second, and a cluster that has created and deleted thousands
 # of objects answers more slowly than a new one.  A first apply on loopback is still noisy,
-# so it is the median of BENCH_ROUNDS rounds (3; 1 behind a round trip, where latency
+# so it is the median of BENCH_ROUNDS rounds (5; 1 behind a round trip, where latency
 # dominates), the tool going first alternating, each after BENCH_SETTLE quiet seconds (15);
 # the last round also times three no-op re-applies.  "busy" is the share of the machine's
 # CPU time spent (by anyone) during kubectl-feast's first applies: near 100%, the apply is
@@ -25,7 +25,7 @@ work="$FEAST_BUILD_DIR/bench/apply"
 sizes=${BENCH_SIZES:-1 10 100}
 rtts=${BENCH_RTTS:-0 ${BENCH_RTT_MS:-20}}
 conc=${BENCH_CONCURRENCY:-}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 settle=${BENCH_SETTLE:-15}
 rm -rf "$work"
 mkdir -p "$work"

@@ -24,6 +24,8 @@ bench_cluster_down() {
 	delay_proxy_down
 	"$src/tests/cluster/down.sh" "$cluster_dir" >/dev/null 2>&1
 	cluster_dir=
+	# Else the next up.sh's kubectl calls would write a cache into the directory just removed.
+	unset KUBECACHEDIR
 }
 
 # make_stores PREFIX N NAMESPACE OUT: N copies of examples/featurestore-ha.yaml named PREFIX-000...

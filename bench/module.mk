@@ -9,14 +9,14 @@ $(O)/bench/measure: bench/measure.c
 bench:: all $(O)/bench/measure
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
 		bench/render.sh $(BENCH_ARGS)
-	@echo "(apply against kubectl on real control planes: make bench-apply, about 30 minutes)"
+	@echo "(apply against kubectl on real control planes: make bench-apply, about 40 minutes)"
 
 .PHONY: bench
 
 # `kubectl feast apply` against `kubectl apply --server-side` on real control planes
 # (bench/apply.sh; starts a new one per timed run with tests/cluster/up.sh, so it needs what
 # `make scripts` builds for the cluster tests): 1, 10 and 100 stores, first apply and no-op
-# re-apply, on loopback and behind a round trip.  About 30 minutes, so `make bench` does not
+# re-apply, on loopback and behind a round trip.  About 40 minutes, so `make bench` does not
 # run it: `make bench-apply` (BENCH_SIZES, BENCH_RTTS, BENCH_ROUNDS narrow it).
 bench-apply: all
 	@FEAST_BIN_DIR=$(abspath $(BIN)) FEAST_BUILD_DIR=$(abspath $(O)) \
