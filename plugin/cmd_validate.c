@@ -48,6 +48,35 @@ static int on_opt(void *ctx, const struct opt *o, const char *value, char *err, 
 	return 0;
 }
 
+/* Every document parsed and checked, then the render's checking pass: every problem of the
+ * input, in the order render would give them. */
+static void check_whole(struct arena *a, struct inputs *in, const struct diags *walk,
+			const struct render_opts *ro, bool strict, struct diags *d)
+{
+	/* Streams that fail to parse contribute no documents; the others are
+	 * still checked, so one run reports every problem. */
+	bool loaded = parse_raw_inputs(a, in, walk, d) == 0;
+	diags_set_source(d, 0, "input");
+	check_documents(a, &in->docs, d);
+	size_t shape_from = d->n;
+	if (loaded && !d->errors)
+		docshape_require_store(&in->docs, d);
+	diags_set_source(d, shape_from, "input");
+	if (strict)
+		diags_promote(d, DOCSHAPE_NEAR_MISS);
+	/* What only rendering finds (a namespace that does not match -n or is needed and
+	 * missing, two objects of one name): render's errors, so that validate and render
+	 * agree; its warnings are about the output and stay render's. */
+	if (d->errors)
+		return;
+	size_t from = d->n;
+	/* Only the checking pass: no sink, so each store's objects are freed as it is done. */
+	render_stream(a, &in->docs, ro, NULL, d);
+	diags_drop_warnings(d, from);
+	/* No API server refuses these: the operator finds them while reconciling. */
+	diags_set_source(d, from, "operator");
+}
+
 static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct validate_args v;
@@ -61,29 +90,16 @@ static int run(const struct command *cmd, int argc, char **argv)
 	diags_init(&d, &a);
 	struct inputs in;
 	memset(&in, 0, sizeof(in));
-	/* Streams that fail to parse contribute no documents; the others are
-	 * still checked, so one run reports every problem. */
-	bool loaded = load_inputs(&a, &v.files, &in, &d) == 0;
-	diags_set_source(&d, 0, "input");
-	check_documents(&a, &in.docs, &d);
-	size_t shape_from = d.n;
-	if (loaded && !d.errors)
-		docshape_require_store(&in.docs, &d);
-	diags_set_source(&d, shape_from, "input");
-	if (v.strict)
-		diags_promote(&d, DOCSHAPE_NEAR_MISS);
-	/* What only rendering finds (a namespace that does not match -n or is needed and
-	 * missing, two objects of one name): render's errors, so that validate and render
-	 * agree; its warnings are about the output and stay render's. */
-	if (!d.errors) {
-		struct render_opts ro = { .namespace = v.namespace, .namespace_explicit = v.namespace != NULL };
-		size_t from = d.n;
-		/* Only the checking pass: no sink, so each store's objects are freed as it is done. */
-		render_stream(&a, &in.docs, &ro, NULL, &d);
-		diags_drop_warnings(&d, from);
-		/* No API server refuses these: the operator finds them while reconciling. */
-		diags_set_source(&d, from, "operator");
-	}
+	struct render_opts ro = { .namespace = v.namespace, .namespace_explicit = v.namespace != NULL };
+	struct diags walk;
+	diags_init(&walk, &a);
+	load_raw_inputs(&a, &v.files, &in, &walk);
+	struct diags quick;
+	diags_init(&quick, &a);
+	/* A clean input holds one store's tree at a time; what a clean run says at all are the
+	 * render's warnings about its output, which are not validate's to give. */
+	if (render_stream_raw(&a, &in, &ro, NULL, &walk, &quick) != 0)
+		check_whole(&a, &in, &walk, &ro, v.strict, &d);
 
 	int exit_code = d.errors ? EXIT_INVALID : EXIT_OK;
 	diags_flush_warnings(stderr, &d);

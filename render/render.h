@@ -167,8 +167,9 @@ int render_stream(struct arena *a, const struct doclist *docs, const struct rend
  * RENDER_WHOLE, having added nothing to `d` and handed nothing on: the run takes the
  * whole-tree path (inputs_parse(), check_documents(), render_stream()), which alone
  * reports problems of the input, pairs ScaledObjects and shards with other documents,
- * unwraps Lists and renders --target operator; its output and diagnostics are the ones this
- * path gives when it does not step aside. */
+ * unwraps Lists, renders --target operator and runs with no FeatureStore; its output and
+ * diagnostics are the ones this path gives when it does not step aside.  0: every check
+ * passed, and what `d` got are the render's own warnings, about its output. */
 #define RENDER_WHOLE 1
 struct inputs;
 int render_stream_raw(struct arena *a, const struct inputs *in, const struct render_opts *opts,

@@ -235,7 +235,8 @@ static bool streamable(const struct inputs *in, const struct render_opts *opts, 
 static int raw_run(struct render_ctx *r, struct first *f, const struct inputs *in, struct reread *rr,
 		   const struct render_sink *sink, struct diags *d)
 {
-	if (!first_pass(f, in))
+	/* No store: nothing to hold one at a time, and the whole-tree path says what is missing. */
+	if (!first_pass(f, in) || !r->nsums)
 		return RENDER_WHOLE;
 	render_survey_end(r);
 	/* The prepare step's diagnostics come after the survey's, as prepare_all() gives them. */
